@@ -1,0 +1,27 @@
+import type { MultiVector } from '../shared/index.js';
+
+/**
+ * What an index records about the encoder that built it. Two encoders with the same `hash`
+ * produce the same vectors; opening an index with a different identity is an error.
+ */
+export interface EncoderIdentity {
+  readonly kind: 'onnx' | 'static' | 'precomputed';
+  readonly name: string;
+  readonly dim: number;
+  /** Hash of the model files or parameters that determine the vectors. */
+  readonly hash: string;
+}
+
+export interface Encoder {
+  readonly identity: EncoderIdentity;
+  /**
+   * `idf`: the searcher weights each query row by the IDF of its token in the index (static encoders).
+   * `uniform`: every query row weighs 1 (ColBERT models).
+   */
+  readonly queryWeighting: 'uniform' | 'idf';
+  /** Leading document rows (e.g. [CLS], [D]) that poolers keep unmerged by default. */
+  readonly protectedLeadingTokens: number;
+  encodeDocuments(texts: readonly string[]): Promise<MultiVector[]>;
+  encodeQueries(texts: readonly string[]): Promise<MultiVector[]>;
+  close(): Promise<void>;
+}

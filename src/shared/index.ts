@@ -1,0 +1,3 @@
+export * from './multivector.js';
+export * from './records.js';
+export * from './errors.js';
