@@ -1,0 +1,127 @@
+import type { MultiVector } from '../shared/index.js';
+
+/**
+ * Raw MaxSim kernel: sum over query rows i of weights[i] * max_j dot(q_i, d_j).
+ * `query` holds `queryCount` rows and `doc` holds `docCount` rows, both row-major with `dim` floats.
+ * `weights` absent means every row weighs 1. A document with no rows scores 0.
+ * Allocation-free; accumulates in float64.
+ */
+export function maxSimKernel(
+  query: Float32Array,
+  queryCount: number,
+  doc: Float32Array,
+  docCount: number,
+  dim: number,
+  weights?: Float32Array,
+): number {
+  if (docCount === 0) return 0;
+  let total = 0;
+  const dim4 = dim - (dim % 4);
+  for (let i = 0; i < queryCount; i++) {
+    const w = weights === undefined ? 1 : weights[i]!;
+    if (w === 0) continue;
+    const qOff = i * dim;
+    let best = -Infinity;
+    for (let dOff = 0, end = docCount * dim; dOff < end; dOff += dim) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t = 0;
+      for (; t < dim4; t += 4) {
+        s0 += query[qOff + t]! * doc[dOff + t]!;
+        s1 += query[qOff + t + 1]! * doc[dOff + t + 1]!;
+        s2 += query[qOff + t + 2]! * doc[dOff + t + 2]!;
+        s3 += query[qOff + t + 3]! * doc[dOff + t + 3]!;
+      }
+      for (; t < dim; t++) s0 += query[qOff + t]! * doc[dOff + t]!;
+      const s = s0 + s1 + s2 + s3;
+      if (s > best) best = s;
+    }
+    total += w * best;
+  }
+  return total;
+}
+
+/**
+ * Per-query-row variant of the kernel: writes each query row's best document row into `bestRow` and its
+ * (unweighted) similarity into `bestSimilarity` (both length >= queryCount; -1 / -Infinity for an empty
+ * document) and returns the weighted total, equal to `maxSimKernel` on the same input.
+ */
+export function maxSimRowsKernel(
+  query: Float32Array,
+  queryCount: number,
+  doc: Float32Array,
+  docCount: number,
+  dim: number,
+  weights: Float32Array | undefined,
+  bestRow: Int32Array,
+  bestSimilarity: Float32Array | Float64Array,
+): number {
+  let total = 0;
+  const dim4 = dim - (dim % 4);
+  for (let i = 0; i < queryCount; i++) {
+    const qOff = i * dim;
+    let best = -Infinity;
+    let arg = -1;
+    for (let j = 0; j < docCount; j++) {
+      const dOff = j * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t = 0;
+      for (; t < dim4; t += 4) {
+        s0 += query[qOff + t]! * doc[dOff + t]!;
+        s1 += query[qOff + t + 1]! * doc[dOff + t + 1]!;
+        s2 += query[qOff + t + 2]! * doc[dOff + t + 2]!;
+        s3 += query[qOff + t + 3]! * doc[dOff + t + 3]!;
+      }
+      for (; t < dim; t++) s0 += query[qOff + t]! * doc[dOff + t]!;
+      const s = s0 + s1 + s2 + s3;
+      if (s > best) {
+        best = s;
+        arg = j;
+      }
+    }
+    bestRow[i] = arg;
+    bestSimilarity[i] = best;
+    if (arg >= 0) total += (weights === undefined ? 1 : weights[i]!) * best;
+  }
+  return total;
+}
+
+function checkShapes(query: MultiVector, doc: MultiVector): void {
+  if (query.dim !== doc.dim) {
+    throw new RangeError(`MaxSim: query dim ${query.dim} differs from document dim ${doc.dim}`);
+  }
+  if (query.weights !== undefined && query.weights.length < query.count) {
+    throw new RangeError(`MaxSim: ${query.weights.length} weights for ${query.count} query rows`);
+  }
+}
+
+/** Late-interaction score of `doc` for `query`: sum_i weight_i * max_j dot(q_i, d_j). */
+export function maxSim(query: MultiVector, doc: MultiVector): number {
+  checkShapes(query, doc);
+  return maxSimKernel(query.data, query.count, doc.data, doc.count, query.dim, query.weights);
+}
+
+/** Which document row each query row matched, and how strongly (for token-level explanations). */
+export interface MaxSimExplanation {
+  readonly score: number;
+  /** Per query row: index of the best document row, -1 when the document has no rows. */
+  readonly bestRow: Int32Array;
+  /** Per query row: unweighted dot product with that row. */
+  readonly bestSimilarity: Float32Array;
+}
+
+/** `maxSim` plus, per query row, the best document row and its similarity. */
+export function maxSimExplained(query: MultiVector, doc: MultiVector): MaxSimExplanation {
+  checkShapes(query, doc);
+  const bestRow = new Int32Array(query.count);
+  const bestSimilarity = new Float32Array(query.count);
+  const score = maxSimRowsKernel(
+    query.data, query.count, doc.data, doc.count, query.dim, query.weights, bestRow, bestSimilarity,
+  );
+  return { score, bestRow, bestSimilarity };
+}

@@ -1,0 +1,19 @@
+import type { HnswHit, IndexCounts, StoredDocument } from '../index/types.js';
+import type { MultiVector } from '../shared/index.js';
+
+/**
+ * The part of an index that late-interaction search reads. `LateIndex` satisfies it structurally;
+ * tests use in-memory fakes.
+ */
+export interface SearchableIndex {
+  readonly dim: number;
+  counts(): IndexCounts;
+  /** Live documents containing `term` (for query IDF weights). */
+  documentFrequency(term: string): number;
+  getDocument(internalId: number): StoredDocument | undefined;
+  /** Decoded float32 vectors of a live document; fills and returns a view of `out` when it is large enough. */
+  readVectors(internalId: number, out?: Float32Array): MultiVector | undefined;
+  liveInternalIds(): Iterable<number>;
+  /** Nearest stored token vectors to one query token vector, by inner-product similarity. */
+  searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[];
+}
