@@ -1,0 +1,11 @@
+export type { SearchableIndex } from './searchable-index.js';
+export { maxSim, maxSimExplained, maxSimKernel, maxSimRowsKernel, type MaxSimExplanation } from './maxsim.js';
+export { idf, idfWeights, weightQuery } from './idf-weights.js';
+export { TopK } from './top-k.js';
+export {
+  DEFAULT_CANDIDATES_PER_TOKEN,
+  type SearchHit,
+  type SearchOptions,
+  type SearchStats,
+} from './search-types.js';
+export { LateInteractionSearcher, type SearcherOptions } from './late-interaction-searcher.js';

@@ -1,0 +1,29 @@
+export interface SearchOptions {
+  /** Number of hits to return. */
+  readonly k: number;
+  /** Exact MaxSim over every live document (the reference); otherwise HNSW candidates are re-ranked. */
+  readonly exhaustive?: boolean;
+  /** HNSW neighbours fetched per query row (k'); their documents form the candidate set. */
+  readonly candidatesPerToken?: number;
+  /** HNSW search beam width; the index raises it to at least `candidatesPerToken`. */
+  readonly ef?: number;
+  /** Keeps only documents for which it returns true (applied before scoring). */
+  readonly filter?: (internalId: number) => boolean;
+}
+
+export interface SearchHit {
+  readonly id: string;
+  readonly internalId: number;
+  readonly score: number;
+  /** 1-based position in the result list. */
+  readonly rank: number;
+}
+
+/** What a search did, for logs, benches and eval reports. */
+export interface SearchStats {
+  /** Documents whose MaxSim was computed. */
+  readonly scoredDocuments: number;
+  readonly mode: 'exhaustive' | 'candidates';
+}
+
+export const DEFAULT_CANDIDATES_PER_TOKEN = 64;
