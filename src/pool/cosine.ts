@@ -1,0 +1,60 @@
+/** Index of pair (i, j), i != j, in a condensed (upper-triangle, row-major) n x n distance matrix, as SciPy. */
+export function condensedIndex(n: number, i: number, j: number): number {
+  if (i > j) {
+    const t = i;
+    i = j;
+    j = t;
+  }
+  return n * i - ((i * (i + 1)) >> 1) + j - i - 1;
+}
+
+/**
+ * Writes 1 / ||row|| for rows [first, first + n) of `data` into `inverseNorms[0..n)`.
+ * Zero rows get 0, which makes their cosine similarity 0 (distance 1) to everything.
+ */
+export function inverseRowNorms(
+  data: Float32Array,
+  dim: number,
+  first: number,
+  n: number,
+  inverseNorms: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const off = (first + i) * dim;
+    let s = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = data[off + d]!;
+      s += v * v;
+    }
+    inverseNorms[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+  }
+}
+
+/**
+ * Fills `out[0 .. n(n-1)/2)` with condensed cosine distances 1 - cos(x_i, x_j) of rows
+ * [first, first + n), computed in float64 like `scipy.spatial.distance.pdist(X, "cosine")`.
+ */
+export function condensedCosineDistances(
+  data: Float32Array,
+  dim: number,
+  first: number,
+  n: number,
+  inverseNorms: Float64Array,
+  out: Float64Array,
+): void {
+  inverseRowNorms(data, dim, first, n, inverseNorms);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const offI = (first + i) * dim;
+    const invI = inverseNorms[i]!;
+    for (let j = i + 1; j < n; j++) {
+      const offJ = (first + j) * dim;
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += data[offI + d]! * data[offJ + d]!;
+      let cos = dot * invI * inverseNorms[j]!;
+      if (cos > 1) cos = 1;
+      else if (cos < -1) cos = -1;
+      out[k++] = 1 - cos;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import { condensedIndex } from './cosine.js';
+import { Float64Scratch, Int32Scratch } from './workspace.js';
+
+export type LinkageMethod = 'ward' | 'average' | 'complete' | 'single';
+export const LINKAGE_METHODS: readonly LinkageMethod[] = ['ward', 'average', 'complete', 'single'];
+
+/**
+ * A dendrogram over n leaves: merge t joins the clusters containing leaves `left[t]` and `right[t]` (the
+ * NN-chain slots, as in SciPy before relabelling), listed in non-decreasing `height` order (stable for ties,
+ * like SciPy's mergesort).
+ */
+export interface Dendrogram {
+  readonly leaves: number;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly height: Float64Array;
+}
+
+/**
+ * Hierarchical agglomerative clustering over a condensed distance matrix with the nearest-neighbour chain and
+ * Lance-Williams updates, O(n^2) time. Mirrors `scipy.cluster.hierarchy.linkage` (its `nn_chain`), including
+ * Ward's update applied to the given distances as if they were Euclidean (SciPy squares and square-roots them;
+ * it does not expect squared input). Single linkage uses the same chain (SciPy uses an MST; the merge set and
+ * heights agree, only the order among equal heights can differ). Buffers are owned by the instance and reused:
+ * the returned dendrogram is valid until the next call.
+ */
+export class LinkageBuilder {
+  private readonly sizes = new Int32Scratch();
+  private readonly chain = new Int32Scratch();
+  private readonly lefts = new Int32Scratch();
+  private readonly rights = new Int32Scratch();
+  private readonly heights = new Float64Scratch();
+  private readonly order = new Int32Scratch();
+  private readonly sortedLeft = new Int32Scratch();
+  private readonly sortedRight = new Int32Scratch();
+  private readonly sortedHeight = new Float64Scratch();
+
+  /** Clusters `n` points; `distances` (length n(n-1)/2) is overwritten. */
+  build(distances: Float64Array, n: number, method: LinkageMethod): Dendrogram {
+    const merges = Math.max(n - 1, 0);
+    const size = this.sizes.take(n);
+    const chain = this.chain.take(n);
+    const left = this.lefts.take(merges);
+    const right = this.rights.take(merges);
+    const height = this.heights.take(merges);
+    for (let i = 0; i < n; i++) size[i] = 1;
+    const ward = method === 'ward';
+    const average = method === 'average';
+    const complete = method === 'complete';
+
+    let chainLength = 0;
+    for (let t = 0; t < merges; t++) {
+      if (chainLength === 0) {
+        for (let i = 0; i < n; i++) {
+          if (size[i]! > 0) {
+            chain[0] = i;
+            break;
+          }
+        }
+        chainLength = 1;
+      }
+      let x = 0;
+      let y = 0;
+      let currentMin = Infinity;
+      // Walk the chain until two mutual nearest neighbours are found; prefer the previous element on ties.
+      for (;;) {
+        x = chain[chainLength - 1]!;
+        if (chainLength > 1) {
+          y = chain[chainLength - 2]!;
+          currentMin = distances[condensedIndex(n, x, y)]!;
+        } else {
+          currentMin = Infinity;
+        }
+        for (let i = 0; i < n; i++) {
+          if (size[i] === 0 || i === x) continue;
+          const d = distances[condensedIndex(n, x, i)]!;
+          if (d < currentMin) {
+            currentMin = d;
+            y = i;
+          }
+        }
+        if (chainLength > 1 && y === chain[chainLength - 2]) break;
+        chain[chainLength++] = y;
+      }
+      chainLength -= 2;
+      if (x > y) {
+        const tmp = x;
+        x = y;
+        y = tmp;
+      }
+      const nx = size[x]!;
+      const ny = size[y]!;
+      left[t] = x;
+      right[t] = y;
+      height[t] = currentMin;
+      size[x] = 0;
+      size[y] = nx + ny;
+      for (let i = 0; i < n; i++) {
+        const ni = size[i]!;
+        if (ni === 0 || i === y) continue;
+        const ix = condensedIndex(n, i, x);
+        const iy = condensedIndex(n, i, y);
+        const dxi = distances[ix]!;
+        const dyi = distances[iy]!;
+        let updated: number;
+        if (ward) {
+          const inv = 1 / (nx + ny + ni);
+          updated = Math.sqrt(
+            (ni + nx) * inv * dxi * dxi + (ni + ny) * inv * dyi * dyi - ni * inv * currentMin * currentMin,
+          );
+        } else if (average) {
+          updated = (nx * dxi + ny * dyi) / (nx + ny);
+        } else if (complete) {
+          updated = dxi > dyi ? dxi : dyi;
+        } else {
+          updated = dxi < dyi ? dxi : dyi;
+        }
+        distances[iy] = updated;
+      }
+    }
+    return this.sortByHeight(n, merges, left, right, height);
+  }
+
+  private sortByHeight(n: number, merges: number, left: Int32Array, right: Int32Array, height: Float64Array): Dendrogram {
+    const order = this.order.take(merges).subarray(0, merges);
+    for (let t = 0; t < merges; t++) order[t] = t;
+    order.sort((a, b) => height[a]! - height[b]! || a - b);
+    const sl = this.sortedLeft.take(merges);
+    const sr = this.sortedRight.take(merges);
+    const sh = this.sortedHeight.take(merges);
+    for (let t = 0; t < merges; t++) {
+      const o = order[t]!;
+      sl[t] = left[o]!;
+      sr[t] = right[o]!;
+      sh[t] = height[o]!;
+    }
+    return { leaves: n, left: sl, right: sr, height: sh };
+  }
+}
+
+/**
+ * Flat clustering into `k` clusters: apply the first n - k merges (undo the last k - 1), as SciPy's
+ * `fcluster(Z, k, "maxclust")` does for monotone linkages with distinct heights at the cut.
+ * Writes cluster labels 0..k-1 into `labels[0..n)`, numbered by first appearance; returns k (clamped to 1..n).
+ * `parent` is scratch of length >= n.
+ */
+export function cutDendrogram(tree: Dendrogram, k: number, labels: Int32Array, parent: Int32Array): number {
+  const n = tree.leaves;
+  if (n === 0) return 0;
+  const clusters = Math.min(Math.max(k, 1), n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  for (let t = 0; t < n - clusters; t++) {
+    const a = findRoot(parent, tree.left[t]!);
+    const b = findRoot(parent, tree.right[t]!);
+    if (a < b) parent[b] = a;
+    else parent[a] = b;
+  }
+  return labelRoots(parent, n, labels);
+}
+
+/** Root of `i` with path halving. */
+export function findRoot(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    const p = parent[parent[i]!]!;
+    parent[i] = p;
+    i = p;
+  }
+  return i;
+}
+
+/** Turns a union-find forest into labels 0.. by first appearance; returns the number of clusters. */
+export function labelRoots(parent: Int32Array, n: number, labels: Int32Array): number {
+  // Roots are the smallest member (unions keep the lower index), so a root is seen before its members.
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const r = findRoot(parent, i);
+    labels[i] = r === i ? next++ : labels[r]!;
+  }
+  return next;
+}
