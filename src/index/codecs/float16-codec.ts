@@ -1,0 +1,42 @@
+import { Float16Array } from '@petamoriken/float16';
+import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
+
+let halfToFloatTable: Float32Array | undefined;
+
+/** All 65536 half-precision bit patterns decoded once (256 KiB), so decoding is one lookup per value. */
+function halfTable(): Float32Array {
+  if (!halfToFloatTable) {
+    const bits = new Uint16Array(65536);
+    for (let i = 0; i < 65536; i++) bits[i] = i;
+    halfToFloatTable = Float32Array.from(new Float16Array(bits.buffer));
+  }
+  return halfToFloatTable;
+}
+
+/** IEEE half precision (round to nearest even): 2 bytes per value, max abs error 2^-12 for values in [-1, 1]. */
+export class Float16Codec implements VectorCodec {
+  readonly name = 'float16';
+
+  bytesPerVector(dim: number): number {
+    return dim * 2;
+  }
+
+  encode(rows: Float32Array, dim: number): Uint8Array {
+    if (rows.length % dim !== 0) throw new RangeError(`float16 codec: ${rows.length} floats is not a multiple of dim ${dim}`);
+    const halves = new Float16Array(rows);
+    return new Uint8Array(halves.buffer, 0, rows.length * 2);
+  }
+
+  decode(bytes: Uint8Array, count: number, dim: number, out: Float32Array): Float32Array {
+    checkDecodeArgs(this, bytes, count, dim, out);
+    const table = halfTable();
+    const n = count * dim;
+    if (bytes.byteOffset % 2 === 0) {
+      const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+      for (let i = 0; i < n; i++) out[i] = table[halves[i]!]!;
+    } else {
+      for (let i = 0, b = 0; i < n; i++, b += 2) out[i] = table[bytes[b]! | (bytes[b + 1]! << 8)]!;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { createCodec, Float16Codec, Float32Codec, Int8Codec } from '../../src/index/codecs/index.js';
+import { randomUnitRows, rng } from './helpers.js';
+
+const DIM = 128;
+const COUNT = 300;
+
+/** Copies `bytes` to offset 1 of a fresh buffer, so decoders must handle unaligned views (as from LMDB). */
+function unaligned(bytes: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(bytes.length + 1);
+  buf.set(bytes, 1);
+  return buf.subarray(1);
+}
+
+function cosine(a: Float32Array, b: Float32Array, off: number, dim: number): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let j = 0; j < dim; j++) {
+    ab += a[off + j]! * b[off + j]!;
+    aa += a[off + j]! ** 2;
+    bb += b[off + j]! ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+describe('vector codecs', () => {
+  const rows = randomUnitRows(rng(7), COUNT, DIM);
+
+  it('float32 round-trips exactly, aligned and unaligned', () => {
+    const codec = new Float32Codec();
+    const bytes = codec.encode(rows, DIM);
+    expect(bytes.length).toBe(COUNT * codec.bytesPerVector(DIM));
+    for (const input of [bytes, unaligned(bytes)]) {
+      const out = codec.decode(input, COUNT, DIM, new Float32Array(COUNT * DIM));
+      let mismatches = 0;
+      for (let i = 0; i < rows.length; i++) if (out[i] !== rows[i]) mismatches++;
+      expect(mismatches).toBe(0);
+    }
+  });
+
+  it('float16 max abs error on unit vectors is within half an ulp (2^-12 for |x| < 1)', () => {
+    const codec = new Float16Codec();
+    const bytes = codec.encode(rows, DIM);
+    expect(bytes.length).toBe(COUNT * DIM * 2);
+    for (const input of [bytes, unaligned(bytes)]) {
+      const out = codec.decode(input, COUNT, DIM, new Float32Array(COUNT * DIM));
+      let maxErr = 0;
+      for (let i = 0; i < rows.length; i++) maxErr = Math.max(maxErr, Math.abs(out[i]! - rows[i]!));
+      expect(maxErr).toBeGreaterThan(0);
+      expect(maxErr).toBeLessThanOrEqual(2 ** -12);
+    }
+  });
+
+  it('float16 decodes hand-worked bit patterns', () => {
+    // 0x3c00 = 1, 0xc000 = -2, 0x3555 = 0.333251953125, 0x0001 = 2^-24 (subnormal), 0x7bff = 65504.
+    const halves = new Uint16Array([0x3c00, 0xc000, 0x3555, 0x0001, 0x7bff]);
+    const out = new Float16Codec().decode(new Uint8Array(halves.buffer), 1, 5, new Float32Array(5));
+    expect(Array.from(out)).toEqual([1, -2, 0.333251953125, 2 ** -24, 65504]);
+    const encoded = new Uint16Array(new Float16Codec().encode(new Float32Array([1, -2, 1 / 3, 2 ** -24, 65504]), 5).slice().buffer);
+    expect(Array.from(encoded)).toEqual(Array.from(halves));
+  });
+
+  it('int8 keeps cosine >= 0.999 and the per-vector scale is max|x|/127', () => {
+    const codec = new Int8Codec();
+    const bytes = codec.encode(rows, DIM);
+    expect(bytes.length).toBe(COUNT * (DIM + 4));
+    for (const input of [bytes, unaligned(bytes)]) {
+      const out = codec.decode(input, COUNT, DIM, new Float32Array(COUNT * DIM));
+      let minCos = 1;
+      for (let v = 0; v < COUNT; v++) minCos = Math.min(minCos, cosine(rows, out, v * DIM, DIM));
+      expect(minCos).toBeGreaterThanOrEqual(0.999);
+      expect(minCos).toBeLessThan(1);
+    }
+    const hand = codec.encode(new Float32Array([0.5, -0.25, 0, 0.127]), 4);
+    const scale = new Float32Array(hand.buffer, 0, 1)[0]!;
+    expect(scale).toBeCloseTo(0.5 / 127, 9);
+    expect(Array.from(new Int8Array(hand.buffer, 4, 4))).toEqual([127, -64, 0, 32]);
+  });
+
+  it('int8 stores an all-zero vector as zeros', () => {
+    const codec = new Int8Codec();
+    const out = codec.decode(codec.encode(new Float32Array(8), 8), 1, 8, new Float32Array(8).fill(9));
+    expect(Array.from(out)).toEqual(new Array(8).fill(0));
+  });
+
+  it('rejects short payloads and output buffers', () => {
+    const codec = createCodec('float16');
+    expect(() => codec.decode(new Uint8Array(10), 1, 8, new Float32Array(8))).toThrow(RangeError);
+    expect(() => codec.decode(new Uint8Array(16), 1, 8, new Float32Array(4))).toThrow(RangeError);
+    expect(() => createCodec('pq9')).toThrow(/unknown quantization "pq9"/);
+  });
+});

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EncoderIdentity } from '../../src/encode/encoder.js';
+import type { IndexedDocument } from '../../src/index/types.js';
+import { normalizeRows } from '../../src/shared/index.js';
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` random unit vectors (Gaussian via Box-Muller, then normalised). */
+export function randomUnitRows(random: () => number, count: number, dim: number): Float32Array {
+  const data = new Float32Array(count * dim);
+  for (let i = 0; i < data.length; i++) {
+    const u = Math.max(random(), 1e-12);
+    data[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  }
+  return normalizeRows(data, dim);
+}
+
+export function makeDoc(id: string, rows: Float32Array, dim: number, extra: Partial<IndexedDocument> = {}): IndexedDocument {
+  return { id, vectors: { dim, count: rows.length / dim, data: rows }, ...extra };
+}
+
+export function encoderIdentity(dim: number, hash = 'h1'): EncoderIdentity {
+  return { kind: 'precomputed', name: 'test-vectors', dim, hash };
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'lateindex-test-'));
+  return { dir: join(root, 'idx'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function dot(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
+  let s = 0;
+  for (let j = 0; j < dim; j++) s += a[aOff + j]! * b[bOff + j]!;
+  return s;
+}
