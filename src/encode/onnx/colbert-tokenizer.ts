@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { EncoderError } from '../../shared/errors.js';
+import type { ColbertModelConfig } from './model-config.js';
+import { readJsonFile } from './model-config.js';
+
+/** One text, tokenized as the model sees it (before batch padding). */
+export interface ColbertTokens {
+  readonly ids: readonly number[];
+  readonly tokens: readonly string[];
+  readonly attentionMask: readonly number[];
+  readonly typeIds: readonly number[];
+}
+
+export type TextKind = 'query' | 'document';
+
+/**
+ * PyLate's ColBERT tokenization on top of a `tokenizer.json`:
+ * tokenize with the tokenizer's own special tokens, truncating the text (not the specials) to
+ * `length - 1`; insert the prefix token after the first token; for queries with expansion, pad
+ * with the mask token to `query_length` (attention = attend_to_expansion_tokens).
+ */
+export class ColbertTokenizer {
+  readonly maskTokenId: number;
+  readonly padTokenId: number;
+  /** Ids of the skiplist words that are single vocabulary tokens; other words cannot match a row. */
+  readonly skiplistIds: ReadonlySet<number>;
+  private readonly queryPrefixId: number | undefined;
+  private readonly documentPrefixId: number | undefined;
+  /** Special tokens the post-processor adds around a single text, e.g. [CLS] / [SEP]. */
+  private readonly specials: { readonly ids: number[]; readonly tokens: string[]; readonly typeIds: number[] };
+
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    readonly config: ColbertModelConfig,
+    tokenizerFile: string,
+  ) {
+    const configFiles = config.files.join(' / ');
+    const lookup = (candidates: readonly string[]): number | undefined => {
+      for (const c of candidates) {
+        const id = tokenizer.token_to_id(c);
+        if (id !== undefined) return id;
+      }
+      return undefined;
+    };
+    const prefixId = (prefix: string, configured: number | undefined, field: string): number | undefined => {
+      if (configured !== undefined) return configured;
+      if (prefix === '') return undefined;
+      const id = lookup([prefix, prefix.trim()]);
+      if (id === undefined) {
+        throw new EncoderError(
+          'encoder_config_invalid',
+          `${configFiles}: field "${field}": prefix ${JSON.stringify(prefix)} is not a token of ${tokenizerFile}`,
+        );
+      }
+      return id;
+    };
+    this.queryPrefixId = prefixId(config.queryPrefix, config.queryPrefixId, 'query_prefix');
+    this.documentPrefixId = prefixId(config.documentPrefix, config.documentPrefixId, 'document_prefix');
+    const mask = config.maskTokenId ?? lookup(['[MASK]', '<mask>']);
+    if (mask === undefined && config.doQueryExpansion) {
+      throw new EncoderError(
+        'encoder_config_invalid',
+        `${configFiles}: field "mask_token_id" is missing and ${tokenizerFile} has no [MASK] or <mask> token`,
+      );
+    }
+    this.maskTokenId = mask ?? 0;
+    this.padTokenId = config.padTokenId ?? lookup(['[PAD]', '<pad>']) ?? this.maskTokenId;
+    const skip = new Set<number>();
+    for (const word of config.skiplistWords) {
+      const id = tokenizer.token_to_id(word);
+      if (id !== undefined) skip.add(id);
+    }
+    this.skiplistIds = skip;
+    const empty = tokenizer.encode('', { add_special_tokens: true, return_token_type_ids: true });
+    this.specials = { ids: empty.ids, tokens: empty.tokens, typeIds: empty.token_type_ids ?? empty.ids.map(() => 0) };
+    for (const [kind, length] of [['query_length', config.queryLength], ['document_length', config.documentLength]] as const) {
+      if (length - 1 <= this.specials.ids.length) {
+        throw new EncoderError(
+          'encoder_config_invalid',
+          `${configFiles}: field "${kind}": ${length} leaves no room for text after ${this.specials.ids.length} special tokens and the prefix`,
+        );
+      }
+    }
+  }
+
+  /** Loads `tokenizer.json` (and `tokenizer_config.json` when present) from a model directory. */
+  static load(dir: string, config: ColbertModelConfig): ColbertTokenizer {
+    const tokenizerFile = join(dir, 'tokenizer.json');
+    const tokenizerJson = readJsonFile(tokenizerFile, 'tokenizer');
+    const configFile = join(dir, 'tokenizer_config.json');
+    const tokenizerConfig = existsSync(configFile) ? readJsonFile(configFile, 'tokenizer config') : {};
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = new Tokenizer(tokenizerJson as object, tokenizerConfig as object);
+    } catch (err) {
+      throw new EncoderError('encoder_tokenizer_invalid', `${tokenizerFile}: cannot build tokenizer: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return new ColbertTokenizer(tokenizer, config, tokenizerFile);
+  }
+
+  tokenString(id: number): string {
+    return this.tokenizer.id_to_token(id) ?? '';
+  }
+
+  encode(text: string, kind: TextKind): ColbertTokens {
+    const isQuery = kind === 'query';
+    const maxLength = isQuery ? this.config.queryLength : this.config.documentLength;
+    const prefixId = isQuery ? this.queryPrefixId : this.documentPrefixId;
+    const source = this.config.doLowerCase ? text.toLowerCase() : text;
+    const base = this.truncated(source, prefixId === undefined ? maxLength : maxLength - 1);
+    const ids = base.ids;
+    const tokens = base.tokens;
+    const typeIds = base.typeIds;
+    const attentionMask = ids.map(() => 1);
+    if (prefixId !== undefined) {
+      ids.splice(1, 0, prefixId);
+      tokens.splice(1, 0, this.tokenString(prefixId));
+      typeIds.splice(1, 0, 0);
+      attentionMask.splice(1, 0, 1);
+    }
+    if (isQuery && this.config.doQueryExpansion) {
+      const maskToken = this.tokenString(this.maskTokenId);
+      const attend = this.config.attendToExpansionTokens ? 1 : 0;
+      while (ids.length < maxLength) {
+        ids.push(this.maskTokenId);
+        tokens.push(maskToken);
+        typeIds.push(0);
+        attentionMask.push(attend);
+      }
+    }
+    return { ids, tokens, attentionMask, typeIds };
+  }
+
+  /** Tokenizes with special tokens, dropping text tokens from the end so the total fits `limit`. */
+  private truncated(text: string, limit: number): { ids: number[]; tokens: string[]; typeIds: number[] } {
+    const full = this.tokenizer.encode(text, { add_special_tokens: true, return_token_type_ids: true });
+    const fullTypes = full.token_type_ids ?? full.ids.map(() => 0);
+    if (full.ids.length <= limit) return { ids: [...full.ids], tokens: [...full.tokens], typeIds: [...fullTypes] };
+    const bare = this.tokenizer.encode(text, { add_special_tokens: false });
+    const s = this.specials;
+    const lead = this.leadingSpecialCount(full.ids, bare.ids);
+    const keep = limit - s.ids.length;
+    const pick = <T>(fromFull: readonly T[], fromBare: readonly T[]): T[] => [
+      ...fromFull.slice(0, lead),
+      ...fromBare.slice(0, keep),
+      ...fromFull.slice(lead + fromBare.length),
+    ];
+    return {
+      ids: pick(full.ids, bare.ids),
+      tokens: pick(full.tokens, bare.tokens),
+      typeIds: pick(fullTypes, fullTypes.slice(lead, lead + bare.ids.length)),
+    };
+  }
+
+  /** How many of the template's special tokens precede the text, found by aligning the two encodings. */
+  private leadingSpecialCount(full: readonly number[], bare: readonly number[]): number {
+    const n = this.specials.ids.length;
+    for (let lead = 0; lead <= n; lead++) {
+      if (full.length !== bare.length + n) break;
+      let ok = true;
+      for (let i = 0; i < bare.length && ok; i++) ok = full[lead + i] === bare[i];
+      if (ok) return lead;
+    }
+    throw new EncoderError(
+      'encoder_tokenizer_invalid',
+      'tokenizer post-processor does not wrap a single text in a fixed set of special tokens; cannot truncate',
+    );
+  }
+}
