@@ -58,3 +58,24 @@ export function condensedCosineDistances(
     }
   }
 }
+
+/** Copies rows [first, first + n) of `data` into `out` scaled to unit length (zero rows stay zero). */
+export function unitRows(data: Float32Array, dim: number, first: number, n: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const so = (first + i) * dim;
+    const oo = i * dim;
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += data[so + d]! * data[so + d]!;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let d = 0; d < dim; d++) out[oo + d] = data[so + d]! * inv;
+  }
+}
+
+/** Dot product of rows `i` and `j` of a row-major float64 matrix with `dim` columns. */
+export function rowDot(rows: Float64Array, dim: number, i: number, j: number): number {
+  const oi = i * dim;
+  const oj = j * dim;
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += rows[oi + d]! * rows[oj + d]!;
+  return s;
+}

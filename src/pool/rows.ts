@@ -80,3 +80,8 @@ export class ClusterMerger {
 export function protectedCount(doc: MultiVector, protectedLeadingTokens: number): number {
   return Math.min(Math.max(Math.floor(protectedLeadingTokens), 0), doc.count);
 }
+
+/** Rows a ratio pruner keeps among `candidates` non-protected rows: ceil(ratio * candidates), at least 1. */
+export function ratioBudget(candidates: number, ratio: number): number {
+  return Math.min(candidates, Math.max(1, Math.ceil(ratio * candidates - 1e-9)));
+}

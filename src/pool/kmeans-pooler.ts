@@ -1,0 +1,65 @@
+import { kmeans } from 'ml-kmeans';
+import type { MultiVector } from '../shared/multivector.js';
+import { ClusterMerger, protectedCount } from './rows.js';
+import { documentSeed } from './seed.js';
+import type { ReductionContext, TokenReducer } from './types.js';
+import { Int32Scratch } from './workspace.js';
+
+/** How many k-means clusters: a fixed count (integer >= 1) or a ratio of the rows (0 < ratio < 1). */
+export type KMeansSize = { readonly kind: 'fixed'; readonly clusters: number } | { readonly kind: 'ratio'; readonly ratio: number };
+
+export function kmeansClusters(size: KMeansSize, pooled: number): number {
+  return size.kind === 'fixed' ? size.clusters : Math.max(1, Math.round(size.ratio * pooled));
+}
+
+/**
+ * `kmeans:<k>` / `kmeans:<ratio>` (CRISP-style): `ml-kmeans` (Euclidean, k-means++ init, max 100 iterations)
+ * over the non-protected rows, seeded from `ctx.seed` and the document's vectors, so indexing is
+ * deterministic. k >= m passes through; k is capped at the number of distinct rows (k-means++ cannot seed more);
+ * clusters left empty are dropped. Cluster vectors are (re-normalised) member means, in order of first member.
+ */
+export class KMeansPooler implements TokenReducer {
+  readonly spec: string;
+  private readonly merger = new ClusterMerger();
+  private readonly labels = new Int32Scratch();
+  private readonly relabel = new Int32Scratch();
+
+  constructor(
+    readonly size: KMeansSize,
+    readonly renormalize: boolean,
+  ) {
+    const param = size.kind === 'fixed' ? String(size.clusters) : String(size.ratio);
+    this.spec = `kmeans:${param}${renormalize ? '' : ':raw'}`;
+  }
+
+  reduce(doc: MultiVector, ctx: ReductionContext): MultiVector {
+    const p = protectedCount(doc, ctx.protectedLeadingTokens);
+    const m = doc.count - p;
+    const dim = doc.dim;
+    let k = kmeansClusters(this.size, m);
+    if (m <= 1 || k >= m) return doc;
+    const points: number[][] = new Array<number[]>(m);
+    const distinct = new Set<string>();
+    for (let i = 0; i < m; i++) {
+      const row = Array.from(doc.data.subarray((p + i) * dim, (p + i + 1) * dim));
+      points[i] = row;
+      if (distinct.size < k) distinct.add(row.join(','));
+    }
+    k = Math.min(k, distinct.size);
+    const labels = this.labels.take(m);
+    if (k === 1) {
+      labels.fill(0, 0, m);
+      return this.merger.merge(doc, p, labels, 1, this.renormalize);
+    }
+    const result = kmeans(points, k, { initialization: 'kmeans++', seed: documentSeed(ctx.seed, doc), maxIterations: 100 });
+    const relabel = this.relabel.take(k);
+    relabel.fill(-1, 0, k);
+    let clusters = 0;
+    for (let i = 0; i < m; i++) {
+      const c = result.clusters[i]!;
+      if (relabel[c] === -1) relabel[c] = clusters++;
+      labels[i] = relabel[c]!;
+    }
+    return this.merger.merge(doc, p, labels, clusters, this.renormalize);
+  }
+}
