@@ -17,6 +17,8 @@ export interface Manifest {
   readonly format: 'lateindex';
   readonly formatVersion: number;
   readonly encoder: EncoderIdentity;
+  /** Where the encoder's model was loaded from at build time: a hint for reopening; `encoder` is what is checked. */
+  readonly encoderSource?: string;
   /** Reduction pipeline spec, `none` when vectors are stored as encoded. */
   readonly reduction: string;
   readonly quantization: QuantizationName;

@@ -1,0 +1,567 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
+import type { EncoderIdentity } from '../encode/encoder.js';
+import { IndexFormatError, InputError, LateIndexError, type MultiVector } from '../shared/index.js';
+import { createCodec } from './codecs/registry.js';
+import type { VectorCodec } from './codecs/vector-codec.js';
+import {
+  DEFAULT_HNSW_PARAMS,
+  INDEX_FORMAT,
+  INDEX_FORMAT_VERSION,
+  describeEncoder,
+  looksLikeIndex,
+  manifestPath,
+  readManifest,
+  sameEncoder,
+  writeManifest,
+} from './manifest.js';
+import { MAX_LABEL, TokenGraph, type GraphLoadFailure } from './token-graph.js';
+import type { HnswHit, HnswParams, IndexCounts, IndexedDocument, Manifest, QuantizationName, StoredDocument } from './types.js';
+
+/** LMDB environment file inside the index directory (lmdb-js also creates `store.mdb-lock`). */
+export const STORE_FILE = 'store.mdb';
+
+export interface CreateIndexOptions {
+  readonly encoder: EncoderIdentity;
+  /** Default `float16`. */
+  readonly quantization?: QuantizationName;
+  /** Reduction pipeline spec; default `none`. */
+  readonly reduction?: string;
+  readonly hnsw?: Partial<HnswParams>;
+  /** Recorded in the manifest as `encoderSource` (e.g. the model directory). */
+  readonly encoderSource?: string;
+}
+
+export interface OpenIndexOptions {
+  /** When given, must equal the index's encoder identity (kind, name, dim, hash). */
+  readonly encoder?: EncoderIdentity;
+  /** No writes at all: upsert/delete throw, close does not flush, a stale HNSW graph is rebuilt in memory only. */
+  readonly readOnly?: boolean;
+}
+
+/** How the in-memory HNSW graph was obtained at open. */
+export type GraphOrigin = 'loaded' | `rebuilt:${GraphLoadFailure}` | 'created';
+
+/** Bookkeeping record (LMDB `meta` database, key `state`); changes only inside write transactions. */
+interface StoreState {
+  nextInternalId: number;
+  nextLabel: number;
+  sequence: number;
+  documents: number;
+  vectors: number;
+  vectorBytes: number;
+  stepCounts: number[];
+  updatedAt: string;
+}
+
+/** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */
+interface DocRecord {
+  id: string;
+  title?: string;
+  text?: string;
+  metadata?: Record<string, unknown>;
+  terms?: string[];
+  stepCounts?: number[];
+  firstLabel: number;
+  vectorCount: number;
+}
+
+const STATE_KEY = 'state';
+const NOT_LIVE = -1;
+
+/**
+ * A lateindex directory: LMDB is the source of truth (ids, docs, vectors, term df, bookkeeping); the HNSW graph
+ * over token vectors is derived from it and saved as `hnsw.bin` on flush/close.
+ */
+export class LateIndex {
+  readonly dir: string;
+  readonly dim: number;
+  readonly readOnly: boolean;
+  private readonly base: Omit<Manifest, 'counts' | 'updatedAt'>;
+  private readonly codec: VectorCodec;
+  private readonly env: RootDatabase;
+  private readonly ids: Database<number, string>;
+  private readonly docs: Database<DocRecord, number>;
+  private readonly vectors: Database<Uint8Array, number>;
+  private readonly df: Database<number, string>;
+  private readonly meta: Database<StoreState, string>;
+  private state: StoreState;
+  private graph: TokenGraph;
+  private origin: GraphOrigin;
+  /** LMDB sequence that `hnsw.bin` on disk reflects (-1: none). */
+  private savedGraphSequence: number;
+  /** Per internal id: first label and vector count (NOT_LIVE when absent). */
+  private firstLabels: Float64Array;
+  private vectorCounts: Int32Array;
+  private decodeScratch: Float32Array;
+  private closed = false;
+
+  private constructor(args: {
+    dir: string;
+    base: Omit<Manifest, 'counts' | 'updatedAt'>;
+    env: RootDatabase;
+    readOnly: boolean;
+  }) {
+    this.dir = args.dir;
+    this.base = args.base;
+    this.dim = args.base.encoder.dim;
+    this.readOnly = args.readOnly;
+    this.codec = createCodec(args.base.quantization);
+    this.env = args.env;
+    this.ids = this.env.openDB<number, string>({ name: 'ids' });
+    this.docs = this.env.openDB<DocRecord, number>({ name: 'docs', keyEncoding: 'uint32' });
+    this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
+    this.df = this.env.openDB<number, string>({ name: 'df' });
+    this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
+    const state = this.meta.get(STATE_KEY);
+    if (!state) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: bookkeeping record "state" is missing`);
+    this.state = state;
+    this.firstLabels = new Float64Array(Math.max(16, state.nextInternalId));
+    this.vectorCounts = new Int32Array(Math.max(16, state.nextInternalId)).fill(NOT_LIVE);
+    for (const { key, value } of this.docs.getRange()) {
+      this.firstLabels[key] = value.firstLabel;
+      this.vectorCounts[key] = value.vectorCount;
+    }
+    this.decodeScratch = new Float32Array(this.dim * 256);
+    // Placeholders; the async factories install the real graph before returning.
+    this.graph = TokenGraph.empty(this.dim, this.base.hnsw, 0);
+    this.savedGraphSequence = -1;
+    this.origin = 'created';
+  }
+
+  /** Creates a new, empty index in `dir` (created if needed; must not hold an index or other files). */
+  static async create(dir: string, opts: CreateIndexOptions): Promise<LateIndex> {
+    if (looksLikeIndex(dir) || existsSync(manifestPath(dir)) || existsSync(join(dir, STORE_FILE))) {
+      throw new IndexFormatError('index_exists', `${dir}: an index already exists here`);
+    }
+    if (existsSync(dir) && readdirSync(dir).length > 0) {
+      throw new IndexFormatError('directory_not_empty', `${dir}: directory is not empty; choose a new or empty directory for the index`);
+    }
+    const encoder = opts.encoder;
+    if (!Number.isInteger(encoder.dim) || encoder.dim <= 0) {
+      throw new InputError(`encoder dim must be a positive integer, got ${encoder.dim}`, undefined, 'encoder.dim');
+    }
+    const quantization = opts.quantization ?? 'float16';
+    createCodec(quantization);
+    const hnsw: HnswParams = { ...DEFAULT_HNSW_PARAMS, ...opts.hnsw };
+    for (const [key, value] of Object.entries(hnsw)) {
+      if (!Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) {
+        throw new InputError(`HNSW parameter ${key} must be a positive integer, got ${String(value)}`, undefined, `hnsw.${key}`);
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    const now = new Date().toISOString();
+    const base: Omit<Manifest, 'counts' | 'updatedAt'> = {
+      format: INDEX_FORMAT,
+      formatVersion: INDEX_FORMAT_VERSION,
+      encoder: { kind: encoder.kind, name: encoder.name, dim: encoder.dim, hash: encoder.hash },
+      reduction: opts.reduction ?? 'none',
+      quantization,
+      hnsw,
+      createdAt: now,
+      ...(opts.encoderSource !== undefined && { encoderSource: opts.encoderSource }),
+    };
+    const env = openEnv(dir, false);
+    const initial: StoreState = {
+      nextInternalId: 0,
+      nextLabel: 0,
+      sequence: 0,
+      documents: 0,
+      vectors: 0,
+      vectorBytes: 0,
+      stepCounts: [],
+      updatedAt: now,
+    };
+    env.openDB<StoreState, string>({ name: 'meta' }).putSync(STATE_KEY, initial);
+    const index = new LateIndex({ dir, base, env, readOnly: false });
+    // The manifest goes last: its presence marks a complete index.
+    await index.flush();
+    return index;
+  }
+
+  /** Opens an existing index, verifying format version and (when given) the encoder identity. */
+  static async open(dir: string, opts: OpenIndexOptions = {}): Promise<LateIndex> {
+    const manifest = readManifest(dir);
+    if (opts.encoder && !sameEncoder(manifest.encoder, opts.encoder)) {
+      throw new IndexFormatError(
+        'encoder_mismatch',
+        `${dir}: index was built with ${describeEncoder(manifest.encoder)} but was opened with ${describeEncoder(opts.encoder)}`,
+      );
+    }
+    if (!existsSync(join(dir, STORE_FILE))) {
+      throw new IndexFormatError('not_an_index', `${dir}: not a complete lateindex index (no ${STORE_FILE})`);
+    }
+    const { counts: _counts, updatedAt: _updatedAt, ...base } = manifest;
+    const readOnly = opts.readOnly ?? false;
+    const index = new LateIndex({ dir, base, env: openEnv(dir, readOnly), readOnly });
+    try {
+      await index.attachGraph();
+    } catch (err) {
+      await index.env.close();
+      throw err;
+    }
+    return index;
+  }
+
+  /** True when `dir` holds a lateindex manifest (no deeper validation). */
+  static isIndex(dir: string): boolean {
+    return looksLikeIndex(dir);
+  }
+
+  get manifest(): Manifest {
+    return { ...this.base, counts: this.counts(), updatedAt: this.state.updatedAt };
+  }
+
+  /** Whether the HNSW graph was loaded from `hnsw.bin` or rebuilt from LMDB when this object opened. */
+  get graphOrigin(): GraphOrigin {
+    return this.origin;
+  }
+
+  get quantization(): QuantizationName {
+    return this.base.quantization;
+  }
+
+  counts(): IndexCounts {
+    return { documents: this.state.documents, vectors: this.state.vectors, vectorBytes: this.state.vectorBytes };
+  }
+
+  /** Element-wise sum of the live documents' `stepCounts` (`[encoded, afterStep1, ...]`). */
+  stepCounts(): number[] {
+    return [...this.state.stepCounts];
+  }
+
+  sequence(): number {
+    return this.state.sequence;
+  }
+
+  documentFrequency(term: string): number {
+    return this.df.get(term) ?? 0;
+  }
+
+  getInternalId(id: string): number | undefined {
+    return this.ids.get(id);
+  }
+
+  getDocument(internalId: number): StoredDocument | undefined {
+    if (!this.isLive(internalId)) return undefined;
+    const rec = this.docs.get(internalId);
+    if (!rec) return undefined;
+    const doc: { -readonly [K in keyof StoredDocument]: StoredDocument[K] } = { internalId, id: rec.id };
+    if (rec.title !== undefined) doc.title = rec.title;
+    if (rec.text !== undefined) doc.text = rec.text;
+    if (rec.metadata !== undefined) doc.metadata = rec.metadata;
+    return doc;
+  }
+
+  /** Stored vector count of a live document, or undefined. */
+  vectorCount(internalId: number): number | undefined {
+    return this.isLive(internalId) ? this.vectorCounts[internalId] : undefined;
+  }
+
+  /**
+   * The document's stored vectors decoded to float32. `out` is used (and the result's `data` is a view of it)
+   * when it holds at least `count * dim` floats; otherwise a new array is allocated.
+   */
+  readVectors(internalId: number, out?: Float32Array): MultiVector | undefined {
+    if (!this.isLive(internalId)) return undefined;
+    const count = this.vectorCounts[internalId]!;
+    const n = count * this.dim;
+    const target = out && out.length >= n ? out : new Float32Array(n);
+    if (count > 0) {
+      const bytes = this.vectors.getBinaryFast(internalId);
+      if (!bytes) return undefined;
+      this.codec.decode(bytes, count, this.dim, target);
+    }
+    return { dim: this.dim, count, data: target.length === n ? target : target.subarray(0, n) };
+  }
+
+  /** Live internal ids in increasing order. */
+  *liveInternalIds(): Iterable<number> {
+    const counts = this.vectorCounts;
+    const end = Math.min(counts.length, this.state.nextInternalId);
+    for (let i = 0; i < end; i++) if (counts[i] !== NOT_LIVE) yield i;
+  }
+
+  /** One past the largest internal id ever assigned (size for dense per-document arrays). */
+  internalIdLimit(): number {
+    return this.state.nextInternalId;
+  }
+
+  /**
+   * Documents owning the `k` stored token vectors nearest to `query` (inner product), one hit per document with
+   * its best similarity, best first; fewer than `k` hits when nearest vectors share documents.
+   */
+  searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[] {
+    this.assertOpen();
+    return this.graph.search(query, k, ef ?? this.base.hnsw.efSearch);
+  }
+
+  /** Nearest raw vector labels (no grouping by document); for diagnostics and recall checks. */
+  searchHnswLabels(query: Float32Array, k: number, ef?: number): { labels: number[]; similarities: number[] } {
+    this.assertOpen();
+    return this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
+  }
+
+  /** Label range `[firstLabel, firstLabel + count)` of a live document's vectors in the HNSW graph. */
+  labelRange(internalId: number): { firstLabel: number; count: number } | undefined {
+    if (!this.isLive(internalId)) return undefined;
+    return { firstLabel: this.firstLabels[internalId]!, count: this.vectorCounts[internalId]! };
+  }
+
+  /**
+   * Inserts new documents and replaces existing ones (by external id) in one LMDB transaction; later duplicates
+   * in the batch win. The HNSW graph follows in memory and is saved on flush/close.
+   */
+  async upsert(docs: readonly IndexedDocument[]): Promise<{ inserted: number; updated: number }> {
+    this.assertWritable();
+    const batch = new Map<string, IndexedDocument>();
+    for (const doc of docs) {
+      this.validateDocument(doc);
+      batch.delete(doc.id);
+      batch.set(doc.id, doc);
+    }
+    if (batch.size === 0) return { inserted: 0, updated: 0 };
+    const payloads = new Map<string, Uint8Array>();
+    for (const doc of batch.values()) payloads.set(doc.id, this.codec.encode(doc.vectors.data, this.dim));
+
+    const next: StoreState = { ...this.state, stepCounts: [...this.state.stepCounts] };
+    const removed: { firstLabel: number; count: number }[] = [];
+    const written: { internalId: number; firstLabel: number; count: number; payload: Uint8Array }[] = [];
+    let inserted = 0;
+    let updated = 0;
+    this.env.transactionSync(() => {
+      const dfDelta = new Map<string, number>();
+      for (const doc of batch.values()) {
+        const payload = payloads.get(doc.id)!;
+        const count = doc.vectors.count;
+        let internalId = this.ids.get(doc.id);
+        if (internalId !== undefined) {
+          const old = this.docs.get(internalId);
+          if (old) {
+            this.forgetRecord(old, next, dfDelta);
+            removed.push({ firstLabel: old.firstLabel, count: old.vectorCount });
+          }
+          updated++;
+        } else {
+          internalId = next.nextInternalId++;
+          this.ids.putSync(doc.id, internalId);
+          inserted++;
+        }
+        if (next.nextLabel + count - 1 > MAX_LABEL) {
+          throw new LateIndexError('label_space_exhausted', `${this.dir}: the index has used all 2^32 HNSW labels; rebuild it into a new index`);
+        }
+        const record = toRecord(doc, next.nextLabel, count);
+        next.nextLabel += count;
+        this.docs.putSync(internalId, record);
+        this.vectors.putSync(internalId, payload);
+        this.countRecord(record, payload.length, next, dfDelta, 1);
+        written.push({ internalId, firstLabel: record.firstLabel, count, payload });
+      }
+      this.applyDfDelta(dfDelta);
+      next.sequence++;
+      next.updatedAt = new Date().toISOString();
+      this.meta.putSync(STATE_KEY, next);
+    });
+    this.state = next;
+
+    for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
+    for (const { internalId, firstLabel, count, payload } of written) {
+      this.track(internalId, firstLabel, count);
+      // The graph holds the decoded (quantized) vectors, exactly what a rebuild from LMDB would add.
+      const rows = this.codec.decode(payload, count, this.dim, this.scratch(count));
+      this.graph.add(internalId, firstLabel, rows, count);
+    }
+    return { inserted, updated };
+  }
+
+  /** Deletes documents by external id in one LMDB transaction; unknown ids are reported as missing. */
+  async delete(ids: readonly string[]): Promise<{ deleted: string[]; missing: string[] }> {
+    this.assertWritable();
+    const deleted: string[] = [];
+    const missing: string[] = [];
+    const unique = [...new Set(ids)];
+    const next: StoreState = { ...this.state, stepCounts: [...this.state.stepCounts] };
+    const removed: { internalId: number; firstLabel: number; count: number }[] = [];
+    this.env.transactionSync(() => {
+      const dfDelta = new Map<string, number>();
+      for (const id of unique) {
+        const internalId = this.ids.get(id);
+        const old = internalId === undefined ? undefined : this.docs.get(internalId);
+        if (internalId === undefined || !old) {
+          missing.push(id);
+          continue;
+        }
+        this.forgetRecord(old, next, dfDelta);
+        this.ids.removeSync(id);
+        this.docs.removeSync(internalId);
+        this.vectors.removeSync(internalId);
+        removed.push({ internalId, firstLabel: old.firstLabel, count: old.vectorCount });
+        deleted.push(id);
+      }
+      if (removed.length === 0) return;
+      this.applyDfDelta(dfDelta);
+      next.sequence++;
+      next.updatedAt = new Date().toISOString();
+      this.meta.putSync(STATE_KEY, next);
+    });
+    if (removed.length === 0) return { deleted, missing };
+    this.state = next;
+    for (const { internalId, firstLabel, count } of removed) {
+      this.graph.remove(firstLabel, count);
+      this.vectorCounts[internalId] = NOT_LIVE;
+    }
+    return { deleted, missing };
+  }
+
+  /** Saves the HNSW graph (when it changed since the last save) and the manifest. No-op when read-only. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    if (this.readOnly) return;
+    const sequence = this.state.sequence;
+    if (this.savedGraphSequence !== sequence) {
+      await this.graph.save(this.dir, sequence);
+      this.savedGraphSequence = sequence;
+    }
+    writeManifest(this.dir, this.manifest);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.readOnly) await this.flush();
+    } finally {
+      this.closed = true;
+      await this.env.close();
+    }
+  }
+
+  /** Loads hnsw.bin when it matches LMDB's sequence, else rebuilds the graph from every live document. */
+  private async attachGraph(): Promise<void> {
+    const loaded = await TokenGraph.load(this.dir, this.dim, this.base.hnsw, this.state.sequence);
+    let graph: TokenGraph;
+    let origin: GraphOrigin;
+    if (typeof loaded === 'string') {
+      graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.vectors * 1.1);
+      for (const internalId of this.liveInternalIds()) {
+        const count = this.vectorCounts[internalId]!;
+        const vectors = this.readVectors(internalId, this.scratch(count));
+        if (vectors) graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
+      }
+      origin = `rebuilt:${loaded}`;
+      this.savedGraphSequence = -1;
+    } else {
+      graph = loaded;
+      for (const internalId of this.liveInternalIds()) {
+        graph.setOwner(this.firstLabels[internalId]!, this.vectorCounts[internalId]!, internalId);
+      }
+      if (graph.size !== this.state.vectors) {
+        throw new IndexFormatError('corrupt_store', `${this.dir}: HNSW graph and LMDB disagree on the number of live vectors`);
+      }
+      origin = 'loaded';
+      this.savedGraphSequence = this.state.sequence;
+    }
+    this.graph = graph;
+    this.origin = origin;
+  }
+
+  private validateDocument(doc: IndexedDocument): void {
+    if (typeof doc.id !== 'string' || doc.id.length === 0) {
+      throw new InputError('document id must be a non-empty string', undefined, 'id');
+    }
+    const v = doc.vectors;
+    if (!v || !(v.data instanceof Float32Array)) {
+      throw new InputError(`document "${doc.id}": vectors must be a MultiVector with Float32Array data`, undefined, 'vectors');
+    }
+    if (v.dim !== this.dim) {
+      throw new InputError(`document "${doc.id}": vectors have dim ${v.dim}, the index stores dim ${this.dim}`, undefined, 'vectors');
+    }
+    if (!Number.isInteger(v.count) || v.count < 0 || v.data.length !== v.count * v.dim) {
+      throw new InputError(
+        `document "${doc.id}": vector data holds ${v.data.length} floats, expected count ${v.count} x dim ${v.dim}`,
+        undefined,
+        'vectors',
+      );
+    }
+    const data = v.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) {
+        throw new InputError(`document "${doc.id}": vector ${Math.floor(i / v.dim)} holds a non-finite value`, undefined, 'vectors');
+      }
+    }
+  }
+
+  /** Undoes a stored record's contribution to the document and vector counts, step counts and df. */
+  private forgetRecord(old: DocRecord, next: StoreState, dfDelta: Map<string, number>): void {
+    const bytes = old.vectorCount * this.codec.bytesPerVector(this.dim);
+    this.countRecord(old, bytes, next, dfDelta, -1);
+  }
+
+  private countRecord(rec: DocRecord, bytes: number, next: StoreState, dfDelta: Map<string, number>, sign: 1 | -1): void {
+    if (sign === 1) next.documents++;
+    else next.documents--;
+    next.vectors += sign * rec.vectorCount;
+    next.vectorBytes += sign * bytes;
+    rec.stepCounts?.forEach((c, i) => {
+      next.stepCounts[i] = (next.stepCounts[i] ?? 0) + sign * c;
+    });
+    for (const term of rec.terms ?? []) dfDelta.set(term, (dfDelta.get(term) ?? 0) + sign);
+  }
+
+  private applyDfDelta(dfDelta: Map<string, number>): void {
+    for (const [term, delta] of dfDelta) {
+      if (delta === 0) continue;
+      const value = (this.df.get(term) ?? 0) + delta;
+      if (value > 0) this.df.putSync(term, value);
+      else this.df.removeSync(term);
+    }
+  }
+
+  private track(internalId: number, firstLabel: number, count: number): void {
+    if (internalId >= this.vectorCounts.length) {
+      const size = Math.max(internalId + 1, this.vectorCounts.length * 2);
+      const counts = new Int32Array(size).fill(NOT_LIVE);
+      counts.set(this.vectorCounts);
+      const labels = new Float64Array(size);
+      labels.set(this.firstLabels);
+      this.vectorCounts = counts;
+      this.firstLabels = labels;
+    }
+    this.vectorCounts[internalId] = count;
+    this.firstLabels[internalId] = firstLabel;
+  }
+
+  private isLive(internalId: number): boolean {
+    this.assertOpen();
+    return Number.isInteger(internalId) && internalId >= 0 && internalId < this.vectorCounts.length && this.vectorCounts[internalId] !== NOT_LIVE;
+  }
+
+  private scratch(count: number): Float32Array {
+    const n = count * this.dim;
+    if (this.decodeScratch.length < n) this.decodeScratch = new Float32Array(n);
+    return this.decodeScratch;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LateIndexError('index_closed', `${this.dir}: the index is closed`);
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly) throw new LateIndexError('read_only', `${this.dir}: the index was opened read-only`);
+  }
+}
+
+function openEnv(dir: string, readOnly: boolean): RootDatabase {
+  return openLmdb({ path: join(dir, STORE_FILE), maxDbs: 32, readOnly });
+}
+
+function toRecord(doc: IndexedDocument, firstLabel: number, vectorCount: number): DocRecord {
+  const rec: DocRecord = { id: doc.id, firstLabel, vectorCount };
+  if (doc.title !== undefined) rec.title = doc.title;
+  if (doc.text !== undefined) rec.text = doc.text;
+  if (doc.metadata !== undefined) rec.metadata = doc.metadata;
+  if (doc.terms !== undefined) rec.terms = [...new Set(doc.terms)];
+  if (doc.stepCounts !== undefined) rec.stepCounts = [...doc.stepCounts];
+  return rec;
+}
