@@ -1,0 +1,214 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LateIndex } from '../../src/index/late-index.js';
+import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../..');
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+function newDir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+/** Brute-force top-k labels by inner product over every live document's decoded vectors. */
+function bruteForceLabels(index: LateIndex, query: Float32Array, k: number): number[] {
+  const scored: { label: number; score: number }[] = [];
+  for (const id of index.liveInternalIds()) {
+    const v = index.readVectors(id)!;
+    const { firstLabel } = index.labelRange(id)!;
+    for (let r = 0; r < v.count; r++) scored.push({ label: firstLabel + r, score: dot(v.data, r * v.dim, query, 0, v.dim) });
+  }
+  scored.sort((a, b) => b.score - a.score);
+  return scored.slice(0, k).map((s) => s.label);
+}
+
+describe('searchHnsw', () => {
+  it('recall@10 against brute force is >= 0.95 on random unit vectors', async () => {
+    const dim = 32;
+    const random = rng(11);
+    const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(dim), hnsw: { efConstruction: 100, m: 16 } });
+    cleanups.push(() => index.close());
+    const docs = [];
+    for (let d = 0; d < 500; d++) docs.push(makeDoc(`d${d}`, randomUnitRows(random, 1 + (d % 7), dim), dim));
+    for (let i = 0; i < docs.length; i += 128) await index.upsert(docs.slice(i, i + 128));
+    // Update and delete a slice so the graph holds tombstones and reused slots.
+    await index.upsert(docs.slice(0, 50).map((d, i) => makeDoc(d.id, randomUnitRows(random, 3, dim), dim, { text: `v2 ${i}` })));
+    await index.delete(docs.slice(50, 80).map((d) => d.id));
+    const deletedIds = new Set(docs.slice(50, 80).map((d) => index.getInternalId(d.id)));
+    expect(index.counts().documents).toBe(470);
+
+    let found = 0;
+    const queries = randomUnitRows(random, 50, dim);
+    for (let q = 0; q < 50; q++) {
+      const query = queries.subarray(q * dim, (q + 1) * dim);
+      const truth = bruteForceLabels(index, query, 10);
+      const { labels, similarities } = index.searchHnswLabels(query, 10, 100);
+      expect(labels.length).toBe(10);
+      // Similarities are inner products of the stored (float16-decoded) vectors.
+      expect(similarities[0]!).toBeGreaterThanOrEqual(similarities[9]!);
+      const truthSet = new Set(truth);
+      found += labels.filter((l) => truthSet.has(l)).length;
+
+      // Document-level hits: one per document, best similarity first, never a deleted document.
+      const hits = index.searchHnsw(query, 10, 100);
+      const ids = hits.map((h) => h.internalId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(deletedIds.has(id)).toBe(false);
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.similarity).toBeGreaterThanOrEqual(hits[i]!.similarity);
+      const best = hits[0]!;
+      const v = index.readVectors(best.internalId)!;
+      let exact = -Infinity;
+      for (let r = 0; r < v.count; r++) exact = Math.max(exact, dot(v.data, r * dim, query, 0, dim));
+      expect(best.similarity).toBeCloseTo(exact, 4);
+    }
+    expect(found / 500).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('asking for more neighbours than stored vectors returns every live document', async () => {
+    const dim = 8;
+    const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(dim) });
+    cleanups.push(() => index.close());
+    const random = rng(12);
+    await index.upsert([makeDoc('a', randomUnitRows(random, 2, dim), dim), makeDoc('b', randomUnitRows(random, 1, dim), dim)]);
+    const hits = index.searchHnsw(randomUnitRows(random, 1, dim), 5000);
+    expect(hits.map((h) => h.internalId).sort()).toEqual([0, 1]);
+  });
+});
+
+describe('hnsw.bin is derived from LMDB', () => {
+  const dim = 16;
+
+  async function buildIndex(dir: string, n: number, seed: number): Promise<Float32Array[]> {
+    const random = rng(seed);
+    const rows = Array.from({ length: n }, () => randomUnitRows(random, 2, dim));
+    const index = await LateIndex.create(dir, { encoder: encoderIdentity(dim) });
+    await index.upsert(rows.map((r, i) => makeDoc(`doc${i}`, r, dim)));
+    await index.close();
+    return rows;
+  }
+
+  /** Every document's first row finds that document first. */
+  function expectSelfRetrieval(index: LateIndex, rows: Float32Array[], idPrefix = 'doc'): void {
+    rows.forEach((r, i) => {
+      const hit = index.searchHnsw(r.subarray(0, dim), 4, 64)[0];
+      expect(hit?.internalId).toBe(index.getInternalId(`${idPrefix}${i}`));
+    });
+  }
+
+  it('loads a current hnsw.bin without rebuilding', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 40, 21);
+    const index = await LateIndex.open(dir);
+    cleanups.push(() => index.close());
+    expect(index.graphOrigin).toBe('loaded');
+    expectSelfRetrieval(index, rows);
+  });
+
+  it('rebuilds when hnsw.bin or its sidecar is missing', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 40, 22);
+    rmSync(join(dir, 'hnsw.bin'));
+    const index = await LateIndex.open(dir);
+    expect(index.graphOrigin).toBe('rebuilt:missing');
+    expectSelfRetrieval(index, rows);
+    await index.close();
+    rmSync(join(dir, 'hnsw.json'));
+    const again = await LateIndex.open(dir);
+    expect(again.graphOrigin).toBe('rebuilt:missing');
+    await again.close();
+    // The rebuilt graph was saved on close, so the next open loads it.
+    const third = await LateIndex.open(dir);
+    cleanups.push(() => third.close());
+    expect(third.graphOrigin).toBe('loaded');
+    expectSelfRetrieval(third, rows);
+  });
+
+  it('rebuilds when hnsw.bin is corrupt (flipped bytes, truncation, bad sidecar)', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 40, 23);
+    const file = join(dir, 'hnsw.bin');
+    const original = readFileSync(file);
+    const flipped = Buffer.from(original);
+    for (let i = 0; i < 64; i++) flipped[(i * 997) % flipped.length]! ^= 0xff;
+    const variants: [string, () => void][] = [
+      ['flipped', () => writeFileSync(file, flipped)],
+      ['truncated', () => writeFileSync(file, original.subarray(0, original.length >> 1))],
+      ['sidecar', () => writeFileSync(join(dir, 'hnsw.json'), '{"sequence": ')],
+    ];
+    for (const [, damage] of variants) {
+      damage();
+      const index = await LateIndex.open(dir, { readOnly: true });
+      expect(index.graphOrigin).toBe('rebuilt:corrupt');
+      expectSelfRetrieval(index, rows);
+      await index.close();
+      // Read-only opens rebuild in memory only; a writable open repairs the files.
+      const repair = await LateIndex.open(dir);
+      expect(repair.graphOrigin).toBe('rebuilt:corrupt');
+      await repair.close();
+    }
+  });
+
+  it('rebuilds when hnsw.bin is older than LMDB (stale sequence)', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 30, 24);
+    copyFileSync(join(dir, 'hnsw.bin'), join(dir, 'old.bin'));
+    copyFileSync(join(dir, 'hnsw.json'), join(dir, 'old.json'));
+    const index = await LateIndex.open(dir);
+    const random = rng(25);
+    const extra = Array.from({ length: 10 }, () => randomUnitRows(random, 2, dim));
+    await index.upsert(extra.map((r, i) => makeDoc(`new${i}`, r, dim)));
+    await index.delete(['doc0']);
+    await index.close();
+    copyFileSync(join(dir, 'old.bin'), join(dir, 'hnsw.bin'));
+    copyFileSync(join(dir, 'old.json'), join(dir, 'hnsw.json'));
+    const reopened = await LateIndex.open(dir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.graphOrigin).toBe('rebuilt:stale');
+    expectSelfRetrieval(reopened, extra, 'new');
+    expect(reopened.searchHnsw(rows[0]!.subarray(0, dim), 10, 64).map((h) => h.internalId)).not.toContain(0);
+  });
+
+  it('a process that upserts and dies without flushing loses nothing: the next open rebuilds from LMDB', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 20, 26);
+    const script = join(dirname(dir), 'crash.mts');
+    const lateIndexModule = join(repoRoot, 'src/index/late-index.ts');
+    writeFileSync(
+      script,
+      `import { LateIndex } from ${JSON.stringify(lateIndexModule)};
+const dim = ${dim};
+const index = await LateIndex.open(${JSON.stringify(dir)});
+const docs = [];
+for (let i = 0; i < 5; i++) {
+  const data = new Float32Array(dim);
+  data[i] = 1;
+  docs.push({ id: 'crash' + i, vectors: { dim, count: 1, data } });
+}
+await index.upsert(docs);
+process.exit(0); // no flush, no close
+`,
+    );
+    execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'pipe' });
+    const index = await LateIndex.open(dir);
+    cleanups.push(() => index.close());
+    expect(index.graphOrigin).toBe('rebuilt:stale');
+    expect(index.counts().documents).toBe(25);
+    for (let i = 0; i < 5; i++) {
+      const query = new Float32Array(dim);
+      query[i] = 1;
+      const hit = index.searchHnsw(query, 3, 64)[0]!;
+      expect(hit.internalId).toBe(index.getInternalId(`crash${i}`));
+      expect(hit.similarity).toBeCloseTo(1, 3);
+    }
+    expectSelfRetrieval(index, rows);
+  });
+});
