@@ -1,0 +1,19 @@
+export type { Qrels, Queries, RankedDoc, RankedList, Run } from './types.js';
+export {
+  DEFAULT_MEASURES,
+  evaluateRun,
+  judgedQueryIds,
+  ndcgAt,
+  parseMeasure,
+  precisionAt,
+  recallAt,
+  reciprocalRankAt,
+  scoreMeasure,
+  type Measure,
+  type MeasureKind,
+  type RunEvaluation,
+} from './metrics.js';
+export { loadBeirSplit, readQrels, readQueries, resolveBeirDataset, type BeirDataset } from './beir.js';
+export { formatTrecRun, readTrecRun, trecRunLines, writeTrecRun } from './trec-run.js';
+export { percentileNearestRank, summarizeLatency, type LatencySummary } from './latency.js';
+export { evaluate, type EvaluateOptions, type EvaluationResult, type PerQueryResult } from './evaluate.js';
