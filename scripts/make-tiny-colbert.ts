@@ -14,7 +14,7 @@
  * The ONNX protobuf is written by a minimal wire-format encoder below (field numbers from onnx.proto);
  * onnxruntime loading and running the file is the check that it is well-formed.
  *
- * Run: npx tsx scripts/make-tiny-colbert.ts [outDir]
+ * Run: npx tsx scripts/make-tiny-colbert.ts [outDir] [--no-token-type-ids]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -187,7 +187,7 @@ interface ModelWeights {
 /** Matrices that the int8 model stores quantised (biases stay fp32, as in dynamic quantisation). */
 const QUANTIZED = ['word', 'pos', 'type', 'w1', 'wmix', 'wproj'] as const;
 
-function buildModel(weights: ModelWeights, int8: boolean): Uint8Array {
+function buildModel(weights: ModelWeights, int8: boolean, withTokenTypes: boolean): Uint8Array {
   const initializers: Field[] = [];
   const nodes: Field[] = [];
   const source = (key: keyof ModelWeights): string => {
@@ -205,7 +205,7 @@ function buildModel(weights: ModelWeights, int8: boolean): Uint8Array {
   };
   const word = source('word');
   const pos = source('pos');
-  const type = source('type');
+  const type = withTokenTypes ? source('type') : undefined;
   const w1 = source('w1');
   const b1 = source('b1');
   const wmix = source('wmix');
@@ -222,9 +222,10 @@ function buildModel(weights: ModelWeights, int8: boolean): Uint8Array {
     node('Gather', ['ids_shape', 'one_i64'], ['seq_len'], [intAttr('axis', 0)]),
     node('Range', ['zero_i64', 'seq_len', 'one_i64'], ['positions']),
     node('Gather', [pos, 'positions'], ['pos_emb'], [intAttr('axis', 0)]),
-    node('Gather', [type, 'token_type_ids'], ['type_emb'], [intAttr('axis', 0)]),
-    node('Add', ['word_emb', 'pos_emb'], ['emb_wp']),
-    node('Add', ['emb_wp', 'type_emb'], ['emb']),
+    node('Add', ['word_emb', 'pos_emb'], [type ? 'emb_wp' : 'emb']),
+    ...(type
+      ? [node('Gather', [type, 'token_type_ids'], ['type_emb'], [intAttr('axis', 0)]), node('Add', ['emb_wp', 'type_emb'], ['emb'])]
+      : []),
     node('MatMul', ['emb', w1], ['pre']),
     node('Add', ['pre', b1], ['pre_b']),
     node('Tanh', ['pre_b'], ['hidden']),
@@ -246,7 +247,7 @@ function buildModel(weights: ModelWeights, int8: boolean): Uint8Array {
     ...initializers,
     valueInfo(11, 'input_ids', DT_INT64, ['batch_size', 'sequence_length']),
     valueInfo(11, 'attention_mask', DT_INT64, ['batch_size', 'sequence_length']),
-    valueInfo(11, 'token_type_ids', DT_INT64, ['batch_size', 'sequence_length']),
+    ...(withTokenTypes ? [valueInfo(11, 'token_type_ids', DT_INT64, ['batch_size', 'sequence_length'])] : []),
     valueInfo(12, 'output', DT_FLOAT, ['batch_size', 'sequence_length', DIM]),
   ];
   return concat([
@@ -304,7 +305,11 @@ function tokenizerJson(vocab: readonly string[]): unknown {
 }
 
 function main(): void {
-  const outDir = resolve(process.argv[2] ?? join(import.meta.dirname, '..', 'tests', 'fixtures', 'tiny-colbert'));
+  // --no-token-type-ids: a ModernBERT-shaped variant whose graph has no token_type_ids input.
+  const args = process.argv.slice(2);
+  const withTokenTypes = !args.includes('--no-token-type-ids');
+  const outArg = args.find((a) => !a.startsWith('--'));
+  const outDir = resolve(outArg ?? join(import.meta.dirname, '..', 'tests', 'fixtures', 'tiny-colbert'));
   mkdirSync(outDir, { recursive: true });
   const vocab = buildVocab();
   const rand = mulberry32(SEED);
@@ -318,8 +323,8 @@ function main(): void {
     wproj: randomWeight(rand, 'projection_weight', [HIDDEN, DIM], 0.5),
   };
 
-  writeFileSync(join(outDir, 'model.onnx'), buildModel(weights, false));
-  writeFileSync(join(outDir, 'model_int8.onnx'), buildModel(weights, true));
+  writeFileSync(join(outDir, 'model.onnx'), buildModel(weights, false, withTokenTypes));
+  writeFileSync(join(outDir, 'model_int8.onnx'), buildModel(weights, true, withTokenTypes));
 
   const weightsJson: Record<string, unknown> = {
     description: 'Weights of model.onnx (fp32) and the int8 values/scales of model_int8.onnx; see scripts/make-tiny-colbert.ts',
@@ -355,8 +360,8 @@ function main(): void {
   const onnxConfig = {
     model_type: 'ColBERT',
     model_name: 'lateindex/tiny-colbert',
-    model_class: 'BertModel',
-    uses_token_type_ids: true,
+    model_class: withTokenTypes ? 'BertModel' : 'ModernBertModel',
+    uses_token_type_ids: withTokenTypes,
     query_prefix: '[Q] ',
     document_prefix: '[D] ',
     query_length: 12,

@@ -57,8 +57,8 @@ function weight(name: string, int8: boolean): Matrix {
 }
 
 export interface ReferenceModel {
-  /** Unnormalised output rows [seq, dim] for one sequence. */
-  forward(ids: readonly number[], attention: readonly number[], typeIds: readonly number[]): Float64Array[];
+  /** Unnormalised output rows [seq, dim] for one sequence; `typeIds` null = a model without token types. */
+  forward(ids: readonly number[], attention: readonly number[], typeIds: readonly number[] | null): Float64Array[];
   readonly dim: number;
 }
 
@@ -85,7 +85,7 @@ export function referenceModel(int8: boolean): ReferenceModel {
         const e = new Float64Array(H);
         const we = row(word, id);
         const pe = row(pos, t);
-        const te = row(type, typeIds[t]!);
+        const te = typeIds ? row(type, typeIds[t]!) : new Float64Array(H);
         for (let k = 0; k < H; k++) e[k] = we[k]! + pe[k]! + te[k]!;
         const pre = matvec(e, w1);
         return pre.map((v, k) => Math.tanh(v + b1.data[k]!));
