@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './analyzer.js';
+export * from './impacts.js';
+export * from './sparse-store.js';
+export { postingKey, MAX_BLOCKS, MAX_TERM_ID } from './encoding.js';

@@ -1,0 +1,52 @@
+import type { SparseStore } from '../../index/sparse/index.js';
+import { prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
+import type { ExhaustiveOptions, SparseHit } from './sparse-types.js';
+import { TopScores } from './top-scores.js';
+import { workspaceFor } from './workspace.js';
+
+/**
+ * Reference retrieval: term-at-a-time over every posting of every query term into per-document integer
+ * accumulators, then the exact top-k (score desc, internal id asc). Only documents with a positive score are
+ * returned.
+ */
+export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: ExhaustiveOptions): SparseHit[] {
+  const prepared = prepareSparseQuery(store, query);
+  const { blockSize, idLimit } = store.stats();
+  const ws = workspaceFor(store, 0, idLimit, blockSize);
+  const scores = ws.documentScores;
+  const touched = ws.touched;
+  let touchedCount = 0;
+  let postings = 0;
+  for (let t = 0; t < prepared.terms.length; t++) {
+    const term = prepared.terms[t]!;
+    const weight = prepared.weights[t]!;
+    const blocks = term.blocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i]!;
+      const bytes = store.postingBlock(term.termId, block);
+      if (bytes === undefined) continue;
+      const n = bytes.length >>> 1;
+      const base = block * blockSize;
+      for (let j = 0; j < n; j++) {
+        const id = base + bytes[j]!;
+        if (scores[id] === 0) touched[touchedCount++] = id;
+        scores[id] = scores[id]! + weight * bytes[n + j]!;
+      }
+      postings += n;
+    }
+  }
+  const top = new TopScores(options.k);
+  const filter = options.filter;
+  for (let i = 0; i < touchedCount; i++) {
+    const id = touched[i]!;
+    const score = scores[id]!;
+    scores[id] = 0;
+    if (filter !== undefined && !filter(id)) continue;
+    top.push(score, id);
+  }
+  if (options.trace) {
+    options.trace.termsKept = prepared.terms.length;
+    options.trace.postingsScored = postings;
+  }
+  return top.sorted(prepared.scoreScale);
+}
