@@ -4,7 +4,8 @@ import type { MultiVector } from '../shared/index.js';
  * Raw MaxSim kernel: sum over query rows i of weights[i] * max_j dot(q_i, d_j).
  * `query` holds `queryCount` rows and `doc` holds `docCount` rows, both row-major with `dim` floats.
  * `weights` absent means every row weighs 1. A document with no rows scores 0.
- * Allocation-free; accumulates in float64.
+ * Allocation-free; accumulates in float64. Register-blocked over 2 query rows x 4 document rows so each
+ * loaded element feeds several multiply-adds (about 1.5-2x a plain triple loop in V8; see bench/maxsim.ts).
  */
 export function maxSimKernel(
   query: Float32Array,
@@ -16,29 +17,63 @@ export function maxSimKernel(
 ): number {
   if (docCount === 0) return 0;
   let total = 0;
-  const dim4 = dim - (dim % 4);
-  for (let i = 0; i < queryCount; i++) {
-    const w = weights === undefined ? 1 : weights[i]!;
-    if (w === 0) continue;
-    const qOff = i * dim;
-    let best = -Infinity;
-    for (let dOff = 0, end = docCount * dim; dOff < end; dOff += dim) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t = 0;
-      for (; t < dim4; t += 4) {
-        s0 += query[qOff + t]! * doc[dOff + t]!;
-        s1 += query[qOff + t + 1]! * doc[dOff + t + 1]!;
-        s2 += query[qOff + t + 2]! * doc[dOff + t + 2]!;
-        s3 += query[qOff + t + 3]! * doc[dOff + t + 3]!;
+  for (let i = 0; i < queryCount; i += 2) {
+    const a = i * dim;
+    const paired = i + 1 < queryCount;
+    // With an odd row count the last pass computes row i twice and ignores the copy.
+    const b = paired ? a + dim : a;
+    let bestA = -Infinity;
+    let bestB = -Infinity;
+    let j = 0;
+    for (; j + 4 <= docCount; j += 4) {
+      const c0 = j * dim;
+      const c1 = c0 + dim;
+      const c2 = c1 + dim;
+      const c3 = c2 + dim;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let t = 0; t < dim; t++) {
+        const x = query[a + t]!;
+        const y = query[b + t]!;
+        const u0 = doc[c0 + t]!;
+        const u1 = doc[c1 + t]!;
+        const u2 = doc[c2 + t]!;
+        const u3 = doc[c3 + t]!;
+        a0 += x * u0;
+        a1 += x * u1;
+        a2 += x * u2;
+        a3 += x * u3;
+        b0 += y * u0;
+        b1 += y * u1;
+        b2 += y * u2;
+        b3 += y * u3;
       }
-      for (; t < dim; t++) s0 += query[qOff + t]! * doc[dOff + t]!;
-      const s = s0 + s1 + s2 + s3;
-      if (s > best) best = s;
+      if (a0 > bestA) bestA = a0;
+      if (a1 > bestA) bestA = a1;
+      if (a2 > bestA) bestA = a2;
+      if (a3 > bestA) bestA = a3;
+      if (b0 > bestB) bestB = b0;
+      if (b1 > bestB) bestB = b1;
+      if (b2 > bestB) bestB = b2;
+      if (b3 > bestB) bestB = b3;
     }
-    total += w * best;
+    for (; j < docCount; j++) {
+      const c = j * dim;
+      let sa = 0;
+      let sb = 0;
+      for (let t = 0; t < dim; t++) {
+        const u = doc[c + t]!;
+        sa += query[a + t]! * u;
+        sb += query[b + t]! * u;
+      }
+      if (sa > bestA) bestA = sa;
+      if (sb > bestB) bestB = sb;
+    }
+    if (weights === undefined) {
+      total += paired ? bestA + bestB : bestA;
+    } else {
+      total += weights[i]! * bestA;
+      if (paired) total += weights[i + 1]! * bestB;
+    }
   }
   return total;
 }
