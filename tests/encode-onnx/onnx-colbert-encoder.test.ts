@@ -144,6 +144,36 @@ describe('fp32 vs int8 and config variants', () => {
     }
   });
 
+  it('feeds the template\'s token type ids to the model (and truncates templates with mixed types)', async () => {
+    // [CLS] type 0, text and [SEP] type 1: the tokenizer cannot wrap text itself, so every text is checked.
+    const copy = fixtureCopy((dir) =>
+      editJson(join(dir, 'tokenizer.json'), (j) => {
+        (j.post_processor as { single: unknown[] }).single = [
+          { SpecialToken: { id: '[CLS]', type_id: 0 } },
+          { Sequence: { id: 'A', type_id: 1 } },
+          { SpecialToken: { id: '[SEP]', type_id: 1 } },
+        ];
+      }),
+    );
+    const encoder = await OnnxColbertEncoder.load(copy.dir);
+    try {
+      const text = DOCUMENTS[2]!;
+      const t = encoder.tokenize(text, 'document');
+      expect(t.ids.length).toBe(onnxConfig.document_length);
+      expect(t.ids.at(-1)).toBe(SEP);
+      expect(t.typeIds).toEqual([0, 0, ...Array(onnxConfig.document_length - 2).fill(1)]);
+      const [doc] = await encoder.encodeDocuments([text]);
+      const rows = referenceModel(false).forward(t.ids, t.ids.map(() => 1), t.typeIds);
+      const typeZeroRows = referenceModel(false).forward(t.ids, t.ids.map(() => 1), t.ids.map(() => 0));
+      const expected = rows.filter((_, j) => !SKIPLIST.has(t.ids[j]!)).map((r) => Array.from(r, (v) => v / Math.hypot(...r)));
+      expectRowsMatch(doc!, expected);
+      expect(cosine(rows[3]!, typeZeroRows[3]!)).toBeLessThan(0.9999);
+    } finally {
+      await encoder.close();
+      copy.cleanup();
+    }
+  });
+
   it('works from config_sentence_transformers.json alone, learning the dim from the model', async () => {
     const copy = fixtureCopy((dir) => rmSync(join(dir, 'onnx_config.json')));
     const encoder = await OnnxColbertEncoder.load(copy.dir);

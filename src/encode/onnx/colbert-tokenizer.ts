@@ -30,6 +30,8 @@ export class ColbertTokenizer {
   private readonly documentPrefixId: number | undefined;
   /** Special tokens the post-processor adds around a single text, e.g. [CLS] / [SEP]. */
   private readonly specials: { readonly ids: number[]; readonly tokens: string[]; readonly typeIds: number[] };
+  /** Specials before the text when the template is a fixed wrap (learned once); undefined = check per text. */
+  private readonly leadingSpecials: number | undefined;
 
   private constructor(
     private readonly tokenizer: Tokenizer,
@@ -75,6 +77,7 @@ export class ColbertTokenizer {
     this.skiplistIds = skip;
     const empty = tokenizer.encode('', { add_special_tokens: true, return_token_type_ids: true });
     this.specials = { ids: empty.ids, tokens: empty.tokens, typeIds: empty.token_type_ids ?? empty.ids.map(() => 0) };
+    this.leadingSpecials = this.probeTemplate();
     for (const [kind, length] of [['query_length', config.queryLength], ['document_length', config.documentLength]] as const) {
       if (length - 1 <= this.specials.ids.length) {
         throw new EncoderError(
@@ -135,39 +138,71 @@ export class ColbertTokenizer {
     return { ids, tokens, attentionMask, typeIds };
   }
 
+  /**
+   * Learns where the text sits inside the post-processor's specials from probe texts, so each text
+   * is tokenized once; a template that does not wrap every probe identically falls back to per-text checks.
+   */
+  private probeTemplate(): number | undefined {
+    let lead: number | undefined;
+    for (const probe of ['a', 'hello, world 42', 'The Quick brown fox.']) {
+      const full = this.tokenizer.encode(probe, { add_special_tokens: true, return_token_type_ids: true });
+      const bare = this.tokenizer.encode(probe, { add_special_tokens: false });
+      const found = bare.ids.length > 0 ? this.alignSpecials(full.ids, bare.ids) : undefined;
+      const types: readonly number[] = full.token_type_ids ?? [];
+      if (found === undefined || (lead !== undefined && found !== lead) || types.some((t) => t !== types[0])) return undefined;
+      lead = found;
+    }
+    return lead;
+  }
+
   /** Tokenizes with special tokens, dropping text tokens from the end so the total fits `limit`. */
   private truncated(text: string, limit: number): { ids: number[]; tokens: string[]; typeIds: number[] } {
+    const s = this.specials;
+    const keep = limit - s.ids.length;
+    if (this.leadingSpecials !== undefined) {
+      // Tokenize once without specials and wrap the (truncated) text in the template's specials ourselves.
+      const lead = this.leadingSpecials;
+      const bare = this.tokenizer.encode(text, { add_special_tokens: false });
+      const n = Math.min(bare.ids.length, keep);
+      return {
+        ids: [...s.ids.slice(0, lead), ...bare.ids.slice(0, n), ...s.ids.slice(lead)],
+        tokens: [...s.tokens.slice(0, lead), ...bare.tokens.slice(0, n), ...s.tokens.slice(lead)],
+        typeIds: [...s.typeIds.slice(0, lead), ...Array<number>(n).fill(s.typeIds[lead] ?? s.typeIds[0] ?? 0), ...s.typeIds.slice(lead)],
+      };
+    }
     const full = this.tokenizer.encode(text, { add_special_tokens: true, return_token_type_ids: true });
     const fullTypes = full.token_type_ids ?? full.ids.map(() => 0);
     if (full.ids.length <= limit) return { ids: [...full.ids], tokens: [...full.tokens], typeIds: [...fullTypes] };
     const bare = this.tokenizer.encode(text, { add_special_tokens: false });
-    const s = this.specials;
-    const lead = this.leadingSpecialCount(full.ids, bare.ids);
-    const keep = limit - s.ids.length;
-    const pick = <T>(fromFull: readonly T[], fromBare: readonly T[]): T[] => [
-      ...fromFull.slice(0, lead),
-      ...fromBare.slice(0, keep),
-      ...fromFull.slice(lead + fromBare.length),
+    const lead = this.alignSpecials(full.ids, bare.ids);
+    if (lead === undefined) {
+      throw new EncoderError(
+        'encoder_tokenizer_invalid',
+        'tokenizer post-processor does not wrap a single text in a fixed set of special tokens; cannot truncate',
+      );
+    }
+    const pick = <T>(fromFull: readonly T[]): T[] => [
+      ...fromFull.slice(0, lead + keep),
+      ...fromFull.slice(lead + bare.ids.length),
     ];
-    return {
-      ids: pick(full.ids, bare.ids),
-      tokens: pick(full.tokens, bare.tokens),
-      typeIds: pick(fullTypes, fullTypes.slice(lead, lead + bare.ids.length)),
-    };
+    return { ids: pick(full.ids), tokens: pick(full.tokens), typeIds: pick(fullTypes) };
   }
 
-  /** How many of the template's special tokens precede the text, found by aligning the two encodings. */
-  private leadingSpecialCount(full: readonly number[], bare: readonly number[]): number {
-    const n = this.specials.ids.length;
-    for (let lead = 0; lead <= n; lead++) {
-      if (full.length !== bare.length + n) break;
+  /**
+   * How many of the template's special tokens precede the text, if `full` is exactly
+   * specials[0, lead) + bare + specials[lead, n).
+   */
+  private alignSpecials(full: readonly number[], bare: readonly number[]): number | undefined {
+    const sp = this.specials.ids;
+    if (full.length !== bare.length + sp.length) return undefined;
+    for (let lead = 0; lead <= sp.length; lead++) {
       let ok = true;
-      for (let i = 0; i < bare.length && ok; i++) ok = full[lead + i] === bare[i];
+      for (let i = 0; i < full.length && ok; i++) {
+        const expected = i < lead ? sp[i] : i < lead + bare.length ? bare[i - lead] : sp[i - bare.length];
+        ok = full[i] === expected;
+      }
       if (ok) return lead;
     }
-    throw new EncoderError(
-      'encoder_tokenizer_invalid',
-      'tokenizer post-processor does not wrap a single text in a fixed set of special tokens; cannot truncate',
-    );
+    return undefined;
   }
 }
