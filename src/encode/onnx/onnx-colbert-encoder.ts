@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EncoderError } from '../../shared/errors.js';
@@ -18,6 +19,8 @@ export interface OnnxColbertLoadOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 32;
+
+if (endianness() !== 'LE') throw new EncoderError('encoder_platform', 'OnnxColbertEncoder assumes a little-endian platform');
 
 /**
  * ColBERT encoder over a local PyLate / next-plaid ONNX export directory. Queries and documents are
@@ -167,13 +170,19 @@ export class OnnxColbertEncoder implements Encoder {
     const ids = new BigInt64Array(size).fill(BigInt(this.tokenizer.padTokenId));
     const mask = new BigInt64Array(size);
     const types = new BigInt64Array(size);
+    // Values are small non-negative ints: write the low 32-bit halves (little-endian) instead of boxing BigInts.
+    const ids32 = new Int32Array(ids.buffer);
+    const mask32 = new Int32Array(mask.buffer);
+    const types32 = new Int32Array(types.buffer);
     for (let b = 0; b < batch.length; b++) {
       const t = batch[b]!;
       const off = b * seqLen;
       for (let j = 0; j < t.ids.length; j++) {
-        ids[off + j] = BigInt(t.ids[j]!);
-        mask[off + j] = BigInt(t.attentionMask[j]!);
-        types[off + j] = BigInt(t.typeIds[j]!);
+        const k = 2 * (off + j);
+        ids32[k] = t.ids[j]!;
+        ids32[k + 1] = 0;
+        mask32[k] = t.attentionMask[j]!;
+        types32[k] = t.typeIds[j]!;
       }
     }
     const dims = [batch.length, seqLen];
