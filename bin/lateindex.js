@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+const { runCli } = await import('../src/cli/main.ts');
+// Exit explicitly: native handles (LMDB, ONNX Runtime) must not keep a finished command alive.
+process.exit(await runCli(process.argv.slice(2)));

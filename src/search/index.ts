@@ -9,3 +9,4 @@ export {
   type SearchStats,
 } from './search-types.js';
 export { LateInteractionSearcher, type SearcherOptions } from './late-interaction-searcher.js';
+export { Retriever } from './retriever.js';

@@ -1,0 +1,76 @@
+import type { EncoderOptions } from '../../encode/index.js';
+import { IndexBuilder, readCorpus, type LateIndex } from '../../index/index.js';
+import { parseReductionSpec } from '../../pool/index.js';
+import { InputError } from '../../shared/index.js';
+import { formatBytes, printJson, say } from '../output.js';
+import { ProgressReporter } from '../progress.js';
+import { batches } from './batches.js';
+import { openIndexWithEncoder } from './open-index.js';
+
+export interface AddCommandOptions extends EncoderOptions {
+  readonly index: string;
+  readonly corpus: string;
+  readonly batchSize: number;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** Upserts a corpus into an index. The whole input is validated before the first write. */
+export async function addCommand(options: AddCommandOptions): Promise<void> {
+  const started = performance.now();
+  const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: false });
+  try {
+    const total = await validateForIndex(options.corpus, index);
+    const builder = new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction));
+    const progress = new ProgressReporter('adding', total, 'docs', options.quiet || options.json);
+    let inserted = 0;
+    let updated = 0;
+    try {
+      for await (const batch of batches(readCorpus(options.corpus), options.batchSize)) {
+        const result = await builder.addBatch(batch);
+        inserted += result.inserted;
+        updated += result.updated;
+        progress.update(inserted + updated);
+      }
+    } finally {
+      progress.stop();
+    }
+    const counts = index.counts();
+    const summary = {
+      inserted,
+      updated,
+      documents: counts.documents,
+      vectors: counts.vectors,
+      bytes: counts.vectorBytes,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    };
+    if (options.json) printJson(summary);
+    else {
+      say(
+        `added ${inserted} and updated ${updated} documents in ${summary.seconds}s; the index now holds ` +
+          `${counts.documents} documents, ${counts.vectors} vectors, ${formatBytes(counts.vectorBytes)}`,
+      );
+    }
+  } finally {
+    await encoder.close();
+    await index.close();
+  }
+}
+
+/** Reads the whole corpus once, checking every record can go into this index; returns the record count. */
+async function validateForIndex(source: string, index: LateIndex): Promise<number> {
+  const precomputedOnly = index.manifest.encoder.kind === 'precomputed';
+  let count = 0;
+  for await (const record of readCorpus(source)) {
+    count++;
+    if (record.embeddings) {
+      const dim = record.embeddings.length / record.embeddingCount!;
+      if (dim !== index.dim) {
+        throw new InputError(`document "${record.id}": embeddings have ${dim} dimensions, the index has ${index.dim}`, record.source, 'embeddings');
+      }
+    } else if (precomputedOnly) {
+      throw new InputError(`document "${record.id}": this index stores precomputed embeddings, the record has none`, record.source, 'embeddings');
+    }
+  }
+  return count;
+}

@@ -1,0 +1,137 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
+import { IndexBuilder, LateIndex, countCorpusRecords, readCorpus, type QuantizationName } from '../../index/index.js';
+import { parseReductionSpec } from '../../pool/index.js';
+import { UsageError, type DocumentRecord } from '../../shared/index.js';
+import { printJson, say, formatBytes } from '../output.js';
+import { ProgressReporter } from '../progress.js';
+import { batches, peekFirst } from './batches.js';
+
+export interface IndexCommandOptions extends EncoderOptions {
+  readonly dataset?: string;
+  readonly corpus?: string;
+  readonly index: string;
+  readonly batchSize: number;
+  readonly reduce: string;
+  readonly quantize: QuantizationName;
+  readonly overwrite?: boolean;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/**
+ * Builds the index in a staging directory beside the target and swaps it in only when complete, so a failed or
+ * interrupted build never touches an index that was already there.
+ */
+export async function indexCommand(options: IndexCommandOptions): Promise<void> {
+  if (Boolean(options.dataset) === Boolean(options.corpus)) {
+    throw new UsageError('give exactly one of --dataset <BEIR dir> or --corpus <file | dir>');
+  }
+  const source = (options.dataset ?? options.corpus)!;
+  const target = path.resolve(options.index);
+  await checkTarget(target, options.overwrite === true);
+  const pipeline = parseReductionSpec(options.reduce);
+
+  const started = performance.now();
+  const total = await countCorpusRecords(source);
+  const { first, records } = await peekFirst(readCorpus(source));
+  if (!first) throw new UsageError(`the corpus ${source} holds no records`, 'empty_corpus');
+  const encoder = await encoderForBuild(first, options);
+
+  const staging = `${target}.building-${process.pid}`;
+  await fs.rm(staging, { recursive: true, force: true });
+  const progress = new ProgressReporter('indexing', total, 'docs', options.quiet || options.json);
+  let index: LateIndex | undefined;
+  try {
+    index = await LateIndex.create(staging, {
+      encoder: encoder.identity,
+      quantization: options.quantize,
+      reduction: pipeline.spec,
+      ...(options.model && { encoderSource: path.resolve(options.model) }),
+    });
+    const builder = new IndexBuilder(index, encoder, pipeline);
+    let done = 0;
+    for await (const batch of batches(records, options.batchSize)) {
+      await builder.addBatch(batch);
+      done += batch.length;
+      progress.update(done);
+    }
+    await index.close();
+    index = undefined;
+    progress.stop();
+    await swapIntoPlace(staging, target);
+  } catch (err) {
+    progress.stop();
+    await index?.close().catch(() => undefined);
+    await fs.rm(staging, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await encoder.close();
+  }
+
+  const built = await LateIndex.open(target, { readOnly: true });
+  const counts = built.counts();
+  await built.close();
+  const seconds = (performance.now() - started) / 1000;
+  const summary = {
+    index: target,
+    documents: counts.documents,
+    vectors: counts.vectors,
+    bytes: counts.vectorBytes,
+    bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
+    seconds: Number(seconds.toFixed(2)),
+    docsPerSecond: Number((counts.documents / seconds).toFixed(1)),
+    encoder: encoder.identity.name,
+    reduction: pipeline.spec,
+    quantization: options.quantize,
+  };
+  if (options.json) {
+    printJson(summary);
+    return;
+  }
+  say(
+    `indexed ${summary.documents} documents, ${summary.vectors} vectors, ${formatBytes(summary.bytes)} of vectors ` +
+      `(${summary.bytesPerDoc.toFixed(0)} B/doc) in ${summary.seconds}s (${summary.docsPerSecond} docs/s) -> ${target}`,
+  );
+}
+
+/** Precomputed records without --model make a precomputed index of their dimension. */
+async function encoderForBuild(first: DocumentRecord, options: EncoderOptions): Promise<Encoder> {
+  if (!options.model && first.embeddings) {
+    return new PrecomputedEncoder(first.embeddings.length / first.embeddingCount!);
+  }
+  return loadEncoder(options);
+}
+
+async function checkTarget(target: string, overwrite: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--index ${target} is a file, not a directory`);
+    throw err;
+  }
+  if (entries.length === 0) return;
+  if (!LateIndex.isIndex(target)) {
+    throw new UsageError(`--index ${target} exists and is not an index; refusing to write into it`, 'not_an_index');
+  }
+  if (!overwrite) {
+    throw new UsageError(`an index already exists at ${target}: use "lateindex add" to update it or --overwrite to rebuild`, 'index_exists');
+  }
+}
+
+async function swapIntoPlace(staging: string, target: string): Promise<void> {
+  const old = `${target}.old-${process.pid}`;
+  let hadOld = false;
+  try {
+    await fs.rename(target, old);
+    hadOld = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.rename(staging, target);
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}

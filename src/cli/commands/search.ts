@@ -1,0 +1,53 @@
+import type { EncoderOptions } from '../../encode/index.js';
+import { Retriever } from '../../search/index.js';
+import { printJson, say, table } from '../output.js';
+import { openIndexWithEncoder } from './open-index.js';
+
+export interface SearchCommandOptions extends EncoderOptions {
+  readonly index: string;
+  readonly query: string;
+  readonly k: number;
+  readonly exhaustive?: boolean;
+  readonly candidates?: number;
+  readonly json?: boolean;
+}
+
+export async function searchCommand(options: SearchCommandOptions): Promise<void> {
+  const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
+  try {
+    const retriever = new Retriever(index, encoder);
+    const started = performance.now();
+    const hits = await retriever.search(options.query, {
+      k: options.k,
+      exhaustive: options.exhaustive === true,
+      ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
+    });
+    const tookMs = performance.now() - started;
+    const results = hits.map((hit) => {
+      const doc = index.getDocument(hit.internalId);
+      return { rank: hit.rank, id: hit.id, score: hit.score, ...(doc?.title && { title: doc.title }) };
+    });
+    if (options.json) {
+      printJson({ query: options.query, took_ms: Number(tookMs.toFixed(2)), hits: results });
+      return;
+    }
+    if (results.length === 0) {
+      say('no results');
+      return;
+    }
+    const rows = results.map((r) => [String(r.rank), r.score.toFixed(4), r.id, truncate(r.title ?? snippet(index.getDocument(hits[r.rank - 1]!.internalId)?.text), 70)]);
+    say(table([['rank', 'score', 'id', 'title'], ...rows], [0, 1]));
+    say(`${results.length} results in ${tookMs.toFixed(1)} ms`);
+  } finally {
+    await encoder.close();
+    await index.close();
+  }
+}
+
+function snippet(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function truncate(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}

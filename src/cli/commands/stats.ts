@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { LateIndex, indexDiskBytes } from '../../index/index.js';
+import { formatBytes, printJson, say, table } from '../output.js';
+
+export interface StatsCommandOptions {
+  readonly index: string;
+  readonly json?: boolean;
+}
+
+export async function statsCommand(options: StatsCommandOptions): Promise<void> {
+  const dir = path.resolve(options.index);
+  const index = await LateIndex.open(dir, { readOnly: true });
+  try {
+    const counts = index.counts();
+    const manifest = index.manifest;
+    const steps = ['encoded', ...(manifest.reduction === 'none' ? [] : manifest.reduction.split(','))];
+    const stepCounts = index.stepCounts();
+    const stats = {
+      index: dir,
+      formatVersion: manifest.formatVersion,
+      encoder: manifest.encoder,
+      reduction: manifest.reduction,
+      quantization: manifest.quantization,
+      documents: counts.documents,
+      vectors: counts.vectors,
+      vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
+      bytes: counts.vectorBytes,
+      bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
+      diskBytes: await indexDiskBytes(dir),
+      reductionSteps: steps.map((step, i) => ({ step, vectors: stepCounts[i] ?? null })),
+      createdAt: manifest.createdAt,
+      updatedAt: manifest.updatedAt,
+    };
+    if (options.json) {
+      printJson(stats);
+      return;
+    }
+    say(
+      table([
+        ['index', dir],
+        ['encoder', `${manifest.encoder.kind}:${manifest.encoder.name} (dim ${manifest.encoder.dim})`],
+        ['reduction', manifest.reduction],
+        ['quantization', manifest.quantization],
+        ['documents', String(stats.documents)],
+        ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document)`],
+        ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document)`],
+        ['on disk', formatBytes(stats.diskBytes)],
+        ['updated', manifest.updatedAt],
+      ]),
+    );
+    if (steps.length > 1) {
+      say('');
+      say(table([['step', 'vectors'], ...stats.reductionSteps.map((s) => [s.step, String(s.vectors ?? '-')])], [1]));
+    }
+  } finally {
+    await index.close();
+  }
+}

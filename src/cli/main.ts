@@ -1,0 +1,123 @@
+import { Command, CommanderError, Option } from 'commander';
+import { LateIndexError, UsageError } from '../shared/index.js';
+import { addCommand } from './commands/add.js';
+import { deleteCommand } from './commands/delete.js';
+import { evalCommand } from './commands/eval.js';
+import { indexCommand } from './commands/index.js';
+import { searchCommand } from './commands/search.js';
+import { statsCommand } from './commands/stats.js';
+import { positiveInt } from './options.js';
+
+const EXIT_RUNTIME = 1;
+const EXIT_USAGE = 2;
+
+function encoderOptions(command: Command): Command {
+  return command
+    .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
+    .option('--int8', 'use model_int8.onnx from the model directory')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('lateindex')
+    .description('Multi-vector late-interaction retrieval: index a corpus, search it, measure nDCG against storage')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+
+  encoderOptions(
+    program
+      .command('index')
+      .description('build a new index from a corpus')
+      .option('--dataset <dir>', 'BEIR dataset folder (reads its corpus.jsonl)')
+      .option('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files')
+      .requiredOption('--index <dir>', 'index directory to create')
+      .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
+      .option('--reduce <spec>', 'token reduction pipeline, e.g. "skiplist,ward:2" (default: none)', 'none')
+      .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(['float16', 'float32', 'int8']).default('float16'))
+      .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
+      .option('--json', 'print the summary as JSON on stdout')
+      .option('--quiet', 'no progress bar'),
+  ).action(indexCommand);
+
+  encoderOptions(
+    program
+      .command('add')
+      .description('upsert documents from a corpus file into an existing index')
+      .requiredOption('--index <dir>', 'index directory')
+      .requiredOption('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files')
+      .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
+      .option('--json', 'print the summary as JSON on stdout')
+      .option('--quiet', 'no progress bar'),
+  ).action(addCommand);
+
+  program
+    .command('delete')
+    .description('delete documents by id')
+    .requiredOption('--index <dir>', 'index directory')
+    .requiredOption('--ids <file | a,b,c>', 'a file with one id per line, or a comma-separated list')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(deleteCommand);
+
+  encoderOptions(
+    program
+      .command('search')
+      .description('search an index')
+      .requiredOption('--index <dir>', 'index directory')
+      .requiredOption('--query <text>', 'query text')
+      .option('--k <n>', 'number of results', positiveInt, 10)
+      .option('--exhaustive', 'exact MaxSim over every document (reference; slow)')
+      .option('--candidates <n>', 'HNSW neighbours per query token (k\')', positiveInt)
+      .option('--json', 'print results as JSON on stdout'),
+  ).action(searchCommand);
+
+  encoderOptions(
+    program
+      .command('eval')
+      .description('evaluate an index on a BEIR dataset split: nDCG@10, R@100, RR@10, storage, latency')
+      .requiredOption('--dataset <dir>', 'BEIR dataset folder (queries.jsonl, qrels/<split>.tsv)')
+      .requiredOption('--index <dir>', 'index directory built from the dataset corpus')
+      .option('--split <name>', 'qrels split', 'test')
+      .option('--exhaustive', 'exact MaxSim over every document (reference; slow)')
+      .option('--candidates <n>', 'HNSW neighbours per query token (k\')', positiveInt)
+      .option('--run <file>', 'also write the TREC run to this file')
+      .option('--json', 'print the eval object as JSON on stdout')
+      .option('--quiet', 'no progress bar'),
+  ).action(evalCommand);
+
+  program
+    .command('stats')
+    .description('show index statistics')
+    .requiredOption('--index <dir>', 'index directory')
+    .option('--json', 'print statistics as JSON on stdout')
+    .action(statsCommand);
+
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code: 0 ok, 1 runtime error, 2 usage error. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are "errors" under exitOverride; commander already printed the message.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return EXIT_USAGE;
+  }
+  if (err instanceof LateIndexError) {
+    process.stderr.write(`error: ${err.message} [${err.code}]\n`);
+    return err instanceof UsageError ? EXIT_USAGE : EXIT_RUNTIME;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  if (process.env.LATEINDEX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return EXIT_RUNTIME;
+}

@@ -1,0 +1,118 @@
+import type { Encoder } from '../encode/index.js';
+import type { ReductionPipeline } from '../pool/index.js';
+import { InputError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
+import type { LateIndex } from './late-index.js';
+import type { IndexedDocument } from './types.js';
+
+export interface BuildOptions {
+  /** Leading rows poolers keep unmerged; defaults to the encoder's own choice. */
+  readonly protectedLeadingTokens?: number;
+  /** Seed for every randomised reduction step. */
+  readonly seed?: number;
+}
+
+export interface BatchResult {
+  readonly documents: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly vectors: number;
+}
+
+/**
+ * The indexing pipeline for one batch of records: encode (or take precomputed vectors), reduce, and upsert the
+ * batch into the index in one transaction. Callers stream batches, so memory stays bounded by the batch size.
+ */
+export class IndexBuilder {
+  private readonly protectedLeadingTokens: number;
+  private readonly seed: number;
+
+  constructor(
+    private readonly index: LateIndex,
+    private readonly encoder: Encoder,
+    private readonly pipeline: ReductionPipeline,
+    options: BuildOptions = {},
+  ) {
+    this.protectedLeadingTokens = options.protectedLeadingTokens ?? encoder.protectedLeadingTokens;
+    this.seed = options.seed ?? 42;
+  }
+
+  async addBatch(records: readonly DocumentRecord[]): Promise<BatchResult> {
+    const unique = lastRecordPerId(records);
+    const encoded = await this.encodeRecords(unique);
+    const docs: IndexedDocument[] = [];
+    let vectors = 0;
+    for (let i = 0; i < unique.length; i++) {
+      const record = unique[i]!;
+      const mv = encoded[i]!;
+      const { vectors: reduced, stepCounts } = this.pipeline.apply(mv, {
+        protectedLeadingTokens: this.protectedLeadingTokens,
+        seed: this.seed,
+        idf: (term: string) => this.idf(term),
+        ...(mv.grid && { grid: mv.grid }),
+      });
+      vectors += reduced.count;
+      docs.push({
+        id: record.id,
+        ...(record.title !== undefined && { title: record.title }),
+        ...(record.text !== undefined && { text: record.text }),
+        ...(record.metadata && { metadata: record.metadata }),
+        vectors: reduced,
+        ...(mv.tokens && { terms: [...new Set(mv.tokens)] }),
+        stepCounts,
+      });
+    }
+    const { inserted, updated } = await this.index.upsert(docs);
+    return { documents: docs.length, inserted, updated, vectors };
+  }
+
+  private idf(term: string): number {
+    const n = this.index.counts().documents;
+    const df = this.index.documentFrequency(term);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  private async encodeRecords(records: readonly DocumentRecord[]): Promise<MultiVector[]> {
+    const dim = this.index.dim;
+    const out = new Array<MultiVector>(records.length);
+    const textSlots: number[] = [];
+    const texts: string[] = [];
+    records.forEach((record, i) => {
+      if (record.embeddings) {
+        out[i] = precomputedVectors(record, dim);
+      } else {
+        textSlots.push(i);
+        texts.push(documentText(record));
+      }
+    });
+    if (texts.length > 0) {
+      const vectors = await this.encoder.encodeDocuments(texts);
+      textSlots.forEach((slot, j) => {
+        out[slot] = vectors[j]!;
+      });
+    }
+    return out;
+  }
+}
+
+function precomputedVectors(record: DocumentRecord, dim: number): MultiVector {
+  const data = record.embeddings!;
+  const count = record.embeddingCount ?? data.length / dim;
+  if (data.length !== count * dim) {
+    throw new InputError(
+      `document "${record.id}": embeddings have ${data.length / count} dimensions, the index has ${dim}`,
+      record.source,
+      'embeddings',
+    );
+  }
+  return multiVector(normalizeRows(Float32Array.from(data), dim), dim, record.grid ? { grid: record.grid } : {});
+}
+
+/** Within one batch the last record for an id wins, as if the records were upserted one after another. */
+function lastRecordPerId(records: readonly DocumentRecord[]): DocumentRecord[] {
+  const byId = new Map<string, DocumentRecord>();
+  for (const record of records) {
+    byId.delete(record.id);
+    byId.set(record.id, record);
+  }
+  return [...byId.values()];
+}
