@@ -1,3 +1,14 @@
 export type { Encoder, EncoderIdentity } from './encoder.js';
 export { PrecomputedEncoder } from './precomputed-encoder.js';
 export { loadEncoder, loadEncoderFor, sameEncoder, describeEncoder, type EncoderOptions } from './load-encoder.js';
+export {
+  OnnxColbertEncoder,
+  ColbertTokenizer,
+  loadColbertModelConfig,
+  COLBERT_CONFIG_FILES,
+  PYLATE_DEFAULT_SKIPLIST,
+  type OnnxColbertLoadOptions,
+  type ColbertTokens,
+  type TextKind,
+  type ColbertModelConfig,
+} from './onnx/index.js';

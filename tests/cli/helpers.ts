@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { vi } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SAMPLE = path.join(ROOT, 'data/sample');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, capturing what it writes to stdout and stderr. */
+export async function cli(...argv: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await runCli(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** Runs the real executable in a child process (exit codes, no stack traces). */
+export function cliProcess(...argv: string[]): CliResult {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/lateindex.js'), ...argv], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 120_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function tempDir(prefix = 'lateindex-cli-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
