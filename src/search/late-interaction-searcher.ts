@@ -67,8 +67,9 @@ export class LateInteractionSearcher {
     };
     const top = new TopK(k, compareTies);
 
+    // Candidate mode applies the filter while gathering, so that filtered documents use no rerank budget.
+    const filter = options.exhaustive ? options.filter : undefined;
     const candidates = options.exhaustive ? this.index.liveInternalIds() : this.candidates(weighted, options);
-    const filter = options.filter;
     let scored = 0;
     for (const internalId of candidates) {
       if (filter !== undefined && !filter(internalId)) continue;
@@ -88,20 +89,49 @@ export class LateInteractionSearcher {
     return hits;
   }
 
-  /** Union of the documents owning each query row's nearest stored token vectors. */
-  private candidates(query: MultiVector, options: SearchOptions): Set<number> {
+  /**
+   * Union of the documents owning each query row's nearest stored token vectors, filtered. With `rerankDepth`,
+   * only that many survive, ranked by an approximate score built from the HNSW similarities alone (XTR-style
+   * imputation): sum_i w_i * s_i(d), where s_i(d) is d's best similarity among row i's hits, or when d is not
+   * among them, the lowest similarity row i returned (an estimate of an upper bound of what d would score).
+   */
+  private candidates(query: MultiVector, options: SearchOptions): Iterable<number> {
     const perToken = options.candidatesPerToken ?? DEFAULT_CANDIDATES_PER_TOKEN;
     if (!Number.isInteger(perToken) || perToken < 1) {
       throw new UsageError(`candidatesPerToken must be a positive integer, got ${perToken}`, 'invalid_candidates');
     }
-    const found = new Set<number>();
+    const depth = options.rerankDepth;
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) {
+      throw new UsageError(`rerankDepth must be a positive integer, got ${depth}`, 'invalid_rerank_depth');
+    }
+    const filter = options.filter;
+    // internal id -> sum over rows that found it of w_i * (s_i(d) - floor_i); the floors are added at the end.
+    const found = new Map<number, number>();
+    let floorSum = 0;
+    const rowBest = new Map<number, number>();
     const { dim, data, weights } = query;
     for (let i = 0; i < query.count; i++) {
-      if (weights !== undefined && weights[i] === 0) continue;
-      const row = data.subarray(i * dim, (i + 1) * dim);
-      for (const hit of this.index.searchHnsw(row, perToken, options.ef)) found.add(hit.internalId);
+      const w = weights === undefined ? 1 : weights[i]!;
+      if (w === 0) continue;
+      const hits = this.index.searchHnsw(data.subarray(i * dim, (i + 1) * dim), perToken, options.ef);
+      if (hits.length === 0) continue;
+      rowBest.clear();
+      let floor = Infinity;
+      for (const hit of hits) {
+        if (hit.similarity < floor) floor = hit.similarity;
+        if (filter !== undefined && !filter(hit.internalId)) continue;
+        const best = rowBest.get(hit.internalId);
+        if (best === undefined || hit.similarity > best) rowBest.set(hit.internalId, hit.similarity);
+      }
+      floorSum += w * floor;
+      for (const [internalId, similarity] of rowBest) {
+        found.set(internalId, (found.get(internalId) ?? 0) + w * (similarity - floor));
+      }
     }
-    return found;
+    if (depth === undefined || found.size <= depth) return found.keys();
+    const approximate = new TopK(depth, (a, b) => a - b);
+    for (const [internalId, lift] of found) approximate.push(floorSum + lift, internalId);
+    return approximate.drain().map((entry) => entry.internalId);
   }
 
   /** Exact MaxSim of one stored document, decoded into the shared buffer; undefined if it is gone. */

@@ -5,6 +5,11 @@ export interface SearchOptions {
   readonly exhaustive?: boolean;
   /** HNSW neighbours fetched per query row (k'); their documents form the candidate set. */
   readonly candidatesPerToken?: number;
+  /**
+   * Candidate mode: exact MaxSim only for this many candidates, those with the best approximate scores from
+   * the HNSW similarities (default: every candidate).
+   */
+  readonly rerankDepth?: number;
   /** HNSW search beam width; the index raises it to at least `candidatesPerToken`. */
   readonly ef?: number;
   /** Keeps only documents for which it returns true (applied before scoring). */

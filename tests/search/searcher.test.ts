@@ -64,6 +64,54 @@ describe('LateInteractionSearcher', () => {
     expect(ids(hits)).toEqual(ids(bruteForce(index, query, 50, (i) => pool.has(i))));
   });
 
+  it('rerankDepth keeps the candidates with the best imputed HNSW scores (hand-worked)', () => {
+    // q0 = (1,0), q1 = (0,1); A = (1,0), B = (0,1), C = (0.8,0.6); k' = 2.
+    // row 0 hits: A 1, C 0.8 (floor 0.8); row 1 hits: B 1, C 0.6 (floor 0.6)
+    // approximate: A = 1 + 0.6 = 1.6; B = 0.8 + 1 = 1.8; C = 0.8 + 0.6 = 1.4 -> depth 2 keeps B, A
+    // exact MaxSim: A = 1 + 0 = 1; B = 0 + 1 = 1; C = 0.8 + 0.6 = 1.4 (the best, but cut by the approximation)
+    const index = new FakeIndex(2, [
+      { id: 'A', vectors: multiVector(new Float32Array([1, 0]), 2) },
+      { id: 'B', vectors: multiVector(new Float32Array([0, 1]), 2) },
+      { id: 'C', vectors: multiVector(new Float32Array([0.8, 0.6]), 2) },
+    ]);
+    const searcher = new LateInteractionSearcher(index);
+    const query = multiVector(new Float32Array([1, 0, 0, 1]), 2);
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 2, rerankDepth: 2 }))).toEqual(['A', 'B']);
+    expect(searcher.stats.scoredDocuments).toBe(2);
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 2, rerankDepth: 3 }))).toEqual(['C', 'A', 'B']);
+    // a filter removes documents before the cut, so they use no budget: without B, depth 2 keeps A and C
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 2, rerankDepth: 2, filter: (i) => i !== 1 }))).toEqual(['C', 'A']);
+  });
+
+  it('rerankDepth matches a reference of the imputed approximation on random data', () => {
+    const index = randomIndex(51, 60, 6);
+    const searcher = new LateInteractionSearcher(index);
+    const query = { ...randomMultiVector(rng(52), 4, 6), weights: new Float32Array([1, 0.5, 2, 0]) };
+    const perToken = 8;
+    // Reference: best similarity per (row, doc), missing ones imputed with the row's lowest returned similarity.
+    const rows = [0, 1, 2].map((i) => index.searchHnsw(query.data.subarray(i * 6, i * 6 + 6), perToken));
+    const pool = new Set(rows.flat().map((h) => h.internalId));
+    const approx = [...pool].map((doc) => {
+      let score = 0;
+      rows.forEach((hits, i) => {
+        const mine = hits.filter((h) => h.internalId === doc).map((h) => h.similarity);
+        score += query.weights[i]! * (mine.length ? Math.max(...mine) : Math.min(...hits.map((h) => h.similarity)));
+      });
+      return { doc, score };
+    });
+    approx.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    for (const depth of [1, 5, 12, pool.size]) {
+      const kept = new Set(approx.slice(0, depth).map((a) => a.doc));
+      const hits = searcher.search(query, { k: 10, candidatesPerToken: perToken, rerankDepth: depth });
+      expect(searcher.stats.scoredDocuments).toBe(Math.min(depth, pool.size));
+      expect(ids(hits)).toEqual(ids(bruteForce(index, query, 10, (i) => kept.has(i))));
+    }
+    expect(searcher.search(query, { k: 10, candidatesPerToken: perToken, rerankDepth: pool.size + 5 })).toEqual(
+      searcher.search(query, { k: 10, candidatesPerToken: perToken }),
+    );
+    expect(() => searcher.search(query, { k: 1, rerankDepth: 0 })).toThrow(expect.objectContaining({ code: 'invalid_rerank_depth' }));
+  });
+
   it('breaks score ties by external id ascending and skips deleted documents', () => {
     const same = multiVector(new Float32Array([1, 0]), 2);
     const index = new FakeIndex(2, [
