@@ -41,7 +41,7 @@ export interface OpenIndexOptions {
 }
 
 /** How the in-memory HNSW graph was obtained at open. */
-export type GraphOrigin = 'loaded' | `rebuilt:${GraphLoadFailure}` | 'created';
+export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphLoadFailure}`;
 
 /** Bookkeeping record (LMDB `meta` database, key `state`); changes only inside write transactions. */
 interface StoreState {
@@ -53,6 +53,8 @@ interface StoreState {
   vectorBytes: number;
   stepCounts: number[];
   updatedAt: string;
+  /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
+  retiredLogFrom: number;
 }
 
 /** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */
@@ -86,6 +88,8 @@ export class LateIndex {
   private readonly vectors: Database<Uint8Array, number>;
   private readonly df: Database<number, string>;
   private readonly meta: Database<StoreState, string>;
+  /** sequence -> flat `[firstLabel, count, ...]` label ranges retired by that transaction (for HNSW catch-up). */
+  private readonly retired: Database<number[], number>;
   private state: StoreState;
   private graph: TokenGraph;
   private origin: GraphOrigin;
@@ -114,6 +118,7 @@ export class LateIndex {
     this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
+    this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
     const state = this.meta.get(STATE_KEY);
     if (!state) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: bookkeeping record "state" is missing`);
     this.state = state;
@@ -172,6 +177,7 @@ export class LateIndex {
       vectorBytes: 0,
       stepCounts: [],
       updatedAt: now,
+      retiredLogFrom: 0,
     };
     env.openDB<StoreState, string>({ name: 'meta' }).putSync(STATE_KEY, initial);
     const index = new LateIndex({ dir, base, env, readOnly: false });
@@ -361,6 +367,7 @@ export class LateIndex {
       this.applyDfDelta(dfDelta);
       next.sequence++;
       next.updatedAt = new Date().toISOString();
+      this.logRetired(next.sequence, removed);
       this.meta.putSync(STATE_KEY, next);
     });
     this.state = next;
@@ -403,6 +410,7 @@ export class LateIndex {
       this.applyDfDelta(dfDelta);
       next.sequence++;
       next.updatedAt = new Date().toISOString();
+      this.logRetired(next.sequence, removed);
       this.meta.putSync(STATE_KEY, next);
     });
     if (removed.length === 0) return { deleted, missing };
@@ -420,8 +428,9 @@ export class LateIndex {
     if (this.readOnly) return;
     const sequence = this.state.sequence;
     if (this.savedGraphSequence !== sequence) {
-      await this.graph.save(this.dir, sequence);
+      await this.graph.save(this.dir, sequence, this.state.nextLabel);
       this.savedGraphSequence = sequence;
+      this.pruneRetiredLog(sequence);
     }
     writeManifest(this.dir, this.manifest);
   }
@@ -436,33 +445,81 @@ export class LateIndex {
     }
   }
 
-  /** Loads hnsw.bin when it matches LMDB's sequence, else rebuilds the graph from every live document. */
+  /**
+   * Loads hnsw.bin when it matches LMDB; catches it up when it is older but the retired-label log still covers the
+   * gap; otherwise (missing, corrupt, too old, inconsistent) rebuilds the graph from every live document.
+   */
   private async attachGraph(): Promise<void> {
-    const loaded = await TokenGraph.load(this.dir, this.dim, this.base.hnsw, this.state.sequence);
-    let graph: TokenGraph;
-    let origin: GraphOrigin;
-    if (typeof loaded === 'string') {
-      graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.vectors * 1.1);
-      for (const internalId of this.liveInternalIds()) {
-        const count = this.vectorCounts[internalId]!;
-        const vectors = this.readVectors(internalId, this.scratch(count));
-        if (vectors) graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
+    const loaded = await TokenGraph.load(this.dir, this.dim, this.base.hnsw, this.state.retiredLogFrom ?? 0, this.state.sequence);
+    if (typeof loaded !== 'string') {
+      const caughtUp = this.catchUp(loaded.graph, loaded.sequence, loaded.nextLabel);
+      if (caughtUp) {
+        this.graph = loaded.graph;
+        this.origin = loaded.sequence === this.state.sequence ? 'loaded' : 'caught-up';
+        this.savedGraphSequence = loaded.sequence;
+        return;
       }
-      origin = `rebuilt:${loaded}`;
-      this.savedGraphSequence = -1;
-    } else {
-      graph = loaded;
-      for (const internalId of this.liveInternalIds()) {
-        graph.setOwner(this.firstLabels[internalId]!, this.vectorCounts[internalId]!, internalId);
-      }
-      if (graph.size !== this.state.vectors) {
-        throw new IndexFormatError('corrupt_store', `${this.dir}: HNSW graph and LMDB disagree on the number of live vectors`);
-      }
-      origin = 'loaded';
-      this.savedGraphSequence = this.state.sequence;
+    }
+    const graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.vectors * 1.1);
+    for (const internalId of this.liveInternalIds()) {
+      const count = this.vectorCounts[internalId]!;
+      const vectors = this.readVectors(internalId, this.scratch(count));
+      if (vectors) graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
     }
     this.graph = graph;
-    this.origin = origin;
+    this.origin = `rebuilt:${typeof loaded === 'string' ? loaded : 'corrupt'}`;
+    this.savedGraphSequence = -1;
+  }
+
+  /**
+   * Brings a graph saved at `sequence` (holding labels below `nextLabel`) up to LMDB's state: labels retired since
+   * are tombstoned, documents written since are added. False when the graph does not match LMDB.
+   */
+  private catchUp(graph: TokenGraph, sequence: number, nextLabel: number): boolean {
+    try {
+      const added: number[] = [];
+      for (const internalId of this.liveInternalIds()) {
+        const first = this.firstLabels[internalId]!;
+        const count = this.vectorCounts[internalId]!;
+        if (first + count <= nextLabel) graph.setOwner(first, count, internalId);
+        else if (first >= nextLabel) added.push(internalId);
+        else return false;
+      }
+      if (sequence < this.state.sequence) {
+        for (const { value } of this.retired.getRange({ start: sequence + 1, end: this.state.sequence + 1 })) {
+          for (let i = 0; i < value.length; i += 2) {
+            const first = value[i]!;
+            const count = Math.min(value[i + 1]!, nextLabel - first);
+            if (count > 0) graph.retireUnowned(first, count);
+          }
+        }
+      }
+      for (const internalId of added) {
+        const count = this.vectorCounts[internalId]!;
+        const vectors = this.readVectors(internalId, this.scratch(count));
+        if (!vectors) return false;
+        graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
+      }
+      return graph.size === this.state.vectors && graph.isConsistent();
+    } catch {
+      return false;
+    }
+  }
+
+  private logRetired(sequence: number, ranges: readonly { firstLabel: number; count: number }[]): void {
+    const flat: number[] = [];
+    for (const { firstLabel, count } of ranges) if (count > 0) flat.push(firstLabel, count);
+    if (flat.length > 0) this.retired.putSync(sequence, flat);
+  }
+
+  /** Once hnsw.bin reflects `sequence`, older retired-label entries are never needed again. */
+  private pruneRetiredLog(sequence: number): void {
+    const next: StoreState = { ...this.state, retiredLogFrom: Math.max(this.state.retiredLogFrom ?? 0, sequence) };
+    this.env.transactionSync(() => {
+      for (const key of this.retired.getKeys({ end: sequence + 1 })) this.retired.removeSync(key);
+      this.meta.putSync(STATE_KEY, next);
+    });
+    this.state = next;
   }
 
   private validateDocument(doc: IndexedDocument): void {

@@ -15,6 +15,8 @@ export const MAX_LABEL = 2 ** 32 - 1;
 
 interface HnswSidecar {
   readonly sequence: number;
+  /** LMDB's next label at `sequence`: the graph holds labels below it only. */
+  readonly nextLabel: number;
   readonly dim: number;
   readonly space: 'ip';
   readonly elements: number;
@@ -60,10 +62,17 @@ export class TokenGraph {
   }
 
   /**
-   * Loads `dir/hnsw.bin` if its sidecar says it reflects LMDB `sequence` and its size and checksum match;
-   * otherwise reports why it cannot be trusted. The caller must then `setOwner` every live document's labels.
+   * Loads `dir/hnsw.bin` if its sidecar says it reflects an LMDB sequence in `[minSequence, maxSequence]` and its
+   * size and checksum match; otherwise reports why it cannot be trusted. The caller must then `setOwner` every
+   * live label the graph holds (and catch up on later changes when the sequence is older than LMDB's).
    */
-  static async load(dir: string, dim: number, params: HnswParams, sequence: number): Promise<TokenGraph | GraphLoadFailure> {
+  static async load(
+    dir: string,
+    dim: number,
+    params: HnswParams,
+    minSequence: number,
+    maxSequence: number,
+  ): Promise<{ graph: TokenGraph; sequence: number; nextLabel: number } | GraphLoadFailure> {
     const file = join(dir, HNSW_FILE);
     const sidecarFile = join(dir, HNSW_SIDECAR_FILE);
     if (!existsSync(file) || !existsSync(sidecarFile)) return 'missing';
@@ -73,7 +82,10 @@ export class TokenGraph {
     } catch {
       return 'corrupt';
     }
-    if (sidecar.sequence !== sequence) return 'stale';
+    if (typeof sidecar !== 'object' || sidecar === null || !Number.isInteger(sidecar.sequence) || !Number.isInteger(sidecar.nextLabel)) {
+      return 'corrupt';
+    }
+    if (sidecar.sequence < minSequence || sidecar.sequence > maxSequence) return 'stale';
     if (sidecar.dim !== dim || sidecar.space !== 'ip') return 'corrupt';
     if (statSync(file).size !== sidecar.bytes || (await sha1OfFile(file)) !== sidecar.sha1) return 'corrupt';
     const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
@@ -83,7 +95,8 @@ export class TokenGraph {
       return 'corrupt';
     }
     if (hnsw.getNumDimensions() !== dim || hnsw.getCurrentCount() !== sidecar.elements) return 'corrupt';
-    return new TokenGraph(dim, params, hnsw, hnsw.getMaxElements(), sidecar.deleted);
+    const graph = new TokenGraph(dim, params, hnsw, hnsw.getMaxElements(), sidecar.deleted);
+    return { graph, sequence: sidecar.sequence, nextLabel: sidecar.nextLabel };
   }
 
   /** Live (not deleted) vectors in the graph. */
@@ -129,6 +142,25 @@ export class TokenGraph {
   }
 
   /**
+   * Tombstones labels that a loaded graph holds but no live document owns any more (changes after the graph was
+   * saved). Throws if a label is absent from the graph.
+   */
+  retireUnowned(firstLabel: number, count: number): void {
+    for (let label = firstLabel; label < firstLabel + count; label++) {
+      if (label < this.labelOwner.length && this.labelOwner[label] !== NO_DOCUMENT) {
+        throw new RangeError(`label ${label} is still owned by document ${this.labelOwner[label]}`);
+      }
+      this.hnsw.markDelete(label);
+      this.deletedSlots++;
+    }
+  }
+
+  /** The hnswlib element count minus tombstones equals the live labels recorded here. */
+  isConsistent(): boolean {
+    return this.hnsw.getCurrentCount() - this.deletedSlots === this.live;
+  }
+
+  /**
    * The `k` nearest stored vectors to `query` (inner product), grouped by document: one hit per document with its
    * best similarity, best first. Fewer than `k` hits when several of the nearest vectors share a document.
    */
@@ -164,13 +196,14 @@ export class TokenGraph {
   }
 
   /** Writes hnsw.bin + sidecar (temp files renamed into place); the sidecar goes last and carries the checksum. */
-  async save(dir: string, sequence: number): Promise<void> {
+  async save(dir: string, sequence: number, nextLabel: number): Promise<void> {
     const file = join(dir, HNSW_FILE);
     const tmp = tempPathFor(file);
     try {
       this.hnsw.writeIndexSync(tmp);
       const sidecar: HnswSidecar = {
         sequence,
+        nextLabel,
         dim: this.dim,
         space: 'ip',
         elements: this.hnsw.getCurrentCount(),
