@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCodec, Float16Codec, Float32Codec, Int8Codec } from '../../src/index/codecs/index.js';
+import { Float16Array } from '@petamoriken/float16';
+import { createCodec, halfBitsOf, Float16Codec, Float32Codec, Int8Codec } from '../../src/index/codecs/index.js';
 import { randomUnitRows, rng } from './helpers.js';
 
 const DIM = 128;
@@ -59,6 +60,21 @@ describe('vector codecs', () => {
     expect(Array.from(out)).toEqual([1, -2, 0.333251953125, 2 ** -24, 65504]);
     const encoded = new Uint16Array(new Float16Codec().encode(new Float32Array([1, -2, 1 / 3, 2 ** -24, 65504]), 5).slice().buffer);
     expect(Array.from(encoded)).toEqual(Array.from(halves));
+  });
+
+  it('float16 encoding is bit-identical to the @petamoriken/float16 reference (round to nearest even)', () => {
+    const random = rng(99);
+    const values = new Float32Array(200_000);
+    for (let i = 0; i < values.length; i++) {
+      // Magnitudes from 2^-30 (below half subnormals) to 2^17 (above the half maximum), both signs.
+      values[i] = (random() < 0.5 ? -1 : 1) * 2 ** (random() * 47 - 30) * (1 + random());
+    }
+    values.set([0, -0, Infinity, -Infinity, NaN, 65504, 65520, 65519.99, 2 ** -25, 2 ** -24 * 1.5, 2 ** -14 * (1 - 2 ** -11)]);
+    const reference = new Uint16Array(new Float16Array(values).buffer);
+    const bits = new Uint32Array(values.buffer);
+    let mismatches = 0;
+    for (let i = 0; i < values.length; i++) if (halfBitsOf(bits[i]!) !== reference[i]) mismatches++;
+    expect(mismatches).toBe(0);
   });
 
   it('int8 keeps cosine >= 0.999 and the per-vector scale is max|x|/127', () => {

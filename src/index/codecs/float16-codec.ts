@@ -13,6 +13,40 @@ function halfTable(): Float32Array {
   return halfToFloatTable;
 }
 
+const f32 = new Float32Array(1);
+const f32Bits = new Uint32Array(f32.buffer);
+
+/** float32 bits -> IEEE half bits, round to nearest even (overflow -> infinity, NaN stays NaN). */
+export function halfBitsOf(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
+  const e = exp - 112; // rebias 127 -> 15
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && (half & 1) === 1)) half++;
+    return sign | half;
+  }
+  // A mantissa carry rounds up into the exponent (and to infinity at the top), as IEEE requires.
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half++;
+  return sign | half;
+}
+
+/** Half bits of a JS number rounded to float32 first. */
+export function toHalfBits(value: number): number {
+  f32[0] = value;
+  return halfBitsOf(f32Bits[0]!);
+}
+
 /** IEEE half precision (round to nearest even): 2 bytes per value, max abs error 2^-12 for values in [-1, 1]. */
 export class Float16Codec implements VectorCodec {
   readonly name = 'float16';
@@ -23,8 +57,10 @@ export class Float16Codec implements VectorCodec {
 
   encode(rows: Float32Array, dim: number): Uint8Array {
     if (rows.length % dim !== 0) throw new RangeError(`float16 codec: ${rows.length} floats is not a multiple of dim ${dim}`);
-    const halves = new Float16Array(rows);
-    return new Uint8Array(halves.buffer, 0, rows.length * 2);
+    const halves = new Uint16Array(rows.length);
+    const bits = new Uint32Array(rows.buffer, rows.byteOffset, rows.length);
+    for (let i = 0; i < bits.length; i++) halves[i] = halfBitsOf(bits[i]!);
+    return new Uint8Array(halves.buffer);
   }
 
   decode(bytes: Uint8Array, count: number, dim: number, out: Float32Array): Float32Array {
