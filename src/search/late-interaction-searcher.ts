@@ -65,7 +65,8 @@ export class LateInteractionSearcher {
       const ib = externalId(b) ?? '';
       return ia < ib ? -1 : ia > ib ? 1 : a - b;
     };
-    const top = new TopK(k, compareTies);
+    // Bounded by the live document count so a huge k does not allocate a huge heap.
+    const top = new TopK(Math.min(k, this.index.counts().documents), compareTies);
 
     // Candidate mode applies the filter while gathering, so that filtered documents use no rerank budget.
     const filter = options.exhaustive ? options.filter : undefined;

@@ -180,6 +180,8 @@ describe('LateInteractionSearcher', () => {
     const searcher = new LateInteractionSearcher(index);
     const query = randomMultiVector(rng(42), 2, 4);
     expect(searcher.search(query, { k: 0 })).toEqual([]);
+    // a huge k is bounded by the live document count (no giant heap allocation)
+    expect(searcher.search(query, { k: 2 ** 31 - 1, exhaustive: true })).toHaveLength(3);
     expect(() => searcher.search(query, { k: -1 })).toThrow(expect.objectContaining({ code: 'invalid_k' }));
     expect(() => searcher.search(query, { k: 1.5 })).toThrow(/k must be/);
     expect(() => searcher.search(query, { k: 1, candidatesPerToken: 0 })).toThrow(expect.objectContaining({ code: 'invalid_candidates' }));
