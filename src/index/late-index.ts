@@ -295,8 +295,8 @@ export class LateIndex {
   }
 
   /**
-   * Documents owning the `k` stored token vectors nearest to `query` (inner product), one hit per document with
-   * its best similarity, best first; fewer than `k` hits when nearest vectors share documents.
+   * The `k` stored token vectors nearest to `query` (inner product, approximate), best first, each mapped to its
+   * document: a document appears once per matching vector. `ef` defaults to the manifest's efSearch (raised to k).
    */
   searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[] {
     this.assertOpen();

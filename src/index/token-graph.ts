@@ -161,37 +161,30 @@ export class TokenGraph {
   }
 
   /**
-   * The `k` nearest stored vectors to `query` (inner product), grouped by document: one hit per document with its
-   * best similarity, best first. Fewer than `k` hits when several of the nearest vectors share a document.
+   * The `k` nearest live stored vectors to `query` (inner product), best first, each mapped to its document:
+   * a document appears once per matching vector. Fewer than `k` hits only when fewer vectors are stored.
    */
   search(query: Float32Array, k: number, ef: number): HnswHit[] {
-    if (query.length !== this.dim) throw new RangeError(`query vector has ${query.length} values, index dim is ${this.dim}`);
-    const n = Math.min(Math.floor(k), this.live);
-    if (n <= 0) return [];
-    const point = this.scratch;
-    for (let j = 0; j < this.dim; j++) point[j] = query[j]!;
-    this.hnsw.setEf(Math.max(ef, n));
-    const { neighbors, distances } = this.hnsw.searchKnn(point, n);
+    const { labels, similarities } = this.searchLabels(query, k, ef);
     const hits: HnswHit[] = [];
-    const seen = new Set<number>();
-    for (let i = 0; i < neighbors.length; i++) {
-      const owner = this.labelOwner[neighbors[i]!];
-      if (owner === undefined || owner === NO_DOCUMENT || seen.has(owner)) continue;
-      seen.add(owner);
-      // 'ip' space distance is 1 - <a, b>.
-      hits.push({ internalId: owner, similarity: 1 - distances[i]! });
+    for (let i = 0; i < labels.length; i++) {
+      const owner = this.labelOwner[labels[i]!];
+      if (owner === undefined || owner === NO_DOCUMENT) continue;
+      hits.push({ internalId: owner, similarity: similarities[i]! });
     }
     return hits;
   }
 
   /** Raw nearest labels (no grouping), for diagnostics and recall measurements. */
   searchLabels(query: Float32Array, k: number, ef: number): { labels: number[]; similarities: number[] } {
+    if (query.length !== this.dim) throw new RangeError(`query vector has ${query.length} values, index dim is ${this.dim}`);
     const n = Math.min(Math.floor(k), this.live);
     if (n <= 0) return { labels: [], similarities: [] };
     const point = this.scratch;
     for (let j = 0; j < this.dim; j++) point[j] = query[j]!;
     this.hnsw.setEf(Math.max(ef, n));
     const { neighbors, distances } = this.hnsw.searchKnn(point, n);
+    // 'ip' space distance is 1 - <a, b>.
     return { labels: neighbors, similarities: distances.map((d) => 1 - d) };
   }
 
