@@ -40,6 +40,15 @@ export interface OpenIndexOptions {
   readonly readOnly?: boolean;
 }
 
+/** Result of `LateIndex.verify()`: `problems` lists each inconsistency found (at most 100). */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+  readonly documents: number;
+  readonly vectors: number;
+  readonly terms: number;
+}
+
 /** How the in-memory HNSW graph was obtained at open. */
 export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphLoadFailure}`;
 
@@ -422,6 +431,78 @@ export class LateIndex {
     return { deleted, missing };
   }
 
+  /**
+   * Cross-checks LMDB's databases against each other and the in-memory HNSW graph: id mapping both ways, payload
+   * sizes, label ranges, counts, step counts and document frequencies recomputed from the documents.
+   */
+  verify(): VerifyReport {
+    this.assertOpen();
+    const problems: string[] = [];
+    const note = (msg: string): void => {
+      if (problems.length < 100) problems.push(msg);
+    };
+    const bytesPerVector = this.codec.bytesPerVector(this.dim);
+    const recount = { documents: 0, vectors: 0, vectorBytes: 0 };
+    const stepCounts: number[] = [];
+    const df = new Map<string, number>();
+    const spans: [number, number][] = [];
+    for (const { key, value } of this.docs.getRange()) {
+      recount.documents++;
+      recount.vectors += value.vectorCount;
+      if (key >= this.state.nextInternalId) note(`document ${key} ("${value.id}") is beyond next internal id ${this.state.nextInternalId}`);
+      if (this.ids.get(value.id) !== key) note(`document ${key} ("${value.id}") has no matching entry in the id map`);
+      if (this.vectorCounts[key] !== value.vectorCount) note(`document ${key} ("${value.id}") is not tracked in memory`);
+      const payload = this.vectors.getBinaryFast(key);
+      const bytes = payload?.length ?? 0;
+      recount.vectorBytes += bytes;
+      if (value.vectorCount > 0 && !payload) note(`document ${key} ("${value.id}") has no stored vectors`);
+      else if (bytes !== value.vectorCount * bytesPerVector) {
+        note(`document ${key} ("${value.id}") stores ${bytes} vector bytes, expected ${value.vectorCount * bytesPerVector}`);
+      }
+      if (value.firstLabel + value.vectorCount > this.state.nextLabel) note(`document ${key} ("${value.id}") uses labels beyond next label`);
+      if (value.vectorCount > 0) spans.push([value.firstLabel, value.vectorCount]);
+      value.stepCounts?.forEach((c, i) => {
+        stepCounts[i] = (stepCounts[i] ?? 0) + c;
+      });
+      for (const term of value.terms ?? []) df.set(term, (df.get(term) ?? 0) + 1);
+    }
+    for (const { key, value } of this.ids.getRange()) {
+      if (!this.docs.doesExist(value)) note(`id "${key}" maps to missing document ${value}`);
+    }
+    for (const key of this.vectors.getKeys()) {
+      if (!this.docs.doesExist(key)) note(`vectors stored for missing document ${key}`);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      if (spans[i - 1]![0] + spans[i - 1]![1] > spans[i]![0]) note(`label ranges overlap at label ${spans[i]![0]}`);
+    }
+    const stored = this.counts();
+    for (const key of ['documents', 'vectors', 'vectorBytes'] as const) {
+      if (stored[key] !== recount[key]) note(`bookkeeping says ${stored[key]} ${key}, the documents add up to ${recount[key]}`);
+    }
+    const storedSteps = this.state.stepCounts;
+    for (let i = 0; i < Math.max(storedSteps.length, stepCounts.length); i++) {
+      if ((storedSteps[i] ?? 0) !== (stepCounts[i] ?? 0)) note(`step count ${i}: bookkeeping ${storedSteps[i] ?? 0}, documents ${stepCounts[i] ?? 0}`);
+    }
+    let terms = 0;
+    for (const { key, value } of this.df.getRange()) {
+      terms++;
+      if (df.get(key) !== value) note(`term "${key}": stored document frequency ${value}, documents say ${df.get(key) ?? 0}`);
+    }
+    if (terms !== df.size) note(`${df.size - terms} terms of stored documents have no document frequency`);
+    if (this.graph.size !== stored.vectors || !this.graph.isConsistent()) {
+      note(`HNSW graph holds ${this.graph.size} live vectors, LMDB ${stored.vectors}`);
+    }
+    return { ok: problems.length === 0, problems, documents: recount.documents, vectors: recount.vectors, terms: df.size };
+  }
+
+  /** Rebuilds the HNSW graph from LMDB, dropping tombstones (reclaims graph space after many updates/deletes). */
+  async rebuildGraph(): Promise<void> {
+    this.assertOpen();
+    this.graph = this.buildGraphFromStore();
+    this.savedGraphSequence = -1;
+  }
+
   /** Saves the HNSW graph (when it changed since the last save) and the manifest. No-op when read-only. */
   async flush(): Promise<void> {
     this.assertOpen();
@@ -460,15 +541,19 @@ export class LateIndex {
         return;
       }
     }
+    this.graph = this.buildGraphFromStore();
+    this.origin = `rebuilt:${typeof loaded === 'string' ? loaded : 'corrupt'}`;
+    this.savedGraphSequence = -1;
+  }
+
+  private buildGraphFromStore(): TokenGraph {
     const graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.vectors * 1.1);
     for (const internalId of this.liveInternalIds()) {
       const count = this.vectorCounts[internalId]!;
       const vectors = this.readVectors(internalId, this.scratch(count));
       if (vectors) graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
     }
-    this.graph = graph;
-    this.origin = `rebuilt:${typeof loaded === 'string' ? loaded : 'corrupt'}`;
-    this.savedGraphSequence = -1;
+    return graph;
   }
 
   /**
