@@ -14,9 +14,9 @@ export interface SearcherOptions {
 /**
  * Late-interaction (MaxSim) search over a `SearchableIndex`.
  * Results are sorted by score descending, ties broken by external id ascending (code-unit order).
- * Candidate mode scores the union of documents owning the top-k' HNSW neighbours of each query row, so it
- * can miss documents exhaustive mode finds; with a `filter`, it may return fewer than k hits.
- * Not re-entrant: one instance reuses a single decode buffer, so run concurrent searches on separate instances.
+ * Candidate mode scores the union of documents owning the top-k' HNSW neighbours of each query row (optionally
+ * cut to `rerankDepth`), so it can miss documents exhaustive mode finds and, with a `filter`, return fewer than k.
+ * `search` is synchronous and reuses one decode buffer, so one instance can serve interleaved async requests.
  */
 export class LateInteractionSearcher {
   private decodeBuffer = new Float32Array(0);
