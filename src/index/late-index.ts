@@ -95,6 +95,8 @@ export class LateIndex {
   private readonly ids: Database<number, string>;
   private readonly docs: Database<DocRecord, number>;
   private readonly vectors: Database<Uint8Array, number>;
+  /** internal id -> `[firstLabel, vectorCount]`: the small per-document layout scanned at open. */
+  private readonly spans: Database<[number, number], number>;
   private readonly df: Database<number, string>;
   private readonly meta: Database<StoreState, string>;
   /** sequence -> flat `[firstLabel, count, ...]` label ranges retired by that transaction (for HNSW catch-up). */
@@ -125,6 +127,7 @@ export class LateIndex {
     this.ids = this.env.openDB<number, string>({ name: 'ids' });
     this.docs = this.env.openDB<DocRecord, number>({ name: 'docs', keyEncoding: 'uint32' });
     this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
+    this.spans = this.env.openDB<[number, number], number>({ name: 'spans', keyEncoding: 'uint32' });
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
@@ -133,9 +136,9 @@ export class LateIndex {
     this.state = state;
     this.firstLabels = new Float64Array(Math.max(16, state.nextInternalId));
     this.vectorCounts = new Int32Array(Math.max(16, state.nextInternalId)).fill(NOT_LIVE);
-    for (const { key, value } of this.docs.getRange()) {
-      this.firstLabels[key] = value.firstLabel;
-      this.vectorCounts[key] = value.vectorCount;
+    for (const { key, value } of this.spans.getRange()) {
+      this.firstLabels[key] = value[0];
+      this.vectorCounts[key] = value[1];
     }
     this.decodeScratch = new Float32Array(this.dim * 256);
     // Placeholders; the async factories install the real graph before returning.
@@ -209,14 +212,15 @@ export class LateIndex {
     }
     const { counts: _counts, updatedAt: _updatedAt, ...base } = manifest;
     const readOnly = opts.readOnly ?? false;
-    const index = new LateIndex({ dir, base, env: openEnv(dir, readOnly), readOnly });
+    const env = openEnv(dir, readOnly);
     try {
+      const index = new LateIndex({ dir, base, env, readOnly });
       await index.attachGraph();
+      return index;
     } catch (err) {
-      await index.env.close();
+      await env.close();
       throw err;
     }
-    return index;
   }
 
   /** True when `dir` holds a lateindex manifest (no deeper validation). */
@@ -369,6 +373,7 @@ export class LateIndex {
         const record = toRecord(doc, next.nextLabel, count);
         next.nextLabel += count;
         this.docs.putSync(internalId, record);
+        this.spans.putSync(internalId, [record.firstLabel, count]);
         this.vectors.putSync(internalId, payload);
         this.countRecord(record, payload.length, next, dfDelta, 1);
         written.push({ internalId, firstLabel: record.firstLabel, count, payload });
@@ -411,6 +416,7 @@ export class LateIndex {
         this.forgetRecord(old, next, dfDelta);
         this.ids.removeSync(id);
         this.docs.removeSync(internalId);
+        this.spans.removeSync(internalId);
         this.vectors.removeSync(internalId);
         removed.push({ internalId, firstLabel: old.firstLabel, count: old.vectorCount });
         deleted.push(id);
@@ -451,6 +457,8 @@ export class LateIndex {
       recount.vectors += value.vectorCount;
       if (key >= this.state.nextInternalId) note(`document ${key} ("${value.id}") is beyond next internal id ${this.state.nextInternalId}`);
       if (this.ids.get(value.id) !== key) note(`document ${key} ("${value.id}") has no matching entry in the id map`);
+      const span = this.spans.get(key);
+      if (!span || span[0] !== value.firstLabel || span[1] !== value.vectorCount) note(`document ${key} ("${value.id}") has no matching label span`);
       if (this.vectorCounts[key] !== value.vectorCount) note(`document ${key} ("${value.id}") is not tracked in memory`);
       const payload = this.vectors.getBinaryFast(key);
       const bytes = payload?.length ?? 0;
@@ -471,6 +479,9 @@ export class LateIndex {
     }
     for (const key of this.vectors.getKeys()) {
       if (!this.docs.doesExist(key)) note(`vectors stored for missing document ${key}`);
+    }
+    for (const key of this.spans.getKeys()) {
+      if (!this.docs.doesExist(key)) note(`label span stored for missing document ${key}`);
     }
     spans.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) {
