@@ -33,6 +33,7 @@ export function inverseRowNorms(
 /**
  * Fills `out[0 .. n(n-1)/2)` with condensed cosine distances 1 - cos(x_i, x_j) of rows
  * [first, first + n), computed in float64 like `scipy.spatial.distance.pdist(X, "cosine")`.
+ * Each row i is dotted against four rows at once (one load of x_i feeds four accumulators).
  */
 export function condensedCosineDistances(
   data: Float32Array,
@@ -43,20 +44,44 @@ export function condensedCosineDistances(
   out: Float64Array,
 ): void {
   inverseRowNorms(data, dim, first, n, inverseNorms);
-  let k = 0;
   for (let i = 0; i < n; i++) {
     const offI = (first + i) * dim;
     const invI = inverseNorms[i]!;
-    for (let j = i + 1; j < n; j++) {
+    // out index of pair (i, j) is rowBase + j.
+    const rowBase = n * i - ((i * (i + 1)) >> 1) - i - 1;
+    let j = i + 1;
+    for (; j + 3 < n; j += 4) {
+      const o0 = (first + j) * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let d = 0; d < dim; d++) {
+        const x = data[offI + d]!;
+        s0 += x * data[o0 + d]!;
+        s1 += x * data[o1 + d]!;
+        s2 += x * data[o2 + d]!;
+        s3 += x * data[o3 + d]!;
+      }
+      out[rowBase + j] = cosineDistance(s0 * invI * inverseNorms[j]!);
+      out[rowBase + j + 1] = cosineDistance(s1 * invI * inverseNorms[j + 1]!);
+      out[rowBase + j + 2] = cosineDistance(s2 * invI * inverseNorms[j + 2]!);
+      out[rowBase + j + 3] = cosineDistance(s3 * invI * inverseNorms[j + 3]!);
+    }
+    for (; j < n; j++) {
       const offJ = (first + j) * dim;
       let dot = 0;
       for (let d = 0; d < dim; d++) dot += data[offI + d]! * data[offJ + d]!;
-      let cos = dot * invI * inverseNorms[j]!;
-      if (cos > 1) cos = 1;
-      else if (cos < -1) cos = -1;
-      out[k++] = 1 - cos;
+      out[rowBase + j] = cosineDistance(dot * invI * inverseNorms[j]!);
     }
   }
+}
+
+function cosineDistance(cos: number): number {
+  return 1 - (cos > 1 ? 1 : cos < -1 ? -1 : cos);
 }
 
 /** Copies rows [first, first + n) of `data` into `out` scaled to unit length (zero rows stay zero). */

@@ -5,6 +5,9 @@ import { documentSeed } from './seed.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Int32Scratch } from './workspace.js';
 
+/** Lloyd iterations cap: token clusters settle in a few rounds, and ml-kmeans iterations are costly. */
+const KMEANS_MAX_ITERATIONS = 25;
+
 /** How many k-means clusters: a fixed count (integer >= 1) or a ratio of the rows (0 < ratio < 1). */
 export type KMeansSize = { readonly kind: 'fixed'; readonly clusters: number } | { readonly kind: 'ratio'; readonly ratio: number };
 
@@ -13,7 +16,7 @@ export function kmeansClusters(size: KMeansSize, pooled: number): number {
 }
 
 /**
- * `kmeans:<k>` / `kmeans:<ratio>` (CRISP-style): `ml-kmeans` (Euclidean, k-means++ init, max 100 iterations)
+ * `kmeans:<k>` / `kmeans:<ratio>` (CRISP-style): `ml-kmeans` (Euclidean, k-means++ init, at most 25 Lloyd iterations)
  * over the non-protected rows, seeded from `ctx.seed` and the document's vectors, so indexing is
  * deterministic. k >= m passes through; k is capped at the number of distinct rows (k-means++ cannot seed more);
  * clusters left empty are dropped. Cluster vectors are (re-normalised) member means, in order of first member.
@@ -51,7 +54,7 @@ export class KMeansPooler implements TokenReducer {
       labels.fill(0, 0, m);
       return this.merger.merge(doc, p, labels, 1, this.renormalize);
     }
-    const result = kmeans(points, k, { initialization: 'kmeans++', seed: documentSeed(ctx.seed, doc), maxIterations: 100 });
+    const result = kmeans(points, k, { initialization: 'kmeans++', seed: documentSeed(ctx.seed, doc), maxIterations: KMEANS_MAX_ITERATIONS });
     const relabel = this.relabel.take(k);
     relabel.fill(-1, 0, k);
     let clusters = 0;

@@ -71,12 +71,24 @@ export class LinkageBuilder {
         } else {
           currentMin = Infinity;
         }
-        for (let i = 0; i < n; i++) {
-          if (size[i] === 0 || i === x) continue;
-          const d = distances[condensedIndex(n, x, i)]!;
-          if (d < currentMin) {
-            currentMin = d;
-            y = i;
+        // Scan column x (pairs (i, x), i < x) then row x (pairs (x, i), i > x) of the condensed matrix.
+        for (let i = 0, idx = x - 1; i < x; i++) {
+          if (size[i] !== 0) {
+            const d = distances[idx]!;
+            if (d < currentMin) {
+              currentMin = d;
+              y = i;
+            }
+          }
+          idx += n - i - 2;
+        }
+        for (let i = x + 1, idx = n * x - ((x * (x + 1)) >> 1); i < n; i++, idx++) {
+          if (size[i] !== 0) {
+            const d = distances[idx]!;
+            if (d < currentMin) {
+              currentMin = d;
+              y = i;
+            }
           }
         }
         if (chainLength > 1 && y === chain[chainLength - 2]) break;
@@ -98,8 +110,8 @@ export class LinkageBuilder {
       for (let i = 0; i < n; i++) {
         const ni = size[i]!;
         if (ni === 0 || i === y) continue;
-        const ix = condensedIndex(n, i, x);
-        const iy = condensedIndex(n, i, y);
+        const ix = i < x ? n * i - ((i * (i + 1)) >> 1) + x - i - 1 : n * x - ((x * (x + 1)) >> 1) + i - x - 1;
+        const iy = i < y ? n * i - ((i * (i + 1)) >> 1) + y - i - 1 : n * y - ((y * (y + 1)) >> 1) + i - y - 1;
         const dxi = distances[ix]!;
         const dyi = distances[iy]!;
         let updated: number;
