@@ -1,8 +1,11 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 
-/** Temp file in the same directory as `path`, so the final rename stays on one filesystem (atomic). */
+let tempCounter = 0;
+
+/** Unique temp file beside `path`, so the final rename stays on one filesystem (atomic). */
 export function tempPathFor(path: string): string {
-  return `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  tempCounter++;
+  return `${path}.tmp-${process.pid}-${Date.now().toString(36)}-${tempCounter}`;
 }
 
 /** Writes `data` to `path` via a synced temp file + rename: readers see the old or the new file, never a torn one. */

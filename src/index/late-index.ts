@@ -111,6 +111,8 @@ export class LateIndex {
   private vectorCounts: Int32Array;
   private decodeScratch: Float32Array;
   private closed = false;
+  /** Flushes run one after another: each snapshots the graph and prunes the retired log for its sequence. */
+  private flushQueue: Promise<void> = Promise.resolve();
 
   private constructor(args: {
     dir: string;
@@ -518,6 +520,12 @@ export class LateIndex {
   async flush(): Promise<void> {
     this.assertOpen();
     if (this.readOnly) return;
+    const run = this.flushQueue.then(() => this.writeFiles());
+    this.flushQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeFiles(): Promise<void> {
     const sequence = this.state.sequence;
     if (this.savedGraphSequence !== sequence) {
       await this.graph.save(this.dir, sequence, this.state.nextLabel);

@@ -143,6 +143,25 @@ describe('LateIndex upsert / delete / reopen', () => {
     await reopened.close();
   });
 
+  it('concurrent flushes and writes end with files that match LMDB', async () => {
+    const dir = newDir();
+    const random = rng(13);
+    const index = await LateIndex.create(dir, { encoder: encoderIdentity(DIM) });
+    await index.upsert([makeDoc('a', randomUnitRows(random, 3, DIM), DIM)]);
+    const first = index.flush();
+    await index.upsert([makeDoc('b', randomUnitRows(random, 2, DIM), DIM)]);
+    const second = index.flush();
+    await index.delete(['a']);
+    await Promise.all([first, second, index.flush()]);
+    await index.close();
+    const reopened = await LateIndex.open(dir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.graphOrigin).toBe('loaded');
+    expect(reopened.counts()).toMatchObject({ documents: 1, vectors: 2 });
+    expect(reopened.verify().problems).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).counts).toMatchObject({ documents: 1, vectors: 2 });
+  });
+
   it('documents with zero vectors are stored and never returned by HNSW', async () => {
     const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(DIM) });
     await index.upsert([makeDoc('empty', new Float32Array(0), DIM, { text: 'nothing to embed' })]);
