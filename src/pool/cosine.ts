@@ -1,3 +1,5 @@
+import { InputError } from '../shared/errors.js';
+
 /** Index of pair (i, j), i != j, in a condensed (upper-triangle, row-major) n x n distance matrix, as SciPy. */
 export function condensedIndex(n: number, i: number, j: number): number {
   if (i > j) {
@@ -10,7 +12,8 @@ export function condensedIndex(n: number, i: number, j: number): number {
 
 /**
  * Writes 1 / ||row|| for rows [first, first + n) of `data` into `inverseNorms[0..n)`.
- * Zero rows get 0, which makes their cosine similarity 0 (distance 1) to everything.
+ * Zero rows get 0, which makes their cosine similarity 0 (distance 1) to everything; a non-finite value
+ * is an InputError (it would silently corrupt the clustering).
  */
 export function inverseRowNorms(
   data: Float32Array,
@@ -25,6 +28,9 @@ export function inverseRowNorms(
     for (let d = 0; d < dim; d++) {
       const v = data[off + d]!;
       s += v * v;
+    }
+    if (!Number.isFinite(s)) {
+      throw new InputError(`token vector row ${first + i} has a non-finite value (NaN or Infinity)`, undefined, 'embeddings');
     }
     inverseNorms[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
   }

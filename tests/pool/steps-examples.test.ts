@@ -254,3 +254,16 @@ describe('spec parsing', () => {
     });
   }
 });
+
+describe('bad vectors', () => {
+  it('a NaN row is an input error naming the row, not a corrupted clustering', () => {
+    const data = Float32Array.from([1, 0, 0, 1, Number.NaN, 1, 1, 1]);
+    expect(() => parseReductionSpec('ward:2').apply({ dim: 2, count: 4, data }, ctx())).toThrow(/row 2 has a non-finite value/);
+  });
+  it('all-zero rows cluster as distance 1 from everything', () => {
+    const data = Float32Array.from([1, 0, 0.9, 0.1, 0, 0, 0, 0]);
+    const out = parseReductionSpec('ward:2:raw').apply({ dim: 2, count: 4, data }, ctx()).vectors;
+    expect(out.count).toBe(2);
+    expect(Array.from(out.data)).toEqual([Math.fround(0.95), Math.fround(0.05), 0, 0]);
+  });
+});
