@@ -56,10 +56,9 @@ export class JsonByteScanner {
   /** Consumes `,` and returns true, or consumes `close` and returns false. */
   commaOr(close: string): boolean {
     const c = this.peekToken();
+    if (c !== 0x2c && c !== close.charCodeAt(0)) this.fail(`expected ',' or '${close}', found ${describe(c)}`);
     this.pos++;
-    if (c === 0x2c) return true;
-    if (c === close.charCodeAt(0)) return false;
-    return this.fail(`expected ',' or '${close}', found ${describe(c)}`);
+    return c === 0x2c;
   }
 
   readString(): string {

@@ -4,7 +4,7 @@
  * Rules (any change here must bump WORD_TOKENIZER_SPEC, which feeds the encoder identity):
  * 1. The text is NFKC-normalised and lowercased.
  * 2. A candidate is a maximal run of letters, marks and digits, where these connectors join runs:
- *    a hyphen (- U+2010 U+2011) anywhere; an apostrophe (' U+2019) between two letters; '.' or ',' between
+ *    a hyphen (- U+2010 U+2011, all read as '-') anywhere; an apostrophe (' U+2019) between two letters; '.' or ',' between
  *    two digits (so "3.5", "10,000" and "il-6" are one candidate). Everything else is a separator.
  * 3. A trailing possessive "'s" is dropped ("alzheimer's" -> "alzheimer"); "10,000" becomes "10000".
  * 4. A candidate in the vocabulary is one token. Otherwise a hyphenated candidate is split at its hyphens and
@@ -18,7 +18,8 @@ export const WORD_TOKENIZER_SPEC = 'nfkc-lower;hyphen-apos-decimal-join;vocab-fi
 
 const CANDIDATE =
   /[\p{L}\p{M}\p{N}]+(?:(?:[-\u2010\u2011]|(?<=\p{L})['\u2019](?=\p{L})|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{M}\p{N}]+)*/gu;
-const HYPHENS = /[-\u2010\u2011]/;
+const HYPHENS = /-/;
+const UNICODE_HYPHENS = /[\u2010\u2011]/g;
 const APOSTROPHES = /['\u2019]/;
 const POSSESSIVE = /['\u2019]s$/;
 const THOUSANDS = /^\d{1,3}(?:,\d{3})+$/;
@@ -37,7 +38,7 @@ export class WordTokenizer {
   tokenize(text: string): string[] {
     const tokens: string[] = [];
     for (const match of text.normalize('NFKC').toLowerCase().matchAll(CANDIDATE)) {
-      let word = match[0].replace(POSSESSIVE, '');
+      let word = match[0].replace(UNICODE_HYPHENS, '-').replace(POSSESSIVE, '');
       if (THOUSANDS.test(word)) word = word.replaceAll(',', '');
       this.emit(word, tokens);
     }

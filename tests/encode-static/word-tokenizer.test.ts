@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { WordTokenizer } from '../../src/encode/static/word-tokenizer.js';
+import { ENGLISH_STOPWORDS } from '../../src/encode/static/stopwords.js';
+
+const vocabulary = new Set([
+  'protein', 'binding', 'il-6', 'well-known', 'naive', 'cafe', 'associated', 'alzheimer', 'disease',
+  'covid', 'dont', 'don', 'cells', 't', 'the', 'of', 'p53', 'levels', 'increase',
+]);
+const stopwords = new Set(['the', 'of', 'and', 'a', 'in', 'is']);
+const tokenizer = new WordTokenizer(vocabulary, stopwords);
+
+describe('WordTokenizer', () => {
+  it('lowercases, drops stopwords and punctuation, keeps order', () => {
+    expect(tokenizer.tokenize('The Binding of P53 -- increase, (levels)!')).toEqual([
+      'binding', 'p53', 'increase', 'levels',
+    ]);
+  });
+
+  it('keeps an in-vocabulary hyphenated word whole and splits an unknown one at its hyphens', () => {
+    expect(tokenizer.tokenize('IL-6 well-known BRCA1-associated')).toEqual([
+      'il-6', 'well-known', 'brca1', 'associated',
+    ]);
+    // A split part may itself be a stopword and is dropped then.
+    expect(tokenizer.tokenize('state-of-the-art')).toEqual(['state', 'art']);
+    // Unicode hyphens behave like '-'; en dashes separate.
+    expect(tokenizer.tokenize('il\u20106 10\u201320')).toEqual(['il-6', '10', '20']);
+  });
+
+  it('joins decimal numbers and thousands, splits other punctuation between digits', () => {
+    expect(tokenizer.tokenize('3.5 mg, 10,000 cells; 1/2 or 0.05.')).toEqual([
+      '3.5', 'mg', '10000', 'cells', '1', '2', 'or', '0.05',
+    ]);
+    // Commas not in thousands groups stay inside the (unknown, kept whole) candidate.
+    expect(tokenizer.tokenize('1,2-dichloroethane')).toEqual(['1,2', 'dichloroethane']);
+  });
+
+  it('drops possessives and splits unknown contractions keeping parts longer than one letter', () => {
+    expect(tokenizer.tokenize("Alzheimer's disease")).toEqual(['alzheimer', 'disease']);
+    expect(tokenizer.tokenize('Alzheimer\u2019s')).toEqual(['alzheimer']);
+    expect(tokenizer.tokenize("don't o'neill")).toEqual(['don', 'neill']);
+    // A quote that is not between letters is punctuation.
+    expect(tokenizer.tokenize("'protein'")).toEqual(['protein']);
+  });
+
+  it('normalises compatibility forms and falls back to the form without diacritics', () => {
+    expect(tokenizer.tokenize('NAÏVE Café')).toEqual(['naive', 'cafe']);
+    // Unknown accented words stay as they are (NFKC, lowercased).
+    expect(tokenizer.tokenize('Ångström')).toEqual(['ångström']);
+    // NFKC: full-width letters and the "ﬁ" ligature become plain ASCII.
+    expect(tokenizer.tokenize('ＰＲＯＴＥＩＮ ﬁbrosis')).toEqual(['protein', 'fibrosis']);
+  });
+
+  it('handles non-Latin scripts as words and returns nothing for punctuation-only text', () => {
+    expect(tokenizer.tokenize('Белок 蛋白质, α-synuclein')).toEqual(['белок', '蛋白质', 'α', 'synuclein']);
+    expect(tokenizer.tokenize(' ... -- !! ')).toEqual([]);
+    expect(tokenizer.tokenize('')).toEqual([]);
+  });
+
+  it('uses the stopword package English list', () => {
+    for (const word of ['the', 'and', 'of', 'which', 'because']) expect(ENGLISH_STOPWORDS.has(word)).toBe(true);
+    for (const word of ['protein', 'cancer', 'gene']) expect(ENGLISH_STOPWORDS.has(word)).toBe(false);
+    const real = new WordTokenizer(vocabulary, ENGLISH_STOPWORDS);
+    expect(real.tokenize('The levels of protein and the cells')).toEqual(['levels', 'protein', 'cells']);
+  });
+});
