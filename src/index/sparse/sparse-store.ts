@@ -175,7 +175,9 @@ export class SparseStore {
    * The bytes are only valid until the next read of this environment (lmdb `getBinaryFast`).
    */
   postingBlock(termId: number, block: number): Uint8Array | undefined {
-    return this.postings.getBinaryFast(postingKey(termId, block));
+    const bytes = this.postings.getBinaryFast(postingKey(termId, block));
+    // lmdb's fast buffer spans its whole reusable read buffer with `length` overridden; hand out an exact view.
+    return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
   }
 
   /** Adds (or replaces, when an internal id is already stored) documents. Only synchronous LMDB calls. */
