@@ -388,13 +388,15 @@ export class LateIndex {
     });
     this.state = next;
 
-    for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
-    for (const { internalId, firstLabel, count, payload } of written) {
-      this.track(internalId, firstLabel, count);
-      // The graph holds the decoded (quantized) vectors, exactly what a rebuild from LMDB would add.
-      const rows = this.codec.decode(payload, count, this.dim, this.scratch(count));
-      this.graph.add(internalId, firstLabel, rows, count);
-    }
+    for (const { internalId, firstLabel, count } of written) this.track(internalId, firstLabel, count);
+    this.followInGraph(() => {
+      for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
+      for (const { internalId, firstLabel, count, payload } of written) {
+        // The graph holds the decoded (quantized) vectors, exactly what a rebuild from LMDB would add.
+        const rows = this.codec.decode(payload, count, this.dim, this.scratch(count));
+        this.graph.add(internalId, firstLabel, rows, count);
+      }
+    });
     return { inserted, updated };
   }
 
@@ -432,10 +434,10 @@ export class LateIndex {
     });
     if (removed.length === 0) return { deleted, missing };
     this.state = next;
-    for (const { internalId, firstLabel, count } of removed) {
-      this.graph.remove(firstLabel, count);
-      this.vectorCounts[internalId] = NOT_LIVE;
-    }
+    for (const { internalId } of removed) this.vectorCounts[internalId] = NOT_LIVE;
+    this.followInGraph(() => {
+      for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
+    });
     return { deleted, missing };
   }
 
@@ -563,6 +565,19 @@ export class LateIndex {
     this.graph = this.buildGraphFromStore();
     this.origin = `rebuilt:${typeof loaded === 'string' ? loaded : 'corrupt'}`;
     this.savedGraphSequence = -1;
+  }
+
+  /**
+   * Applies an already committed LMDB change to the graph. Should hnswlib fail half-way, the graph is rebuilt from
+   * LMDB (the write itself succeeded); only a failing rebuild propagates.
+   */
+  private followInGraph(apply: () => void): void {
+    try {
+      apply();
+    } catch {
+      this.graph = this.buildGraphFromStore();
+      this.savedGraphSequence = -1;
+    }
   }
 
   private buildGraphFromStore(): TokenGraph {
