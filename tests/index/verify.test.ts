@@ -95,6 +95,18 @@ describe('LateIndex.verify', () => {
     expect(await index.upsert([makeDoc('fits', new Float32Array(0), DIM)])).toEqual({ inserted: 1, updated: 0 });
   });
 
+  it('a graph failure after the LMDB commit is repaired by a rebuild and the write stands', async () => {
+    const index = await populated();
+    const graph = (index as unknown as { graph: { add: (...args: unknown[]) => void } }).graph;
+    vi.spyOn(graph, 'add').mockImplementation(() => {
+      throw new Error('hnswlib failure (injected)');
+    });
+    const rows = randomUnitRows(rng(34), 2, DIM);
+    expect(await index.upsert([makeDoc('late', rows, DIM)])).toEqual({ inserted: 1, updated: 0 });
+    expect(index.verify().problems).toEqual([]);
+    expect(index.searchHnsw(rows.subarray(0, DIM), 3, 64)[0]!.internalId).toBe(index.getInternalId('late'));
+  });
+
   it('rebuildGraph drops tombstones and keeps search results and consistency', async () => {
     const index = await populated();
     const probe = index.readVectors(index.getInternalId('d20')!)!;
