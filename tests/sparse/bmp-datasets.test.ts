@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, type SparseDocument } from '../../src/index/sparse/index.js';
+import { analyze, type SparseDocument, type SparseTermsDocument } from '../../src/index/sparse/index.js';
 import { blockMaxPruning, exhaustiveTermAtATime, prepareSparseQuery, type SparseHit } from '../../src/search/sparse/index.js';
 import { DATASETS, openTempStore, readCorpusTexts, readQueryTexts, rng, type TempStore } from './helpers.js';
 
@@ -52,12 +52,12 @@ describe.each(DATASETS)('safe BMP equals exhaustive TAAT on %s', (dataset) => {
     // Re-add half of the deleted documents under new internal ids (ids are never reused).
     const readded: SparseDocument[] = [];
     let nextId = stats.idLimit;
-    for (const id of deleted) if (random() < 0.5) readded.push({ internalId: nextId++, terms: (docs[id] as { terms: string[] }).terms });
+    for (const id of deleted) if (random() < 0.5) readded.push({ internalId: nextId++, terms: (docs[id] as SparseTermsDocument).terms });
     putAll(temp, readded, 500);
     // Replace some live documents in place (same internal id, other text).
     const replaced: SparseDocument[] = [];
     for (let id = 0; id < docs.length && replaced.length < 50; id += 7) {
-      if (!deleted.has(id)) replaced.push({ internalId: id, terms: (docs[(id * 31) % docs.length] as { terms: string[] }).terms });
+      if (!deleted.has(id)) replaced.push({ internalId: id, terms: (docs[(id * 31) % docs.length] as SparseTermsDocument).terms });
     }
     putAll(temp, replaced);
     expect(temp.store.stats().documents).toBe(docs.length - deleted.size + readded.length);

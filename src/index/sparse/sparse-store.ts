@@ -297,7 +297,8 @@ export class SparseStore {
       const base = block * blockSize;
       offsets.length = 0;
       impacts.length = 0;
-      const existing = this.postings.getBinary(postingKey(termId, block));
+      // The term's block list says whether a stored posting block exists; new blocks skip the read.
+      const existing = binarySearch(current.blocks, current.blocks.length, block) >= 0 ? this.postings.getBinary(postingKey(termId, block)) : undefined;
       let e = 0;
       const existingCount = existing === undefined ? 0 : existing.length / 2;
       let max = 0;
