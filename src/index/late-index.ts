@@ -133,15 +133,10 @@ export class LateIndex {
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
-    const state = this.meta.get(STATE_KEY);
-    if (!state) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: bookkeeping record "state" is missing`);
-    this.state = state;
-    this.firstLabels = new Float64Array(Math.max(16, state.nextInternalId));
-    this.vectorCounts = new Int32Array(Math.max(16, state.nextInternalId)).fill(NOT_LIVE);
-    for (const { key, value } of this.spans.getRange()) {
-      this.firstLabels[key] = value[0];
-      this.vectorCounts[key] = value[1];
-    }
+    this.state = this.storedState();
+    this.firstLabels = new Float64Array(0);
+    this.vectorCounts = new Int32Array(0);
+    this.loadSpans();
     this.decodeScratch = new Float32Array(this.dim * 256);
     // Placeholders; the async factories install the real graph before returning.
     this.graph = TokenGraph.empty(this.dim, this.base.hnsw, 0);
@@ -346,12 +341,14 @@ export class LateIndex {
     const payloads = new Map<string, Uint8Array>();
     for (const doc of batch.values()) payloads.set(doc.id, this.codec.encode(doc.vectors.data, this.dim));
 
-    const next: StoreState = { ...this.state, stepCounts: [...this.state.stepCounts] };
+    let next = this.state;
+    let behind = false;
     const removed: { firstLabel: number; count: number }[] = [];
     const written: { internalId: number; firstLabel: number; count: number; payload: Uint8Array }[] = [];
     let inserted = 0;
     let updated = 0;
     this.env.transactionSync(() => {
+      ({ next, behind } = this.beginWrite());
       const dfDelta = new Map<string, number>();
       for (const doc of batch.values()) {
         const payload = payloads.get(doc.id)!;
@@ -386,8 +383,11 @@ export class LateIndex {
       this.logRetired(next.sequence, removed);
       this.meta.putSync(STATE_KEY, next);
     });
+    if (behind) {
+      this.advanceTo(next);
+      return { inserted, updated };
+    }
     this.state = next;
-
     for (const { internalId, firstLabel, count } of written) this.track(internalId, firstLabel, count);
     this.followInGraph(() => {
       for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
@@ -406,9 +406,11 @@ export class LateIndex {
     const deleted: string[] = [];
     const missing: string[] = [];
     const unique = [...new Set(ids)];
-    const next: StoreState = { ...this.state, stepCounts: [...this.state.stepCounts] };
+    let next = this.state;
+    let behind = false;
     const removed: { internalId: number; firstLabel: number; count: number }[] = [];
     this.env.transactionSync(() => {
+      ({ next, behind } = this.beginWrite());
       const dfDelta = new Map<string, number>();
       for (const id of unique) {
         const internalId = this.ids.get(id);
@@ -432,13 +434,34 @@ export class LateIndex {
       this.logRetired(next.sequence, removed);
       this.meta.putSync(STATE_KEY, next);
     });
-    if (removed.length === 0) return { deleted, missing };
+    if (removed.length === 0) {
+      if (behind) this.advanceTo(this.storedState());
+      return { deleted, missing };
+    }
+    if (behind) {
+      this.advanceTo(next);
+      return { deleted, missing };
+    }
     this.state = next;
     for (const { internalId } of removed) this.vectorCounts[internalId] = NOT_LIVE;
     this.followInGraph(() => {
       for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
     });
     return { deleted, missing };
+  }
+
+  /**
+   * Picks up writes another process committed since this object last looked (LMDB allows one writer at a time
+   * across processes): bookkeeping, document spans and the HNSW graph. Returns whether anything changed.
+   */
+  async refresh(): Promise<boolean> {
+    this.assertOpen();
+    // lmdb-js keeps a read snapshot until the next macrotask; start a fresh one to see other processes' commits.
+    this.env.resetReadTxn();
+    const stored = this.storedState();
+    if (stored.sequence === this.state.sequence) return false;
+    this.advanceTo(stored);
+    return true;
   }
 
   /**
@@ -528,6 +551,7 @@ export class LateIndex {
   }
 
   private async writeFiles(): Promise<void> {
+    await this.refresh();
     const sequence = this.state.sequence;
     if (this.savedGraphSequence !== sequence) {
       await this.graph.save(this.dir, sequence, this.state.nextLabel);
@@ -633,12 +657,67 @@ export class LateIndex {
 
   /** Once hnsw.bin reflects `sequence`, older retired-label entries are never needed again. */
   private pruneRetiredLog(sequence: number): void {
-    const next: StoreState = { ...this.state, retiredLogFrom: Math.max(this.state.retiredLogFrom ?? 0, sequence) };
     this.env.transactionSync(() => {
+      const stored = this.storedState();
       for (const key of this.retired.getKeys({ end: sequence + 1 })) this.retired.removeSync(key);
-      this.meta.putSync(STATE_KEY, next);
+      this.meta.putSync(STATE_KEY, { ...stored, retiredLogFrom: Math.max(stored.retiredLogFrom ?? 0, sequence) });
     });
-    this.state = next;
+    this.state = { ...this.state, retiredLogFrom: Math.max(this.state.retiredLogFrom ?? 0, sequence) };
+  }
+
+  private storedState(): StoreState {
+    const stored = this.meta.get(STATE_KEY);
+    if (!stored) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: bookkeeping record "state" is missing`);
+    return stored;
+  }
+
+  /**
+   * Inside a write transaction: the bookkeeping to build on, read from LMDB (not memory) so that a write from
+   * another process is never overwritten; `behind` says this object missed such writes.
+   */
+  private beginWrite(): { next: StoreState; behind: boolean } {
+    const stored = this.storedState();
+    return { next: { ...stored, stepCounts: [...stored.stepCounts] }, behind: stored.sequence !== this.state.sequence };
+  }
+
+  /**
+   * Moves this object from its state to `target` (LMDB state written by another process, possibly followed by our
+   * own transaction): reloads the label spans and catches the graph up from the retired log, or rebuilds it when
+   * the log no longer covers the gap.
+   */
+  private advanceTo(target: StoreState): void {
+    this.env.resetReadTxn();
+    const from = this.state;
+    this.state = target;
+    this.loadSpans();
+    if ((target.retiredLogFrom ?? 0) > from.sequence) {
+      this.graph = this.buildGraphFromStore();
+      this.savedGraphSequence = -1;
+      return;
+    }
+    this.followInGraph(() => {
+      for (const { value } of this.retired.getRange({ start: from.sequence + 1, end: target.sequence + 1 })) {
+        for (let i = 0; i < value.length; i += 2) this.graph.remove(value[i]!, value[i + 1]!);
+      }
+      for (const internalId of this.liveInternalIds()) {
+        const first = this.firstLabels[internalId]!;
+        if (first < from.nextLabel) continue;
+        const count = this.vectorCounts[internalId]!;
+        const vectors = this.readVectors(internalId, this.scratch(count));
+        if (vectors) this.graph.add(internalId, first, vectors.data, count);
+      }
+      if (this.graph.size !== target.vectors || !this.graph.isConsistent()) throw new Error('graph does not match LMDB');
+    });
+  }
+
+  private loadSpans(): void {
+    const size = Math.max(16, this.state.nextInternalId);
+    this.firstLabels = new Float64Array(size);
+    this.vectorCounts = new Int32Array(size).fill(NOT_LIVE);
+    for (const { key, value } of this.spans.getRange()) {
+      this.firstLabels[key] = value[0];
+      this.vectorCounts[key] = value[1];
+    }
   }
 
   private validateDocument(doc: IndexedDocument): void {

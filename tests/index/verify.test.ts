@@ -84,14 +84,14 @@ describe('LateIndex.verify', () => {
 
   it('refuses to issue HNSW labels beyond 32 bits (hnswlib-node would wrap them)', async () => {
     const index = await populated();
-    const state = (index as unknown as { state: { nextLabel: number } }).state;
-    state.nextLabel = 2 ** 32 - 2;
+    const meta = (index as unknown as { meta: { get(key: string): object; putSync(key: string, value: object): void } }).meta;
+    const setNextLabel = (label: number): void => meta.putSync('state', { ...meta.get('state'), nextLabel: label });
+    setNextLabel(2 ** 32 - 2);
     const before = index.sequence();
     await expect(index.upsert([makeDoc('big', randomUnitRows(rng(33), 3, DIM), DIM)])).rejects.toMatchObject({ code: 'label_space_exhausted' });
     expect(index.getInternalId('big')).toBeUndefined();
     expect(index.sequence()).toBe(before);
     // A document without vectors needs no label and is still accepted.
-    state.nextLabel = 2 ** 32 - 2;
     expect(await index.upsert([makeDoc('fits', new Float32Array(0), DIM)])).toEqual({ inserted: 1, updated: 0 });
   });
 
