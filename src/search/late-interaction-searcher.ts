@@ -1,7 +1,7 @@
 import type { Encoder } from '../encode/encoder.js';
 import { LateIndexError, UsageError, type MultiVector } from '../shared/index.js';
 import { weightQuery } from './idf-weights.js';
-import { maxSimKernel } from './maxsim.js';
+import { maxSimExplained, maxSimKernel, type MaxSimExplanation } from './maxsim.js';
 import type { SearchableIndex } from './searchable-index.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, type SearchHit, type SearchOptions, type SearchStats } from './search-types.js';
 import { TopK } from './top-k.js';
@@ -88,6 +88,16 @@ export class LateInteractionSearcher {
       hits.push({ id, internalId, score, rank: hits.length + 1 });
     }
     return hits;
+  }
+
+  /**
+   * Token-level account of one document's score: per query row, the matched stored row and its similarity,
+   * with the same query weighting as `search`. Undefined when the document is not live.
+   */
+  explain(query: MultiVector, internalId: number): MaxSimExplanation | undefined {
+    const weighted = query.weights === undefined ? weightQuery(query, this.queryWeighting, this.index) : query;
+    const doc = this.index.readVectors(internalId);
+    return doc === undefined ? undefined : maxSimExplained(weighted, doc);
   }
 
   /**

@@ -175,6 +175,30 @@ describe('LateInteractionSearcher', () => {
     expect(first).toBeLessThan(40);
   });
 
+  it('explains a hit token by token, consistently with its search score', () => {
+    const index = randomIndex(61, 20, 5);
+    const searcher = new LateInteractionSearcher(index);
+    const query = randomMultiVector(rng(62), 3, 5);
+    const [top] = searcher.search(query, { k: 1, exhaustive: true });
+    const explanation = searcher.explain(query, top!.internalId)!;
+    expect(explanation.score).toBeCloseTo(top!.score, 9);
+    const doc = index.docs[top!.internalId]!.vectors;
+    explanation.bestRow.forEach((row, i) => {
+      // the reported row really is the argmax for query row i
+      let best = -Infinity;
+      let arg = -1;
+      for (let j = 0; j < doc.count; j++) {
+        let s = 0;
+        for (let t = 0; t < 5; t++) s += query.data[i * 5 + t]! * doc.data[j * 5 + t]!;
+        if (s > best) [best, arg] = [s, j];
+      }
+      expect(row).toBe(arg);
+      expect(explanation.bestSimilarity[i]).toBeCloseTo(best, 5);
+    });
+    index.delete(top!.internalId);
+    expect(searcher.explain(query, top!.internalId)).toBeUndefined();
+  });
+
   it('rejects bad k, bad k\' and a query of another dimension', () => {
     const index = randomIndex(41, 3, 4);
     const searcher = new LateInteractionSearcher(index);
