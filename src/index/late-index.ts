@@ -79,6 +79,8 @@ interface DocRecord {
 }
 
 const STATE_KEY = 'state';
+/** LMDB keys are limited to 1978 bytes; ids and terms stay well below (ordered-binary adds a few bytes). */
+const MAX_KEY_BYTES = 1024;
 const NOT_LIVE = -1;
 
 /**
@@ -158,7 +160,8 @@ export class LateIndex {
     }
     const quantization = opts.quantization ?? 'float16';
     createCodec(quantization);
-    const hnsw: HnswParams = { ...DEFAULT_HNSW_PARAMS, ...opts.hnsw };
+    const given = Object.fromEntries(Object.entries(opts.hnsw ?? {}).filter(([, value]) => value !== undefined));
+    const hnsw: HnswParams = { ...DEFAULT_HNSW_PARAMS, ...given };
     for (const [key, value] of Object.entries(hnsw)) {
       if (!Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) {
         throw new InputError(`HNSW parameter ${key} must be a positive integer, got ${String(value)}`, undefined, `hnsw.${key}`);
@@ -723,6 +726,14 @@ export class LateIndex {
   private validateDocument(doc: IndexedDocument): void {
     if (typeof doc.id !== 'string' || doc.id.length === 0) {
       throw new InputError('document id must be a non-empty string', undefined, 'id');
+    }
+    if (Buffer.byteLength(doc.id) > MAX_KEY_BYTES) {
+      throw new InputError(`document id "${doc.id.slice(0, 40)}..." is longer than ${MAX_KEY_BYTES} bytes`, undefined, 'id');
+    }
+    for (const term of doc.terms ?? []) {
+      if (typeof term !== 'string' || Buffer.byteLength(term) > MAX_KEY_BYTES) {
+        throw new InputError(`document "${doc.id}": every term must be a string of at most ${MAX_KEY_BYTES} bytes`, undefined, 'terms');
+      }
     }
     const v = doc.vectors;
     if (!v || !(v.data instanceof Float32Array)) {

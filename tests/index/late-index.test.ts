@@ -185,6 +185,13 @@ describe('LateIndex validation errors', () => {
     const nan = new Float32Array(DIM);
     nan[3] = Number.NaN;
     await expect(index.upsert([makeDoc('nan-doc', nan, DIM)])).rejects.toThrow(/nan-doc.*non-finite/);
+    await expect(index.upsert([makeDoc('x'.repeat(2000), new Float32Array(DIM), DIM)])).rejects.toMatchObject({ field: 'id' });
+    await expect(index.upsert([makeDoc('long-term', new Float32Array(DIM), DIM, { terms: ['y'.repeat(3000)] })])).rejects.toThrow(
+      /long-term.*1024 bytes/,
+    );
+    const short = makeDoc('short', randomUnitRows(rng(6), 2, DIM), DIM);
+    await expect(index.upsert([{ ...short, vectors: { ...short.vectors, count: 3 } }])).rejects.toThrow(/"short".*count 3 x dim 16/);
+    expect(index.counts().documents).toBe(0);
     await index.close();
   });
 
