@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,31 @@ describe('cached embedding table', () => {
       expect(() => EmbeddingTable.loadFile(path)).not.toThrow();
     });
   }
+
+  it('lets several processes race to convert: all succeed and the cache ends complete and valid', async () => {
+    // A larger source so that conversions overlap in time.
+    const words = Array.from({ length: 20000 }, (_, i) => `w${i}`);
+    const big = join(dir, 'big.json');
+    writeFileSync(
+      big,
+      `{"dimensions":${dim},"size":${words.length},"vectors":{${words.map((w, i) => `"${w}":[${i + 1},1,2,3,1,${i}]`).join(',')}}}`,
+    );
+    const cacheDir = join(dir, 'race');
+    const child = join(import.meta.dirname, 'fixtures', 'convert-child.ts');
+    const run = () =>
+      new Promise<{ contentHash: string; converted: boolean; rows: number }>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', child, cacheDir, big, '12'.repeat(32), 'big'], (error, stdout) =>
+          error ? reject(error) : resolve(JSON.parse(stdout) as { contentHash: string; converted: boolean; rows: number }),
+        );
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.map((r) => r.rows)).toEqual([words.length, words.length, words.length]);
+    expect(new Set(results.map((r) => r.contentHash)).size).toBe(1);
+    expect(readdirSync(cacheDir)).toEqual(['big.v1.f16']);
+    const table = EmbeddingTable.loadFile(join(cacheDir, 'big.v1.f16'));
+    expect(table.contentHash).toBe(results[0]!.contentHash);
+    expect(table.rowOf('w19999')).toBe(19999);
+  });
 
   it('rebuilds a cache converted from another version of the source', () => {
     const cacheDir = join(dir, 'stale');

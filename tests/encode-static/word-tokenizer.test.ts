@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { WordTokenizer } from '../../src/encode/static/word-tokenizer.js';
 import { ENGLISH_STOPWORDS } from '../../src/encode/static/stopwords.js';
 
-const vocabulary = new Set([
+const words = [
   'protein', 'binding', 'il-6', 'well-known', 'naive', 'cafe', 'associated', 'alzheimer', 'disease',
   'covid', 'dont', 'don', 'cells', 't', 'the', 'of', 'p53', 'levels', 'increase',
-]);
+];
+const vocabulary = { rowOf: (word: string) => words.indexOf(word) };
 const stopwords = new Set(['the', 'of', 'and', 'a', 'in', 'is']);
 const tokenizer = new WordTokenizer(vocabulary, stopwords);
 
@@ -54,6 +55,13 @@ describe('WordTokenizer', () => {
     expect(tokenizer.tokenize('Белок 蛋白质, α-synuclein')).toEqual(['белок', '蛋白质', 'α', 'synuclein']);
     expect(tokenizer.tokenize(' ... -- !! ')).toEqual([]);
     expect(tokenizer.tokenize('')).toEqual([]);
+  });
+
+  it('reports the vocabulary row of each kept token, -1 when out of vocabulary', () => {
+    expect(tokenizer.tokenizeWithRows('Protein xyz IL-6 naïve')).toEqual({
+      tokens: ['protein', 'xyz', 'il-6', 'naive'],
+      rows: [words.indexOf('protein'), -1, words.indexOf('il-6'), words.indexOf('naive')],
+    });
   });
 
   it('uses the stopword package English list', () => {

@@ -50,23 +50,36 @@ export class EmbeddingTable {
 
   /** Row of `word` (exact, case-sensitive), or -1 when it is not in the vocabulary. */
   rowOf(word: string): number {
+    // FNV-1a over UTF-8 bytes; ASCII words (almost all lookups) hash their char codes without encoding.
+    let ascii = true;
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (ascii) return this.probe(finish(h), word, null, word.length);
     if (this.scratch.length < word.length * 3) this.scratch = new Uint8Array(word.length * 3);
     const length = encoder.encodeInto(word, this.scratch).written;
-    const bytes = this.scratch;
+    return this.probe(fnv1a(this.scratch, 0, length), word, this.scratch, length);
+  }
+
+  /** Linear probing from `hash`; compares against `bytes` (UTF-8) or, when null, the ASCII `word`. */
+  private probe(hash: number, word: string, bytes: Uint8Array | null, length: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = fnv1a(bytes, 0, length) & mask; ; slot = (slot + 1) & mask) {
+    const vocabulary = this.vocabulary;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const row = this.slots[slot]!;
       if (row === EMPTY) return -1;
       const start = this.wordStart[row]!;
       if (this.wordEnd(row) - start !== length) continue;
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (this.vocabulary[start + i] !== bytes[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return row;
+      let i = 0;
+      if (bytes) while (i < length && vocabulary[start + i] === bytes[i]) i++;
+      else while (i < length && vocabulary[start + i] === word.charCodeAt(i)) i++;
+      if (i === length) return row;
     }
   }
 
@@ -140,6 +153,10 @@ export class EmbeddingTable {
 function fnv1a(bytes: Uint8Array, start: number, length: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return finish(h);
+}
+
+function finish(h: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 

@@ -46,14 +46,13 @@ export class StaticEncoder implements Encoder {
   }
 
   encode(text: string): MultiVector {
-    const tokens = this.tokenizer.tokenize(text);
+    const { tokens, rows } = this.tokenizer.tokenizeWithRows(text);
     const dim = this.table.dim;
     const data = new Float32Array(tokens.length * dim);
     for (let i = 0; i < tokens.length; i++) {
-      const word = tokens[i]!;
-      const row = this.table.rowOf(word);
+      const row = rows[i]!;
       if (row >= 0) this.table.copyRow(row, data, i * dim);
-      else writeHashedVector(word, dim, data, i * dim);
+      else writeHashedVector(tokens[i]!, dim, data, i * dim);
     }
     // Table rows were unit length before float16 rounding; renormalise so every row is unit in float32.
     normalizeRowsInPlace(data, dim);

@@ -18,15 +18,21 @@ export const WORD_TOKENIZER_SPEC = 'nfkc-lower;hyphen-apos-decimal-join;vocab-fi
 
 const CANDIDATE =
   /[\p{L}\p{M}\p{N}]+(?:(?:[-\u2010\u2011]|(?<=\p{L})['\u2019](?=\p{L})|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{M}\p{N}]+)*/gu;
-const HYPHENS = /-/;
 const UNICODE_HYPHENS = /[\u2010\u2011]/g;
 const APOSTROPHES = /['\u2019]/;
-const POSSESSIVE = /['\u2019]s$/;
 const THOUSANDS = /^\d{1,3}(?:,\d{3})+$/;
 const MARKS = /\p{M}/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface Vocabulary {
-  has(word: string): boolean;
+  /** Row of `word`, or -1 when it is not in the vocabulary. */
+  rowOf(word: string): number;
+}
+
+/** Kept words in text order, with each word's vocabulary row (-1 for out-of-vocabulary words). */
+export interface TokenizedText {
+  readonly tokens: string[];
+  readonly rows: number[];
 }
 
 export class WordTokenizer {
@@ -36,30 +42,43 @@ export class WordTokenizer {
   ) {}
 
   tokenize(text: string): string[] {
-    const tokens: string[] = [];
+    return this.tokenizeWithRows(text).tokens;
+  }
+
+  tokenizeWithRows(text: string): TokenizedText {
+    const out: TokenizedText = { tokens: [], rows: [] };
     for (const match of text.normalize('NFKC').toLowerCase().matchAll(CANDIDATE)) {
-      let word = match[0].replace(UNICODE_HYPHENS, '-').replace(POSSESSIVE, '');
-      if (THOUSANDS.test(word)) word = word.replaceAll(',', '');
-      this.emit(word, tokens);
+      let word = match[0];
+      if (word.length > 2 && (word.endsWith("'s") || word.endsWith('\u2019s'))) word = word.slice(0, -2);
+      if (word.includes('\u2010') || word.includes('\u2011')) word = word.replace(UNICODE_HYPHENS, '-');
+      if (word.includes(',') && THOUSANDS.test(word)) word = word.replaceAll(',', '');
+      this.emit(word, out);
     }
-    return tokens;
+    return out;
   }
 
-  private emit(word: string, tokens: string[]): void {
+  private emit(word: string, tokens: TokenizedText): void {
     if (word.length === 0) return;
-    if (this.vocabulary.has(word)) {
-      this.keep(word, tokens);
-    } else if (HYPHENS.test(word)) {
-      for (const part of word.split(HYPHENS)) this.emit(part, tokens);
-    } else if (APOSTROPHES.test(word)) {
+    const row = this.vocabulary.rowOf(word);
+    if (row >= 0) {
+      this.keep(word, row, tokens);
+    } else if (word.includes('-')) {
+      for (const part of word.split('-')) this.emit(part, tokens);
+    } else if (word.includes("'") || word.includes('\u2019')) {
       for (const part of word.split(APOSTROPHES)) if (part.length > 1) this.emit(part, tokens);
-    } else {
+    } else if (NON_ASCII.test(word)) {
       const plain = word.normalize('NFD').replace(MARKS, '');
-      this.keep(plain !== word && plain.length > 0 && this.vocabulary.has(plain) ? plain : word, tokens);
+      const plainRow = plain !== word && plain.length > 0 ? this.vocabulary.rowOf(plain) : -1;
+      if (plainRow >= 0) this.keep(plain, plainRow, tokens);
+      else this.keep(word, -1, tokens);
+    } else {
+      this.keep(word, -1, tokens);
     }
   }
 
-  private keep(word: string, tokens: string[]): void {
-    if (!this.stopwords.has(word)) tokens.push(word);
+  private keep(word: string, row: number, out: TokenizedText): void {
+    if (this.stopwords.has(word)) return;
+    out.tokens.push(word);
+    out.rows.push(row);
   }
 }
