@@ -322,6 +322,12 @@ export class LateIndex {
     return this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
   }
 
+  /** HNSW graph occupancy (for `stats`): live vectors, tombstones awaiting reuse, element slots, capacity. */
+  graphStats(): { live: number; tombstones: number; elements: number; capacity: number } {
+    this.assertOpen();
+    return this.graph.stats();
+  }
+
   /** Label range `[firstLabel, firstLabel + count)` of a live document's vectors in the HNSW graph. */
   labelRange(internalId: number): { firstLabel: number; count: number } | undefined {
     if (!this.isLive(internalId)) return undefined;

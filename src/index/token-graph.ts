@@ -25,7 +25,7 @@ interface HnswSidecar {
   readonly sha1: string;
 }
 
-/** Why a stored graph was not used; `undefined` from `TokenGraph.load` comes with one of these. */
+/** Why a stored graph was not used: `TokenGraph.load` returns one of these instead of a graph. */
 export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt';
 
 /**
@@ -41,7 +41,7 @@ export class TokenGraph {
   /** Marked-deleted slots that the next additions reuse (allowReplaceDeleted). */
   private deletedSlots: number;
   private live = 0;
-  /** Reused argument arrays: hnswlib-node accepts plain arrays only. */
+  /** Reused argument array: hnswlib-node accepts plain arrays only. */
   private readonly scratch: number[];
 
   private constructor(dim: number, params: HnswParams, hnsw: hnswlib.HierarchicalNSW, capacity: number, deletedSlots: number) {
@@ -153,6 +153,11 @@ export class TokenGraph {
       this.hnsw.markDelete(label);
       this.deletedSlots++;
     }
+  }
+
+  /** Element slots in use (live + tombstoned), tombstones awaiting reuse, and allocated capacity. */
+  stats(): { live: number; tombstones: number; elements: number; capacity: number } {
+    return { live: this.live, tombstones: this.deletedSlots, elements: this.hnsw.getCurrentCount(), capacity: this.capacity };
   }
 
   /** The hnswlib element count minus tombstones equals the live labels recorded here. */

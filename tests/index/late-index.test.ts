@@ -77,6 +77,8 @@ describe('LateIndex upsert / delete / reopen', () => {
     expect(index.documentFrequency('dog')).toBe(1);
     expect(index.documentFrequency('eel')).toBe(1);
     expect(index.getDocument(0)).toEqual({ internalId: 0, id: 'a', title: 'new' });
+    // 4 + 2 vectors added, a's 4 tombstoned, then its 6 new ones reuse those 4 slots and take 2 more.
+    expect(index.graphStats()).toMatchObject({ live: 8, tombstones: 0, elements: 8 });
     const stored = index.readVectors(0)!;
     expect(stored.count).toBe(6);
     for (let i = 0; i < replacement.length; i++) expect(Math.abs(stored.data[i]! - replacement[i]!)).toBeLessThanOrEqual(2 ** -12);
