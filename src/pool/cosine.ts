@@ -1,4 +1,5 @@
 import { InputError } from '../shared/errors.js';
+import { WasmGram } from './wasm-gram.js';
 
 /** Index of pair (i, j), i != j, in a condensed (upper-triangle, row-major) n x n distance matrix, as SciPy. */
 export function condensedIndex(n: number, i: number, j: number): number {
@@ -36,12 +37,40 @@ export function inverseRowNorms(
   }
 }
 
+let wasmGram: WasmGram | null | undefined;
+
 /**
  * Fills `out[0 .. n(n-1)/2)` with condensed cosine distances 1 - cos(x_i, x_j) of rows
  * [first, first + n), computed in float64 like `scipy.spatial.distance.pdist(X, "cosine")`.
- * Each row i is dotted against four rows at once (one load of x_i feeds four accumulators).
+ * Dot products run in WebAssembly SIMD when available (synchronous, so one shared instance is safe).
  */
 export function condensedCosineDistances(
+  data: Float32Array,
+  dim: number,
+  first: number,
+  n: number,
+  inverseNorms: Float64Array,
+  out: Float64Array,
+): void {
+  if (wasmGram === undefined) wasmGram = WasmGram.create();
+  if (wasmGram === null || n < 8) {
+    condensedCosineDistancesScalar(data, dim, first, n, inverseNorms, out);
+    return;
+  }
+  inverseRowNorms(data, dim, first, n, inverseNorms);
+  wasmGram.dots(data, dim, first, n, out);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const invI = inverseNorms[i]!;
+    for (let j = i + 1; j < n; j++, k++) out[k] = cosineDistance(out[k]! * invI * inverseNorms[j]!);
+  }
+}
+
+/**
+ * Scalar reference of `condensedCosineDistances` (and its fallback without WebAssembly SIMD).
+ * Each row i is dotted against four rows at once (one load of x_i feeds four accumulators).
+ */
+export function condensedCosineDistancesScalar(
   data: Float32Array,
   dim: number,
   first: number,
