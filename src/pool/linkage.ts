@@ -1,4 +1,3 @@
-import { condensedIndex } from './cosine.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
 
 export type LinkageMethod = 'ward' | 'average' | 'complete' | 'single';
@@ -27,6 +26,8 @@ export interface Dendrogram {
 export class LinkageBuilder {
   private readonly sizes = new Int32Scratch();
   private readonly chain = new Int32Scratch();
+  private readonly activeSlots = new Int32Scratch();
+  private readonly rowBases = new Int32Scratch();
   private readonly lefts = new Int32Scratch();
   private readonly rights = new Int32Scratch();
   private readonly heights = new Float64Scratch();
@@ -43,7 +44,16 @@ export class LinkageBuilder {
     const left = this.lefts.take(merges);
     const right = this.rights.take(merges);
     const height = this.heights.take(merges);
-    for (let i = 0; i < n; i++) size[i] = 1;
+    // Live clusters in ascending order (SciPy scans in index order; ties go to the first), so scans and
+    // updates touch only live slots. rowBase[i] + j is the condensed index of (i, j) for i < j.
+    const active = this.activeSlots.take(n);
+    const rowBase = this.rowBases.take(n);
+    for (let i = 0; i < n; i++) {
+      size[i] = 1;
+      active[i] = i;
+      rowBase[i] = n * i - ((i * (i + 1)) >> 1) - i - 1;
+    }
+    let activeCount = n;
     const ward = method === 'ward';
     const average = method === 'average';
     const complete = method === 'complete';
@@ -51,12 +61,7 @@ export class LinkageBuilder {
     let chainLength = 0;
     for (let t = 0; t < merges; t++) {
       if (chainLength === 0) {
-        for (let i = 0; i < n; i++) {
-          if (size[i]! > 0) {
-            chain[0] = i;
-            break;
-          }
-        }
+        chain[0] = active[0]!;
         chainLength = 1;
       }
       let x = 0;
@@ -67,28 +72,18 @@ export class LinkageBuilder {
         x = chain[chainLength - 1]!;
         if (chainLength > 1) {
           y = chain[chainLength - 2]!;
-          currentMin = distances[condensedIndex(n, x, y)]!;
+          currentMin = distances[x < y ? rowBase[x]! + y : rowBase[y]! + x]!;
         } else {
           currentMin = Infinity;
         }
-        // Scan column x (pairs (i, x), i < x) then row x (pairs (x, i), i > x) of the condensed matrix.
-        for (let i = 0, idx = x - 1; i < x; i++) {
-          if (size[i] !== 0) {
-            const d = distances[idx]!;
-            if (d < currentMin) {
-              currentMin = d;
-              y = i;
-            }
-          }
-          idx += n - i - 2;
-        }
-        for (let i = x + 1, idx = n * x - ((x * (x + 1)) >> 1); i < n; i++, idx++) {
-          if (size[i] !== 0) {
-            const d = distances[idx]!;
-            if (d < currentMin) {
-              currentMin = d;
-              y = i;
-            }
+        const xBase = rowBase[x]!;
+        for (let a = 0; a < activeCount; a++) {
+          const i = active[a]!;
+          if (i === x) continue;
+          const d = distances[i < x ? rowBase[i]! + x : xBase + i]!;
+          if (d < currentMin) {
+            currentMin = d;
+            y = i;
           }
         }
         if (chainLength > 1 && y === chain[chainLength - 2]) break;
@@ -107,11 +102,17 @@ export class LinkageBuilder {
       height[t] = currentMin;
       size[x] = 0;
       size[y] = nx + ny;
-      for (let i = 0; i < n; i++) {
+      const xBase = rowBase[x]!;
+      const yBase = rowBase[y]!;
+      let write = 0;
+      for (let a = 0; a < activeCount; a++) {
+        const i = active[a]!;
+        if (i === x) continue;
+        active[write++] = i;
+        if (i === y) continue;
         const ni = size[i]!;
-        if (ni === 0 || i === y) continue;
-        const ix = i < x ? n * i - ((i * (i + 1)) >> 1) + x - i - 1 : n * x - ((x * (x + 1)) >> 1) + i - x - 1;
-        const iy = i < y ? n * i - ((i * (i + 1)) >> 1) + y - i - 1 : n * y - ((y * (y + 1)) >> 1) + i - y - 1;
+        const ix = i < x ? rowBase[i]! + x : xBase + i;
+        const iy = i < y ? rowBase[i]! + y : yBase + i;
         const dxi = distances[ix]!;
         const dyi = distances[iy]!;
         let updated: number;
@@ -129,6 +130,7 @@ export class LinkageBuilder {
         }
         distances[iy] = updated;
       }
+      activeCount = write;
     }
     return this.sortByHeight(n, merges, left, right, height);
   }
