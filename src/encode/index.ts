@@ -12,3 +12,10 @@ export {
   type TextKind,
   type ColbertModelConfig,
 } from './onnx/index.js';
+export {
+  StaticEncoder,
+  STATIC_ENCODER_NAME,
+  ENGLISH_STOPWORDS,
+  defaultCacheDir,
+  type StaticEncoderOptions,
+} from './static/index.js';
