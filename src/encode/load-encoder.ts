@@ -10,6 +10,8 @@ export interface EncoderOptions {
   readonly int8?: boolean;
   readonly threads?: number;
   readonly batchSize?: number;
+  /** Told about slow one-time work (converting the embedded table on first use). */
+  readonly onStatus?: (message: string) => void;
 }
 
 /** The encoder for building a new index: the ONNX model when given, else the embedded default. */
@@ -21,7 +23,10 @@ export async function loadEncoder(options: EncoderOptions = {}): Promise<Encoder
       ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
     });
   }
-  return StaticEncoder.load();
+  const onStatus = options.onStatus;
+  return StaticEncoder.load(
+    onStatus ? { onConvert: (reason) => onStatus(`preparing the embedded encoder's table cache (${reason}); this happens once`) } : {},
+  );
 }
 
 /**
@@ -38,7 +43,7 @@ export async function loadEncoderFor(
   }
   const encoder =
     identity.kind === 'static'
-      ? await loadEncoder({})
+      ? await loadEncoder({ ...(options.onStatus && { onStatus: options.onStatus }) })
       : await loadEncoder({ ...options, model: options.model ?? options.recordedModelPath });
   if (!sameEncoder(encoder.identity, identity)) {
     await encoder.close();

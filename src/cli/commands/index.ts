@@ -101,7 +101,7 @@ async function encoderForBuild(first: DocumentRecord, options: EncoderOptions): 
   if (!options.model && first.embeddings) {
     return new PrecomputedEncoder(first.embeddings.length / first.embeddingCount!);
   }
-  return loadEncoder(options);
+  return loadEncoder({ onStatus: say, ...options });
 }
 
 async function checkTarget(target: string, overwrite: boolean): Promise<void> {
