@@ -139,6 +139,10 @@ export class LateInteractionSearcher {
         found.set(internalId, (found.get(internalId) ?? 0) + w * (similarity - floor));
       }
     }
+    // Candidates from elsewhere (e.g. the sparse path) join with every row imputed at its floor.
+    for (const internalId of options.extraCandidates ?? []) {
+      if (!found.has(internalId) && (filter === undefined || filter(internalId))) found.set(internalId, 0);
+    }
     if (depth === undefined || found.size <= depth) return found.keys();
     const approximate = new TopK(depth, (a, b) => a - b);
     for (const [internalId, lift] of found) approximate.push(floorSum + lift, internalId);

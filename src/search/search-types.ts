@@ -10,6 +10,8 @@ export interface SearchOptions {
    * the HNSW similarities (default: every candidate).
    */
   readonly rerankDepth?: number;
+  /** Candidate mode: more documents to score besides the HNSW ones, e.g. the sparse top-k (DESIGN.md). */
+  readonly extraCandidates?: Iterable<number>;
   /** HNSW search beam width; the index raises it to at least `candidatesPerToken`. */
   readonly ef?: number;
   /** Keeps only documents for which it returns true (applied before scoring). */

@@ -83,6 +83,21 @@ describe('LateInteractionSearcher', () => {
     expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 2, rerankDepth: 2, filter: (i) => i !== 1 }))).toEqual(['C', 'A']);
   });
 
+  it('scores extra candidates (e.g. from the sparse path) along with the HNSW ones', () => {
+    const index = new FakeIndex(2, [
+      { id: 'A', vectors: multiVector(new Float32Array([1, 0]), 2) },
+      { id: 'B', vectors: multiVector(new Float32Array([0, 1]), 2) },
+      { id: 'C', vectors: multiVector(new Float32Array([0.8, 0.6]), 2) },
+    ]);
+    const searcher = new LateInteractionSearcher(index);
+    const query = multiVector(new Float32Array([1, 0]), 2);
+    // k' = 1 finds only A; B (exact 0) joins through extraCandidates, C stays unscored
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 1, extraCandidates: [1] }))).toEqual(['A', 'B']);
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 1, extraCandidates: [1, 2], filter: (i) => i !== 1 }))).toEqual(['A', 'C']);
+    // with rerankDepth 1: A (approx 1) outranks the imputed extra C (approx = floor 1), tie broken by internal id
+    expect(ids(searcher.search(query, { k: 3, candidatesPerToken: 1, extraCandidates: [2], rerankDepth: 1 }))).toEqual(['A']);
+  });
+
   it('rerankDepth matches a reference of the imputed approximation on random data', () => {
     const index = randomIndex(51, 60, 6);
     const searcher = new LateInteractionSearcher(index);
