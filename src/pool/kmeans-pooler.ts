@@ -1,7 +1,8 @@
 import { kmeans } from 'ml-kmeans';
 import type { MultiVector } from '../shared/multivector.js';
 import { ClusterMerger, protectedCount } from './rows.js';
-import { documentSeed } from './seed.js';
+import { KMeansPlusPlus } from './kmeans-plus-plus.js';
+import { documentSeed, mulberry32 } from './seed.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Int32Scratch } from './workspace.js';
 
@@ -16,16 +17,17 @@ export function kmeansClusters(size: KMeansSize, pooled: number): number {
 }
 
 /**
- * `kmeans:<k>` / `kmeans:<ratio>` (CRISP-style): `ml-kmeans` (Euclidean, k-means++ init, at most 25 Lloyd iterations)
- * over the non-protected rows, seeded from `ctx.seed` and the document's vectors, so indexing is
- * deterministic. k >= m passes through; k is capped at the number of distinct rows (k-means++ cannot seed more);
- * clusters left empty are dropped. Cluster vectors are (re-normalised) member means, in order of first member.
+ * `kmeans:<k>` / `kmeans:<ratio>` (CRISP-style) over the non-protected rows: greedy k-means++ seeding
+ * (KMeansPlusPlus, seeded from `ctx.seed` and the document's vectors, so indexing is deterministic), then at
+ * most 25 Lloyd iterations of `ml-kmeans` (Euclidean) from those centres. k >= m passes through; seeding stops
+ * at the number of distinct rows; clusters left empty are dropped. Cluster vectors are (re-normalised) member means, in order of first member.
  */
 export class KMeansPooler implements TokenReducer {
   readonly spec: string;
   private readonly merger = new ClusterMerger();
   private readonly labels = new Int32Scratch();
   private readonly relabel = new Int32Scratch();
+  private readonly seeding = new KMeansPlusPlus();
 
   constructor(
     readonly size: KMeansSize,
@@ -41,20 +43,18 @@ export class KMeansPooler implements TokenReducer {
     const dim = doc.dim;
     let k = kmeansClusters(this.size, m);
     if (m <= 1 || k >= m) return doc;
-    const points: number[][] = new Array<number[]>(m);
-    const distinct = new Set<string>();
-    for (let i = 0; i < m; i++) {
-      const row = Array.from(doc.data.subarray((p + i) * dim, (p + i + 1) * dim));
-      points[i] = row;
-      if (distinct.size < k) distinct.add(row.join(','));
-    }
-    k = Math.min(k, distinct.size);
+    const centres = this.seeding.choose(doc.data, dim, p, m, k, mulberry32(documentSeed(ctx.seed, doc)));
+    k = this.seeding.count;
     const labels = this.labels.take(m);
     if (k === 1) {
       labels.fill(0, 0, m);
       return this.merger.merge(doc, p, labels, 1, this.renormalize);
     }
-    const result = kmeans(points, k, { initialization: 'kmeans++', seed: documentSeed(ctx.seed, doc), maxIterations: KMEANS_MAX_ITERATIONS });
+    const points: number[][] = new Array<number[]>(m);
+    for (let i = 0; i < m; i++) points[i] = Array.from(doc.data.subarray((p + i) * dim, (p + i + 1) * dim));
+    const initialization: number[][] = new Array<number[]>(k);
+    for (let c = 0; c < k; c++) initialization[c] = points[centres[c]!]!.slice();
+    const result = kmeans(points, k, { initialization, maxIterations: KMEANS_MAX_ITERATIONS });
     const relabel = this.relabel.take(k);
     relabel.fill(-1, 0, k);
     let clusters = 0;

@@ -267,3 +267,16 @@ describe('bad vectors', () => {
     expect(Array.from(out.data)).toEqual([Math.fround(0.95), Math.fround(0.05), 0, 0]);
   });
 });
+
+describe('k-means++ seeding', () => {
+  it('stops at the number of distinct rows and never picks a duplicate centre', async () => {
+    const { KMeansPlusPlus } = await import('../../src/pool/kmeans-plus-plus.js');
+    const { xorshift } = await import('./helpers.js');
+    const points = [[0, 0], [5, 0], [0, 5], [5, 0], [0, 0], [0, 5], [0, 0]];
+    const seeding = new KMeansPlusPlus();
+    const centres = seeding.choose(new Float32Array(points.flat()), 2, 0, points.length, 5, xorshift(4));
+    expect(seeding.count).toBe(3);
+    const picked = Array.from(centres.subarray(0, 3), (r) => points[r]!.join(','));
+    expect(new Set(picked).size).toBe(3);
+  });
+});
