@@ -38,19 +38,26 @@ export class IndexBuilder {
 
   async addBatch(records: readonly DocumentRecord[]): Promise<BatchResult> {
     const unique = lastRecordPerId(records);
-    const encoded = await this.encodeRecords(unique);
+    return this.addEncodedBatch(unique, await this.encodeRecords(unique));
+  }
+
+  /**
+   * Reduces and stores records whose vectors are already encoded (`vectors[i]` belongs to `records[i]`), so a
+   * sweep can encode a corpus once and build many indexes from it. Ids must be unique within the batch.
+   */
+  async addEncodedBatch(records: readonly DocumentRecord[], vectors: readonly MultiVector[]): Promise<BatchResult> {
     const docs: IndexedDocument[] = [];
-    let vectors = 0;
-    for (let i = 0; i < unique.length; i++) {
-      const record = unique[i]!;
-      const mv = encoded[i]!;
+    let stored = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const mv = vectors[i]!;
       const { vectors: reduced, stepCounts } = this.pipeline.apply(mv, {
         protectedLeadingTokens: this.protectedLeadingTokens,
         seed: this.seed,
         idf: (term: string) => this.idf(term),
         ...(mv.grid && { grid: mv.grid }),
       });
-      vectors += reduced.count;
+      stored += reduced.count;
       docs.push({
         id: record.id,
         ...(record.title !== undefined && { title: record.title }),
@@ -62,7 +69,7 @@ export class IndexBuilder {
       });
     }
     const { inserted, updated } = await this.index.upsert(docs);
-    return { documents: docs.length, inserted, updated, vectors };
+    return { documents: docs.length, inserted, updated, vectors: stored };
   }
 
   private idf(term: string): number {
@@ -71,7 +78,8 @@ export class IndexBuilder {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  private async encodeRecords(records: readonly DocumentRecord[]): Promise<MultiVector[]> {
+  /** Encodes text records with the encoder and takes precomputed ones as given (normalised rows). */
+  async encodeRecords(records: readonly DocumentRecord[]): Promise<MultiVector[]> {
     const dim = this.index.dim;
     const out = new Array<MultiVector>(records.length);
     const textSlots: number[] = [];
