@@ -1,17 +1,17 @@
 import path from 'node:path';
 import type { EncoderOptions } from '../../encode/index.js';
+import { buildEvalReport } from '../../eval/eval-report.js';
 import { evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
-import { Retriever } from '../../search/index.js';
+import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, Retriever } from '../../search/index.js';
+import { retrieveOptions, type RetrievalFlags } from '../options.js';
 import { printJson, say, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { openIndexWithEncoder } from './open-index.js';
 
-export interface EvalCommandOptions extends EncoderOptions {
+export interface EvalCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly dataset: string;
   readonly index: string;
   readonly split: string;
-  readonly exhaustive?: boolean;
-  readonly candidates?: number;
   readonly run?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -25,11 +25,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
   try {
     const retriever = new Retriever(index, encoder);
-    const searchOptions = {
-      k: EVAL_DEPTH,
-      exhaustive: options.exhaustive === true,
-      ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
-    };
+    const searchOptions = retrieveOptions(options, EVAL_DEPTH);
     let progress: ProgressReporter | undefined;
     const result = await evaluate({
       queries,
@@ -44,29 +40,23 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
     progress?.stop();
     if (options.run) await writeTrecRun(path.resolve(options.run), result.run, 'lateindex');
 
-    const counts = index.counts();
-    const report = {
+    const report = buildEvalReport({
       dataset: path.basename(path.resolve(options.dataset)),
       split: options.split,
-      queries: result.queries,
-      metrics: result.metrics,
-      storage: {
-        documents: counts.documents,
-        vectors: counts.vectors,
-        vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
-        bytes: counts.vectorBytes,
-        bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
-      },
-      latency: result.latency,
+      evaluation: result,
+      counts: index.counts(),
       config: {
         index: path.resolve(options.index),
         encoder: `${index.manifest.encoder.kind}:${index.manifest.encoder.name}`,
         reduction: index.manifest.reduction,
         quantization: index.manifest.quantization,
-        mode: options.exhaustive ? 'exhaustive' : 'candidates',
-        ...(!options.exhaustive && { candidatesPerToken: searchOptions.candidatesPerToken ?? 'default' }),
+        mode: options.mode,
+        ...(options.mode !== 'sparse' && { lateScoring: options.exhaustive ? 'exhaustive' : 'candidates' }),
+        ...(options.mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates ?? DEFAULT_CANDIDATES_PER_TOKEN }),
+        ...(options.mode === 'hybrid' && { fusion: { ...DEFAULT_FUSION, ...searchOptions.fusion } }),
+        ...(options.mode !== 'late' && { alpha: options.alpha ?? 1, beta: options.beta ?? 1 }),
       },
-    };
+    });
     if (options.json) {
       printJson(report);
       return;
