@@ -6,7 +6,7 @@ import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
 import { searchCommand } from './commands/search.js';
 import { statsCommand } from './commands/stats.js';
-import { positiveInt } from './options.js';
+import { positiveInt, unitInterval } from './options.js';
 
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
@@ -16,6 +16,17 @@ function encoderOptions(command: Command): Command {
     .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
     .option('--int8', 'use model_int8.onnx from the model directory')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt);
+}
+
+function retrievalOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(['late', 'sparse', 'hybrid']).default('late'))
+    .option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)')
+    .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
+    .addOption(new Option('--fusion <method>', 'hybrid fusion: convex (normalised scores) or rrf (reciprocal ranks)').choices(['convex', 'rrf']))
+    .option('--late-weight <w>', 'convex fusion weight of the late score, in [0, 1]', unitInterval)
+    .option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe', unitInterval)
+    .option('--beta <b>', 'Block-Max Pruning share of query terms kept, in (0, 1]', unitInterval);
 }
 
 export function buildProgram(): Command {
@@ -67,10 +78,9 @@ export function buildProgram(): Command {
       .requiredOption('--index <dir>', 'index directory')
       .requiredOption('--query <text>', 'query text')
       .option('--k <n>', 'number of results', positiveInt, 10)
-      .option('--exhaustive', 'exact MaxSim over every document (reference; slow)')
-      .option('--candidates <n>', 'HNSW neighbours per query token (k\')', positiveInt)
       .option('--json', 'print results as JSON on stdout'),
-  ).action(searchCommand);
+  );
+  retrievalOptions(program.commands.at(-1)!).action(searchCommand);
 
   encoderOptions(
     program
@@ -79,12 +89,11 @@ export function buildProgram(): Command {
       .requiredOption('--dataset <dir>', 'BEIR dataset folder (queries.jsonl, qrels/<split>.tsv)')
       .requiredOption('--index <dir>', 'index directory built from the dataset corpus')
       .option('--split <name>', 'qrels split', 'test')
-      .option('--exhaustive', 'exact MaxSim over every document (reference; slow)')
-      .option('--candidates <n>', 'HNSW neighbours per query token (k\')', positiveInt)
       .option('--run <file>', 'also write the TREC run to this file')
       .option('--json', 'print the eval object as JSON on stdout')
       .option('--quiet', 'no progress bar'),
-  ).action(evalCommand);
+  );
+  retrievalOptions(program.commands.at(-1)!).action(evalCommand);
 
   program
     .command('stats')

@@ -9,4 +9,14 @@ export {
   type SearchStats,
 } from './search-types.js';
 export { LateInteractionSearcher, type SearcherOptions } from './late-interaction-searcher.js';
-export { Retriever } from './retriever.js';
+export {
+  Retriever,
+  SEARCH_MODES,
+  type SearchMode,
+  type RetrievableIndex,
+  type RetrieveOptions,
+  type RetrievalQuery,
+  type RetrievedHit,
+} from './retriever.js';
+export { DEFAULT_FUSION, convexFusion, reciprocalRankFusion, fuse, type FusionMethod, type FusionOptions } from './fusion.js';
+export * from './sparse/index.js';

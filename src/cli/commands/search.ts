@@ -1,14 +1,13 @@
 import type { EncoderOptions } from '../../encode/index.js';
 import { Retriever } from '../../search/index.js';
+import { retrieveOptions, type RetrievalFlags } from '../options.js';
 import { printJson, say, table } from '../output.js';
 import { openIndexWithEncoder } from './open-index.js';
 
-export interface SearchCommandOptions extends EncoderOptions {
+export interface SearchCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly index: string;
   readonly query: string;
   readonly k: number;
-  readonly exhaustive?: boolean;
-  readonly candidates?: number;
   readonly json?: boolean;
 }
 
@@ -17,18 +16,20 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
   try {
     const retriever = new Retriever(index, encoder);
     const started = performance.now();
-    const hits = await retriever.search(options.query, {
-      k: options.k,
-      exhaustive: options.exhaustive === true,
-      ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
-    });
+    const hits = await retriever.search(options.query, retrieveOptions(options, options.k));
     const tookMs = performance.now() - started;
     const results = hits.map((hit) => {
       const doc = index.getDocument(hit.internalId);
-      return { rank: hit.rank, id: hit.id, score: hit.score, ...(doc?.title && { title: doc.title }) };
+      return {
+        rank: hit.rank,
+        id: hit.id,
+        score: hit.score,
+        ...(hit.components && { components: hit.components }),
+        ...(doc?.title && { title: doc.title }),
+      };
     });
     if (options.json) {
-      printJson({ query: options.query, took_ms: Number(tookMs.toFixed(2)), hits: results });
+      printJson({ query: options.query, mode: options.mode, took_ms: Number(tookMs.toFixed(2)), hits: results });
       return;
     }
     if (results.length === 0) {
