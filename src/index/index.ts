@@ -6,3 +6,4 @@ export * from './late-index.js';
 export * from './disk-usage.js';
 export * from './corpus-reader.js';
 export * from './builder.js';
+export * from './sparse/index.js';

@@ -4,6 +4,10 @@ import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
 import { IndexFormatError, InputError, LateIndexError, type MultiVector } from '../shared/index.js';
 import { createCodec } from './codecs/registry.js';
+import { analyze, sparseDocumentText } from './sparse/analyzer.js';
+import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
+import { DEFAULT_BLOCK_SIZE, SparseStore } from './sparse/sparse-store.js';
+import type { SparseDocument } from './sparse/types.js';
 import type { VectorCodec } from './codecs/vector-codec.js';
 import {
   DEFAULT_HNSW_PARAMS,
@@ -17,7 +21,17 @@ import {
   writeManifest,
 } from './manifest.js';
 import { MAX_LABEL, TokenGraph, type GraphLoadFailure } from './token-graph.js';
-import type { HnswHit, HnswParams, IndexCounts, IndexedDocument, Manifest, QuantizationName, StoredDocument } from './types.js';
+import type {
+  HnswHit,
+  HnswParams,
+  IndexCounts,
+  IndexedDocument,
+  Manifest,
+  QuantizationName,
+  SparseIndexMode,
+  SparseSettings,
+  StoredDocument,
+} from './types.js';
 
 /** LMDB environment file inside the index directory (lmdb-js also creates `store.mdb-lock`). */
 export const STORE_FILE = 'store.mdb';
@@ -31,6 +45,8 @@ export interface CreateIndexOptions {
   readonly hnsw?: Partial<HnswParams>;
   /** Recorded in the manifest as `encoderSource` (e.g. the model directory). */
   readonly encoderSource?: string;
+  /** Sparse postings kept beside the vectors; default `{ mode: 'bm25', blockSize: 64 }`. */
+  readonly sparse?: { readonly mode: SparseIndexMode; readonly blockSize?: number };
 }
 
 export interface OpenIndexOptions {
@@ -103,6 +119,8 @@ export class LateIndex {
   private readonly meta: Database<StoreState, string>;
   /** sequence -> flat `[firstLabel, count, ...]` label ranges retired by that transaction (for HNSW catch-up). */
   private readonly retired: Database<number[], number>;
+  /** Block-max postings in the same LMDB environment; absent for sparse mode `none`. */
+  private readonly sparseStore: SparseStore | undefined;
   private state: StoreState;
   private graph: TokenGraph;
   private origin: GraphOrigin;
@@ -135,6 +153,16 @@ export class LateIndex {
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
+    const sparse = args.base.sparse ?? { mode: 'none' };
+    this.sparseStore =
+      sparse.mode === 'none'
+        ? undefined
+        : new SparseStore(this.env, {
+            mode: sparse.mode,
+            blockSize: sparse.blockSize!,
+            bm25: { k1: sparse.k1!, b: sparse.b! },
+            learnedScale: sparse.learnedScale!,
+          });
     this.state = this.storedState();
     this.firstLabels = new Float64Array(0);
     this.vectorCounts = new Int32Array(0);
@@ -167,6 +195,7 @@ export class LateIndex {
         throw new InputError(`HNSW parameter ${key} must be a positive integer, got ${String(value)}`, undefined, `hnsw.${key}`);
       }
     }
+    const sparse = sparseSettings(opts.sparse);
     mkdirSync(dir, { recursive: true });
     const now = new Date().toISOString();
     const base: Omit<Manifest, 'counts' | 'updatedAt'> = {
@@ -176,6 +205,7 @@ export class LateIndex {
       reduction: opts.reduction ?? 'none',
       quantization,
       hnsw,
+      sparse,
       createdAt: now,
       ...(opts.encoderSource !== undefined && { encoderSource: opts.encoderSource }),
     };
@@ -235,6 +265,12 @@ export class LateIndex {
   /** Whether the HNSW graph was loaded from `hnsw.bin` or rebuilt from LMDB when this object opened. */
   get graphOrigin(): GraphOrigin {
     return this.origin;
+  }
+
+  /** The sparse postings for candidate generation (Block-Max Pruning); undefined for sparse mode `none`. */
+  get sparse(): SparseStore | undefined {
+    this.assertOpen();
+    return this.sparseStore;
   }
 
   get quantization(): QuantizationName {
@@ -349,6 +385,13 @@ export class LateIndex {
     if (batch.size === 0) return { inserted: 0, updated: 0 };
     const payloads = new Map<string, Uint8Array>();
     for (const doc of batch.values()) payloads.set(doc.id, this.codec.encode(doc.vectors.data, this.dim));
+    const sparseInputs = new Map<string, SparseInput>();
+    if (this.sparseStore) {
+      for (const doc of batch.values()) {
+        const input = this.sparseInput(doc);
+        if (input) sparseInputs.set(doc.id, input);
+      }
+    }
 
     let next = this.state;
     let behind = false;
@@ -359,6 +402,8 @@ export class LateIndex {
     this.env.transactionSync(() => {
       ({ next, behind } = this.beginWrite());
       const dfDelta = new Map<string, number>();
+      const replacedIds: number[] = [];
+      const sparseDocs: SparseDocument[] = [];
       for (const doc of batch.values()) {
         const payload = payloads.get(doc.id)!;
         const count = doc.vectors.count;
@@ -369,6 +414,7 @@ export class LateIndex {
             this.forgetRecord(old, next, dfDelta);
             removed.push({ firstLabel: old.firstLabel, count: old.vectorCount });
           }
+          replacedIds.push(internalId);
           updated++;
         } else {
           internalId = next.nextInternalId++;
@@ -385,6 +431,13 @@ export class LateIndex {
         this.vectors.putSync(internalId, payload);
         this.countRecord(record, payload.length, next, dfDelta, 1);
         written.push({ internalId, firstLabel: record.firstLabel, count, payload });
+        const sparseInput = sparseInputs.get(doc.id);
+        if (sparseInput) sparseDocs.push({ internalId, ...sparseInput });
+      }
+      if (this.sparseStore) {
+        // Old postings go first: an update may drop the text (no new postings) or change every term.
+        this.sparseStore.removeDocuments(replacedIds);
+        this.sparseStore.putDocuments(sparseDocs);
       }
       this.applyDfDelta(dfDelta);
       next.sequence++;
@@ -437,6 +490,7 @@ export class LateIndex {
         deleted.push(id);
       }
       if (removed.length === 0) return;
+      this.sparseStore?.removeDocuments(removed.map((r) => r.internalId));
       this.applyDfDelta(dfDelta);
       next.sequence++;
       next.updatedAt = new Date().toISOString();
@@ -488,8 +542,18 @@ export class LateIndex {
     const stepCounts: number[] = [];
     const df = new Map<string, number>();
     const spans: [number, number][] = [];
+    const sparse = this.sparseStore;
+    const sparseMode = this.base.sparse?.mode ?? 'none';
+    let sparseDocuments = 0;
     for (const { key, value } of this.docs.getRange()) {
       recount.documents++;
+      if (sparse) {
+        const has = sparse.hasDocument(key);
+        if (has) sparseDocuments++;
+        if (sparseMode === 'bm25' && has !== Boolean(value.title || value.text)) {
+          note(`document ${key} ("${value.id}") ${has ? 'has sparse postings but no text' : 'has text but no sparse postings'}`);
+        }
+      }
       recount.vectors += value.vectorCount;
       if (key >= this.state.nextInternalId) note(`document ${key} ("${value.id}") is beyond next internal id ${this.state.nextInternalId}`);
       if (this.ids.get(value.id) !== key) note(`document ${key} ("${value.id}") has no matching entry in the id map`);
@@ -537,6 +601,13 @@ export class LateIndex {
       if (df.get(key) !== value) note(`term "${key}": stored document frequency ${value}, documents say ${df.get(key) ?? 0}`);
     }
     if (terms !== df.size) note(`${df.size - terms} terms of stored documents have no document frequency`);
+    if (sparse) {
+      const stats = sparse.stats();
+      if (stats.documents !== sparseDocuments) {
+        note(`sparse store counts ${stats.documents} documents, ${sparseDocuments} live documents have postings`);
+      }
+      if (stats.idLimit > this.state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${this.state.nextInternalId}`);
+    }
     if (this.graph.size !== stored.vectors || !this.graph.isConsistent()) {
       note(`HNSW graph holds ${this.graph.size} live vectors, LMDB ${stored.vectors}`);
     }
@@ -741,6 +812,19 @@ export class LateIndex {
         throw new InputError(`document "${doc.id}": every term must be a string of at most ${MAX_KEY_BYTES} bytes`, undefined, 'terms');
       }
     }
+    if (doc.sparse !== undefined) {
+      if (typeof doc.sparse !== 'object' || doc.sparse === null || Array.isArray(doc.sparse)) {
+        throw new InputError(`document "${doc.id}": sparse must be an object of term weights`, undefined, 'sparse');
+      }
+      for (const [term, weight] of Object.entries(doc.sparse)) {
+        if (term.length === 0 || Buffer.byteLength(term) > MAX_KEY_BYTES) {
+          throw new InputError(`document "${doc.id}": sparse terms must be non-empty strings of at most ${MAX_KEY_BYTES} bytes`, undefined, 'sparse');
+        }
+        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+          throw new InputError(`document "${doc.id}": sparse weight of "${term}" must be a finite number >= 0, got ${String(weight)}`, undefined, 'sparse');
+        }
+      }
+    }
     const v = doc.vectors;
     if (!v || !(v.data instanceof Float32Array)) {
       throw new InputError(`document "${doc.id}": vectors must be a MultiVector with Float32Array data`, undefined, 'vectors');
@@ -761,6 +845,17 @@ export class LateIndex {
         throw new InputError(`document "${doc.id}": vector ${Math.floor(i / v.dim)} holds a non-finite value`, undefined, 'vectors');
       }
     }
+  }
+
+  /** What the sparse store indexes for `doc`: analyzed title + text (bm25) or its learned weights; none without. */
+  private sparseInput(doc: IndexedDocument): SparseInput | undefined {
+    if (this.base.sparse?.mode === 'bm25') {
+      if (!doc.title && !doc.text) return undefined;
+      // A pathological "word" longer than an LMDB key cannot be a term; such words are not searchable anyway.
+      const terms = analyze(sparseDocumentText(doc.title, doc.text)).filter((t) => t.length <= MAX_KEY_BYTES / 4 || Buffer.byteLength(t) <= MAX_KEY_BYTES);
+      return { terms };
+    }
+    return doc.sparse === undefined ? undefined : { weights: doc.sparse };
   }
 
   /** Undoes a stored record's contribution to the document and vector counts, step counts and df. */
@@ -822,6 +917,22 @@ export class LateIndex {
     this.assertOpen();
     if (this.readOnly) throw new LateIndexError('read_only', `${this.dir}: the index was opened read-only`);
   }
+}
+
+type SparseInput = { readonly terms: readonly string[] } | { readonly weights: Readonly<Record<string, number>> };
+
+/** Manifest record of the sparse configuration asked for at create (defaults: bm25, blocks of 64, Anserini BM25). */
+function sparseSettings(given: CreateIndexOptions['sparse']): SparseSettings {
+  const mode = given?.mode ?? 'bm25';
+  if (mode !== 'bm25' && mode !== 'learned' && mode !== 'none') {
+    throw new InputError(`sparse mode must be "bm25", "learned" or "none", got "${String(mode)}"`, undefined, 'sparse.mode');
+  }
+  if (mode === 'none') return { mode };
+  const blockSize = given?.blockSize ?? DEFAULT_BLOCK_SIZE;
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 256) {
+    throw new InputError(`sparse blockSize must be an integer in 1..256, got ${String(blockSize)}`, undefined, 'sparse.blockSize');
+  }
+  return { mode, blockSize, k1: DEFAULT_BM25.k1, b: DEFAULT_BM25.b, learnedScale: DEFAULT_LEARNED_SCALE };
 }
 
 function openEnv(dir: string, readOnly: boolean): RootDatabase {

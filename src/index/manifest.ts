@@ -65,6 +65,17 @@ export function readManifest(dir: string): Manifest {
   for (const key of ['m', 'efConstruction', 'efSearch', 'seed'] as const) {
     if (!Number.isInteger((h as Record<string, unknown>)[key])) bad(`hnsw.${key}`, 'an integer');
   }
+  const sp = m.sparse as Record<string, unknown> | undefined;
+  if (sp !== undefined) {
+    if (typeof sp !== 'object' || sp === null) bad('sparse', 'an object');
+    if (sp.mode !== 'bm25' && sp.mode !== 'learned' && sp.mode !== 'none') bad('sparse.mode', '"bm25", "learned" or "none"');
+    if (sp.mode !== 'none') {
+      if (!Number.isInteger(sp.blockSize) || (sp.blockSize as number) < 1 || (sp.blockSize as number) > 256) bad('sparse.blockSize', 'an integer in 1..256');
+      for (const key of ['k1', 'b', 'learnedScale'] as const) {
+        if (typeof sp[key] !== 'number' || !Number.isFinite(sp[key])) bad(`sparse.${key}`, 'a finite number');
+      }
+    }
+  }
   return raw as Manifest;
 }
 

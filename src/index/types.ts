@@ -3,6 +3,20 @@ import type { MultiVector } from '../shared/index.js';
 
 export type QuantizationName = 'float32' | 'float16' | 'int8';
 
+/** Which sparse postings an index keeps beside its vectors: BM25 over the text, learned weights, or none. */
+export type SparseIndexMode = 'bm25' | 'learned' | 'none';
+
+/** The sparse store's fixed configuration as recorded in the manifest (`mode: 'none'` carries nothing else). */
+export interface SparseSettings {
+  readonly mode: SparseIndexMode;
+  /** Documents per posting block (1..256). */
+  readonly blockSize?: number;
+  readonly k1?: number;
+  readonly b?: number;
+  /** Learned mode: stored impact = min(255, round(weight x learnedScale)). */
+  readonly learnedScale?: number;
+}
+
 export interface HnswParams {
   /** Graph degree (hnswlib M). */
   readonly m: number;
@@ -23,6 +37,8 @@ export interface Manifest {
   readonly reduction: string;
   readonly quantization: QuantizationName;
   readonly hnsw: HnswParams;
+  /** Absent in manifests written before sparse postings existed: read as `{ mode: 'none' }`. */
+  readonly sparse?: SparseSettings;
   readonly counts: IndexCounts;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -50,6 +66,8 @@ export interface IndexedDocument {
    * (`[encoded, afterStep1, ...]`); the index sums them for `stats`.
    */
   readonly stepCounts?: readonly number[];
+  /** Learned-sparse term weights (used by `learned` sparse indexes; ignored otherwise). */
+  readonly sparse?: Readonly<Record<string, number>>;
 }
 
 export interface StoredDocument {
