@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { indexDiskBytes } from '../../index/index.js';
+import type { IndexRegistry, ServedIndex } from '../index-registry.js';
+import type { IndexInfo } from '../schemas.js';
+
+/** `GET /v1/indexes` and `GET /v1/indexes/{name}`: sizes, reduction, encoder and format of each served index. */
+export function indexRoutes(registry: IndexRegistry): Router {
+  const router = Router();
+  router.get('/v1/indexes', async (_req, res) => {
+    res.json({ indexes: await Promise.all(registry.list().map((served) => describeIndex(served))) });
+  });
+  router.get('/v1/indexes/:name', async (req, res) => {
+    res.json(await describeIndex(registry.get(req.params.name)));
+  });
+  return router;
+}
+
+export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
+  const { manifest } = served.index;
+  const { documents, vectors, vectorBytes } = manifest.counts;
+  return {
+    name: served.name,
+    documents,
+    vectors,
+    vectors_per_document: documents === 0 ? 0 : round(vectors / documents),
+    bytes: vectorBytes,
+    bytes_per_document: documents === 0 ? 0 : round(vectorBytes / documents),
+    disk_bytes: await indexDiskBytes(served.dir),
+    reduction: manifest.reduction,
+    quantization: manifest.quantization,
+    encoder: { ...manifest.encoder },
+    format_version: manifest.formatVersion,
+    read_only: served.readOnly,
+    modes: [...served.modes],
+    created_at: manifest.createdAt,
+    updated_at: manifest.updatedAt,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

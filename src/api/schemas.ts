@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import type { ProblemIssue } from './problem.js';
+
+/**
+ * The one source of truth for the REST API's bodies: routes validate requests with these schemas and
+ * `/openapi.json` is generated from them (`z.toJSONSchema`). Response schemas document what routes send.
+ */
+
+export const MAX_TOP_K = 1000;
+export const MAX_OFFSET = 10_000;
+export const MAX_BATCH_QUERIES = 64;
+export const MAX_QUERY_CHARS = 4096;
+export const MAX_QUERY_VECTORS = 1024;
+export const MAX_UPSERT_DOCUMENTS = 1000;
+export const MAX_IDS = 10_000;
+
+/** Index names are directory basenames; anything else can never name a served index. */
+export const INDEX_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const DocumentId = z.string().min(1).max(480).describe('external document id');
+const MetadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const SearchModeSchema = z
+  .enum(['late', 'sparse', 'hybrid'])
+  .describe('late: MaxSim over token vectors; sparse: BM25 / learned sparse; hybrid: both fused (when the index supports them)');
+export type SearchMode = z.infer<typeof SearchModeSchema>;
+
+export const IncludeSchema = z.enum(['title', 'text', 'metadata', 'token_scores']);
+export type IncludeField = z.infer<typeof IncludeSchema>;
+
+export const SearchFilterSchema = z
+  .strictObject({
+    ids: z.array(DocumentId).min(1).max(MAX_IDS).optional().describe('only these documents (unknown ids are ignored)'),
+    metadata: z
+      .record(z.string(), MetadataValue)
+      .optional()
+      .describe('only documents whose metadata has every one of these keys equal to the given value'),
+  })
+  .describe('restricts the ranked documents; all conditions must hold');
+export type SearchFilter = z.infer<typeof SearchFilterSchema>;
+
+export const SearchRequestSchema = z
+  .strictObject({
+    query: z.string().min(1).max(MAX_QUERY_CHARS).optional().describe('one query text'),
+    queries: z.array(z.string().min(1).max(MAX_QUERY_CHARS)).min(1).max(MAX_BATCH_QUERIES).optional().describe('a batch of query texts'),
+    embeddings: z
+      .array(z.array(z.number()).min(1))
+      .min(1)
+      .max(MAX_QUERY_VECTORS)
+      .optional()
+      .describe("one precomputed multi-vector query: rows of the index's dim (rows are L2-normalised)"),
+    top_k: z.number().int().min(1).max(MAX_TOP_K).default(10),
+    offset: z.number().int().min(0).max(MAX_OFFSET).default(0).describe('hits to skip (paging); ranks stay absolute'),
+    mode: SearchModeSchema.default('late'),
+    filter: SearchFilterSchema.optional(),
+    include: z.array(IncludeSchema).max(4).default([]).describe('extra fields per hit'),
+    exhaustive: z.boolean().default(false).describe('exact MaxSim over every document instead of HNSW candidates (slow)'),
+    candidates_per_token: z.number().int().min(1).max(4096).optional().describe("HNSW neighbours per query token (k')"),
+  })
+  .superRefine((body, ctx) => {
+    const given = (['query', 'queries', 'embeddings'] as const).filter((key) => body[key] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: given.length === 0 ? ['query'] : [given[1]!],
+        message: given.length === 0 ? 'give one of "query", "queries" or "embeddings"' : `give only one of ${given.map((k) => `"${k}"`).join(', ')}`,
+      });
+    }
+  });
+export type SearchRequest = z.infer<typeof SearchRequestSchema>;
+
+/** The corpus record shape (as in corpus.jsonl); deep checks (row lengths, grid) are the corpus reader's. */
+export const DocumentSchema = z
+  .looseObject({
+    _id: z.union([DocumentId, z.number()]).optional().describe('document id (or "id")'),
+    id: z.union([DocumentId, z.number()]).optional(),
+    title: z.string().optional(),
+    text: z.string().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    embeddings: z.array(z.array(z.number()).min(1)).min(1).optional().describe('precomputed token vectors, indexed as given'),
+    grid: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional().describe('[rows, cols] of image patches'),
+    sparse: z.record(z.string(), z.number().min(0)).optional().describe('learned-sparse term weights'),
+  })
+  .describe('a corpus record; unknown fields are ignored as in corpus files');
+
+export const UpsertRequestSchema = z.strictObject({
+  documents: z.array(DocumentSchema).min(1).max(MAX_UPSERT_DOCUMENTS),
+});
+export type UpsertRequest = z.infer<typeof UpsertRequestSchema>;
+
+export const DeleteRequestSchema = z.strictObject({
+  ids: z.array(DocumentId).min(1).max(MAX_IDS),
+});
+export type DeleteRequest = z.infer<typeof DeleteRequestSchema>;
+
+export const TokenScoreSchema = z.object({
+  query_token: z.string().nullable().describe('the query token, when the encoder knows it'),
+  weight: z.number().describe('the query row weight used in the score (e.g. IDF)'),
+  document_vector: z.number().int().describe('index of the stored document vector that matched best (-1: none)'),
+  similarity: z.number().describe('unweighted dot product with that vector'),
+});
+
+export const SearchHitSchema = z.object({
+  id: z.string(),
+  score: z.number(),
+  rank: z.number().int().describe('1-based rank in the full result list'),
+  title: z.string().optional(),
+  text: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  token_scores: z.array(TokenScoreSchema).optional(),
+  components: z.object({ late: z.number(), sparse: z.number() }).optional().describe('hybrid mode: the fused late and sparse scores'),
+});
+
+export const QueryResultSchema = z.object({
+  query: z.string().optional(),
+  hits: z.array(SearchHitSchema),
+  took_ms: z.number(),
+});
+
+export const SearchResponseSchema = z.object({
+  index: z.string(),
+  mode: SearchModeSchema,
+  results: z.array(QueryResultSchema).describe('one per query, in request order'),
+  took_ms: z.number(),
+});
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+
+export const UpsertResponseSchema = z.object({
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  vectors: z.number().int().describe('vectors stored for this batch after reduction'),
+  documents: z.number().int().describe('documents in the index after the batch'),
+});
+
+export const DeleteResponseSchema = z.object({
+  deleted: z.array(z.string()),
+  missing: z.array(z.string()),
+  documents: z.number().int(),
+});
+
+export const IndexInfoSchema = z.object({
+  name: z.string(),
+  documents: z.number().int(),
+  vectors: z.number().int(),
+  vectors_per_document: z.number(),
+  bytes: z.number().int().describe('stored vector payload bytes'),
+  bytes_per_document: z.number(),
+  disk_bytes: z.number().int().optional().describe('allocated size of the index directory'),
+  reduction: z.string(),
+  quantization: z.string(),
+  encoder: z.object({ kind: z.string(), name: z.string(), dim: z.number().int(), hash: z.string() }),
+  format_version: z.number().int(),
+  read_only: z.boolean(),
+  modes: z.array(SearchModeSchema),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type IndexInfo = z.infer<typeof IndexInfoSchema>;
+
+export const IndexListSchema = z.object({ indexes: z.array(IndexInfoSchema) });
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'ready', 'starting', 'stopping', 'failed']),
+  indexes: z.array(z.string()).optional(),
+});
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().describe('stable machine-readable error code'),
+  instance: z.string().optional(),
+  request_id: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
+});
+
+/** `documents[3].embeddings[0]` style paths, as users write them. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+export function issuesOf(error: z.ZodError): ProblemIssue[] {
+  return error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message, code: issue.code }));
+}
