@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
+import { rowsByStorage, runSweep } from '../../eval/sweep/index.js';
+import { positiveInt } from '../options.js';
+import { printJson, say, table } from '../output.js';
+import { ProgressReporter } from '../progress.js';
+
+export interface SweepCommandOptions extends EncoderOptions {
+  readonly dataset: string;
+  readonly split: string;
+  readonly reduce: string;
+  readonly quantize: string;
+  readonly mode: string;
+  readonly out: string;
+  readonly resume?: boolean;
+  readonly bm25?: number;
+  readonly candidates?: number;
+  readonly batchSize: number;
+  /** commander's negated `--discard-indexes` flag. */
+  readonly discardIndexes?: boolean;
+  readonly keepEncoded?: boolean;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+export async function sweepCommand(options: SweepCommandOptions): Promise<void> {
+  const quiet = options.quiet === true || options.json === true;
+  const encoder = await loadEncoder({ onStatus: say, ...options });
+  let report;
+  try {
+    report = await runSweep({
+      dataset: options.dataset,
+      split: options.split,
+      out: options.out,
+      reduce: options.reduce,
+      quantize: options.quantize,
+      mode: options.mode,
+      resume: options.resume === true,
+      encoder,
+      batchSize: options.batchSize,
+      keepIndexes: options.discardIndexes !== true,
+      keepEncoded: options.keepEncoded === true,
+      ...(options.bm25 !== undefined && { bm25: options.bm25 }),
+      ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
+      progress: (label, total, unit) => new ProgressReporter(label.padEnd(24), total, unit, quiet),
+      log: say,
+    });
+  } finally {
+    await encoder.close();
+  }
+  if (options.json) {
+    printJson(report);
+    return;
+  }
+  const fmt = (v: number | null, digits: number): string => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
+  say(
+    table(
+      [
+        ['configuration', 'bytes/doc', 'storage %', 'nDCG@10', 'retained %', 'idx recall@10', 'p50 ms'],
+        ...rowsByStorage(report.rows).map((row) => [
+          row.config.name,
+          fmt(row.storage.bytesPerDoc, 0),
+          fmt(row.retention.storagePct, 1),
+          fmt(row.metrics['nDCG@10'] ?? Number.NaN, 4),
+          fmt(row.retention.ndcg10Pct, 1),
+          fmt(row.indexRecall.value, 3),
+          fmt(row.latency.p50Ms, 2),
+        ]),
+      ],
+      [1, 2, 3, 4, 5, 6],
+    ),
+  );
+  say(`wrote report.json, report.md, ndcg-vs-storage.{svg,png}, latency-vs-storage.{svg,png} and runs to ${path.resolve(options.out)}`);
+}
+
+function unitScore(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected an nDCG@10 between 0 and 1, got "${value}"`);
+  return n;
+}
+
+/** Adds `lateindex sweep` to the program (called from main.ts). */
+export function registerSweepCommand(program: Command): Command {
+  return program
+    .command('sweep')
+    .description('index a BEIR dataset once per reduction/quantization configuration and report nDCG@10 against storage')
+    .requiredOption('--dataset <dir>', 'BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)')
+    .option('--split <name>', 'qrels split', 'test')
+    .requiredOption('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"')
+    .option('--quantize <codecs>', 'vector codecs separated by ";" (float32, float16, int8)', 'float16')
+    .option('--mode <modes>', 'search modes separated by "," (late; sparse and hybrid once available)', 'late')
+    .requiredOption('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/')
+    .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
+    .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)
+    .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
+    .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
+    .option('--discard-indexes', 'delete each configuration\'s index once it is measured (saves disk)')
+    .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep')
+    .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
+    .option('--int8', 'use model_int8.onnx from the model directory')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt)
+    .option('--json', 'print report.json on stdout')
+    .option('--quiet', 'no progress bars')
+    .action(sweepCommand);
+}

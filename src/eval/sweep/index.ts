@@ -1,0 +1,36 @@
+export {
+  parseSweepGrid,
+  configSlug,
+  SEARCH_MODES,
+  SUPPORTED_SEARCH_MODES,
+  QUANTIZATIONS,
+  BASELINE_REDUCTION,
+  BASELINE_QUANTIZATION,
+  type SearchMode,
+  type SweepConfig,
+  type SweepGridSpec,
+} from './sweep-config.js';
+export { EncodedStore, type EncodedStoreStamp } from './encoded-store.js';
+export { retention, indexRecallAt, RETENTION_MEASURE, type Retention } from './retention.js';
+export { checkJudgments, type CheckedJudgments } from './judgment-checks.js';
+export {
+  assembleRows,
+  rowsByStorage,
+  renderMarkdownReport,
+  type SweepMeasurement,
+  type SweepReport,
+  type SweepRow,
+  type SweepRowConfig,
+} from './sweep-report.js';
+export {
+  ndcgVsStorageSpec,
+  latencyVsStorageSpec,
+  renderSvg,
+  svgToPng,
+  renderChart,
+  CHART_WIDTH,
+  CHART_HEIGHT,
+  PNG_SCALE,
+  type RenderedChart,
+} from './charts.js';
+export { runSweep, writeReports, type SweepOptions, type ProgressBar, type ProgressFactory } from './run-sweep.js';
