@@ -56,6 +56,7 @@ const CLIENT_ERROR_CODES: Readonly<Record<string, number>> = {
   dimension_mismatch: 400,
   invalid_k: 400,
   invalid_candidates: 400,
+  query_tokens_missing: 400,
   read_only: 409,
   index_closed: 503,
 };

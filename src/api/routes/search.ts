@@ -97,14 +97,20 @@ function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number):
     }
     data.set(row, i * dim);
   });
-  return multiVector(normalizeRows(data, dim), dim);
+  // Precomputed rows carry no tokens to weigh by IDF: every row weighs 1, as in ColBERT.
+  return multiVector(normalizeRows(data, dim), dim, { weights: new Float32Array(rows.length).fill(1) });
 }
 
 /** Applies paging and `include` to the retriever's hits (ranks stay those of the full list). */
 function present(served: ServedIndex, body: SearchRequest, hits: readonly RetrievedHit[], query: MultiVector | undefined): Hit[] {
   const include = new Set(body.include);
   const needDocument = include.has('title') || include.has('text') || include.has('metadata');
-  const weighted = include.has('token_scores') && query ? weightQuery(query, served.encoder.queryWeighting, served.index) : undefined;
+  const weighted =
+    include.has('token_scores') && query
+      ? query.weights === undefined
+        ? weightQuery(query, served.encoder.queryWeighting, served.index)
+        : query
+      : undefined;
   return hits.slice(body.offset).map((hit) => {
     const out: { -readonly [K in keyof Hit]: Hit[K] } = { id: hit.id, score: hit.score, rank: hit.rank };
     if (hit.components) out.components = { ...hit.components };
