@@ -1,15 +1,19 @@
 import { Resvg } from '@resvg/resvg-js';
 import { parse as parseVega, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { placeLabels } from './label-layout.js';
 import { RETENTION_MEASURE } from './retention.js';
 import type { SweepReport } from './sweep-report.js';
 
-/** Chart size in CSS pixels (the SVG's size; axes, labels and legend fit inside). */
-export const CHART_WIDTH = 720;
-export const CHART_HEIGHT = 440;
+/** Plot-area size in CSS pixels; the SVG adds title, axes and legend around it. */
+export const PLOT_WIDTH = 640;
+export const PLOT_HEIGHT = 380;
 /** PNGs are rendered at this multiple of the SVG size, for sharp text. */
 export const PNG_SCALE = 2;
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const LABEL_FONT_SIZE = 10;
+/** Average DejaVu Sans advance at 10 px, for label collision estimates. */
+const LABEL_CHAR_WIDTH = 6.3;
 
 interface ChartPoint {
   readonly label: string;
@@ -30,25 +34,62 @@ function points(report: SweepReport, value: (row: SweepReport['rows'][number]) =
     .filter((p) => p.bytesPerDoc > 0 && Number.isFinite(p.value));
 }
 
-function scatterLayers(data: ChartPoint[], xTitle: string, yTitle: string, yFormat: string): unknown[] {
-  const x = { field: 'bytesPerDoc', type: 'quantitative', title: xTitle, scale: { type: 'log', nice: false, padding: 24 }, axis: { format: '~s' } };
-  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false, padding: 16 }, axis: { format: yFormat } };
+/** Explicit domains (no "nice" rounding), so label positions can be computed in pixels before vega renders. */
+function domains(data: readonly ChartPoint[], extraY: readonly number[], yFloor?: number): { x: [number, number]; y: [number, number] } {
+  const lx = data.map((p) => Math.log10(p.bytesPerDoc));
+  const lo = lx.length ? Math.min(...lx) : 0;
+  const hi = lx.length ? Math.max(...lx) : 1;
+  const span = Math.max(hi - lo, 0.3);
+  const mid = (lo + hi) / 2;
+  const x: [number, number] = [10 ** (mid - span / 2 - span * 0.08), 10 ** (mid + span / 2 + span * 0.08)];
+  const ys = [...data.map((p) => p.value), ...extraY];
+  const ylo = ys.length ? Math.min(...ys) : 0;
+  const yhi = ys.length ? Math.max(...ys) : 1;
+  const yspan = Math.max(yhi - ylo, Math.abs(yhi) * 0.05, 1e-3);
+  let y0 = ylo - yspan * 0.12;
+  if (yFloor !== undefined) y0 = Math.max(y0, yFloor);
+  return { x, y: [y0, yhi + yspan * 0.12] };
+}
+
+function scatterLayers(data: ChartPoint[], domain: { x: [number, number]; y: [number, number] }, titles: { x: string; y: string }, yFormat: string): unknown[] {
+  const x = {
+    field: 'bytesPerDoc', type: 'quantitative', title: titles.x,
+    scale: { type: 'log', domain: domain.x, nice: false }, axis: { format: '~s' },
+  };
+  const y = { field: 'value', type: 'quantitative', title: titles.y, scale: { domain: domain.y, nice: false, zero: false }, axis: { format: yFormat } };
+  const [lx0, lx1] = domain.x.map(Math.log10) as [number, number];
+  const [y0, y1] = domain.y;
+  const placed = placeLabels(
+    data.map((p) => ({
+      px: ((Math.log10(p.bytesPerDoc) - lx0) / (lx1 - lx0)) * PLOT_WIDTH,
+      py: (1 - (p.value - y0) / (y1 - y0)) * PLOT_HEIGHT,
+      text: p.label,
+    })),
+    { width: PLOT_WIDTH, height: PLOT_HEIGHT },
+    { fontSize: LABEL_FONT_SIZE, charWidth: LABEL_CHAR_WIDTH },
+  );
+  const labels = data.map((p, i) => ({
+    label: p.label,
+    align: placed[i]!.align,
+    bytesPerDoc: 10 ** (lx0 + (placed[i]!.x / PLOT_WIDTH) * (lx1 - lx0)),
+    value: y0 + (1 - placed[i]!.y / PLOT_HEIGHT) * (y1 - y0),
+  }));
   return [
     {
       data: { values: data },
-      mark: { type: 'point', filled: true, size: 70 },
+      mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
       encoding: {
         x,
         y,
-        color: { field: 'quantization', type: 'nominal', title: 'vectors stored as' },
+        color: { field: 'quantization', type: 'nominal', title: 'vectors stored as', legend: { orient: 'bottom' } },
         tooltip: [{ field: 'label' }, { field: 'bytesPerDoc', format: '.0f' }, { field: 'value', format: '.4f' }],
       },
     },
-    {
-      data: { values: data },
-      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, dy: -6, fontSize: 10, angle: 0 },
+    ...(['left', 'right', 'center'] as const).map((align) => ({
+      data: { values: labels.filter((l) => l.align === align) },
+      mark: { type: 'text', align, baseline: 'middle', fontSize: LABEL_FONT_SIZE, color: '#222' },
       encoding: { x, y, text: { field: 'label' } },
-    },
+    })),
   ];
 }
 
@@ -56,9 +97,8 @@ function baseSpec(title: string, layer: unknown[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, anchor: 'start' },
-    width: CHART_WIDTH,
-    height: CHART_HEIGHT,
-    autosize: { type: 'fit', contains: 'padding' },
+    width: PLOT_WIDTH,
+    height: PLOT_HEIGHT,
     padding: 12,
     background: 'white',
     config: { font: FONT, view: { stroke: '#ddd' } },
@@ -66,23 +106,27 @@ function baseSpec(title: string, layer: unknown[]): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+const X_TITLE = 'vector bytes per document (log scale)';
+
 /** nDCG@10 (y) against vector bytes per document (log x), one labelled point per configuration, BM25 as a rule. */
 export function ndcgVsStorageSpec(report: SweepReport): TopLevelSpec {
   const data = points(report, (row) => row.metrics[RETENTION_MEASURE]);
-  const layer = scatterLayers(data, 'vector bytes per document (log scale)', 'nDCG@10', '.3f');
-  if (report.bm25) {
-    const bm25 = report.bm25[RETENTION_MEASURE];
+  const bm25 = report.bm25?.[RETENTION_MEASURE];
+  const domain = domains(data, bm25 === undefined ? [] : [bm25], 0);
+  const layer = scatterLayers(data, domain, { x: X_TITLE, y: 'nDCG@10' }, '.3f');
+  if (bm25 !== undefined) {
     const reference = [{ value: bm25, label: `BM25 ${bm25.toFixed(3)}` }];
-    layer.push(
+    const y = { field: 'value', type: 'quantitative', scale: { domain: domain.y, nice: false, zero: false } };
+    layer.unshift(
       {
         data: { values: reference },
         mark: { type: 'rule', color: '#b22', strokeDash: [6, 4], strokeWidth: 1.5 },
-        encoding: { y: { field: 'value', type: 'quantitative' } },
+        encoding: { y },
       },
       {
         data: { values: reference },
-        mark: { type: 'text', color: '#b22', align: 'right', baseline: 'bottom', dy: -3, fontSize: 11, x: { expr: 'width - 4' } },
-        encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+        mark: { type: 'text', color: '#b22', align: 'left', baseline: 'bottom', dy: -3, fontSize: 11, x: 4 },
+        encoding: { y, text: { field: 'label' } },
       },
     );
   }
@@ -92,7 +136,7 @@ export function ndcgVsStorageSpec(report: SweepReport): TopLevelSpec {
 /** p50 query latency (y) against vector bytes per document (log x). */
 export function latencyVsStorageSpec(report: SweepReport): TopLevelSpec {
   const data = points(report, (row) => row.latency.p50Ms);
-  const layer = scatterLayers(data, 'vector bytes per document (log scale)', 'p50 latency (ms)', '.2f');
+  const layer = scatterLayers(data, domains(data, [], 0), { x: X_TITLE, y: 'p50 latency (ms)' }, '.2f');
   return baseSpec(`${report.dataset} (${report.split}): p50 query latency vs storage`, layer);
 }
 

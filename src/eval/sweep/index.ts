@@ -28,9 +28,10 @@ export {
   renderSvg,
   svgToPng,
   renderChart,
-  CHART_WIDTH,
-  CHART_HEIGHT,
+  PLOT_WIDTH,
+  PLOT_HEIGHT,
   PNG_SCALE,
   type RenderedChart,
 } from './charts.js';
 export { runSweep, writeReports, type SweepOptions, type ProgressBar, type ProgressFactory } from './run-sweep.js';
+export { placeLabels, type LabelledPoint, type PlacedLabel } from './label-layout.js';
