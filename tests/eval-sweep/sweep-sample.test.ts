@@ -157,6 +157,7 @@ describe('sweep resume and bad input', () => {
     expect(readFileSync(path.join(out, 'configs/none.int8/result.json'), 'utf8')).toBe(finishedResult);
     expect(report.rows).toHaveLength(5);
     expect(report.rows.every((r) => Number.isFinite(r.indexRecall.value))).toBe(true);
+    expect(report.bm25?.source).toBe('computed');
   });
 
   it('fails clearly on a missing split and an unsupported mode before writing anything', async () => {
@@ -194,5 +195,10 @@ describe('sweep resume and bad input', () => {
     const run = readRunIds(path.join(dataset, '..', 'out', 'run.none.float32.trec'));
     const expected = [...qrels].reduce((sum, [qid, j]) => sum + ndcgAtK(run.get(qid) ?? [], j, 10), 0) / qrels.size;
     expect(report.rows[0]!.metrics['nDCG@10']).toBeCloseTo(expected, 12);
+    // Without --bm25 the baseline's BM25 postings are scored for the reference line.
+    const bm25Run = readRunIds(path.join(dataset, '..', 'out', 'run.bm25.trec'));
+    const bm25 = [...qrels].reduce((sum, [qid, j]) => sum + ndcgAtK(bm25Run.get(qid) ?? [], j, 10), 0) / qrels.size;
+    expect(report.bm25).toEqual({ 'nDCG@10': expect.closeTo(bm25, 12), source: 'computed' });
+    expect(bm25).toBeGreaterThan(0.5);
   });
 });

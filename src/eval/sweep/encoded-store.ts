@@ -7,11 +7,21 @@ import { LateIndexError, multiVector, type MultiVector } from '../../shared/inde
 /** Per-document fields kept beside the vectors: what `IndexBuilder.addEncodedBatch` needs besides `data`. */
 interface EncodedDocHeader {
   id: string;
+  /** Kept for the indexes' sparse (BM25) postings. */
+  title?: string;
+  text?: string;
   dim: number;
   count: number;
   tokens?: string[];
   tokenIds?: number[];
   grid?: [number, number];
+}
+
+/** The record fields a sweep index keeps: id, and the text its sparse postings are built from. */
+export interface EncodedDocument {
+  readonly id: string;
+  readonly title?: string;
+  readonly text?: string;
 }
 
 /** Written last: its presence (with matching identity) marks a complete store that a resumed sweep may reuse. */
@@ -73,13 +83,16 @@ export class EncodedStore {
   }
 
   /** Appends one batch in one transaction. */
-  async append(ids: readonly string[], encoded: readonly MultiVector[]): Promise<void> {
-    if (ids.length !== encoded.length) throw new RangeError(`${ids.length} ids for ${encoded.length} encoded documents`);
+  async append(docs: readonly EncodedDocument[], encoded: readonly MultiVector[]): Promise<void> {
+    if (docs.length !== encoded.length) throw new RangeError(`${docs.length} documents for ${encoded.length} encoded ones`);
     const first = this.size;
     await this.env.transaction(() => {
-      for (let i = 0; i < ids.length; i++) {
+      for (let i = 0; i < docs.length; i++) {
         const mv = encoded[i]!;
-        const header: EncodedDocHeader = { id: ids[i]!, dim: mv.dim, count: mv.count };
+        const doc = docs[i]!;
+        const header: EncodedDocHeader = { id: doc.id, dim: mv.dim, count: mv.count };
+        if (doc.title !== undefined) header.title = doc.title;
+        if (doc.text !== undefined) header.text = doc.text;
         if (mv.tokens) header.tokens = [...mv.tokens];
         if (mv.tokenIds) header.tokenIds = Array.from(mv.tokenIds);
         if (mv.grid) header.grid = [mv.grid[0], mv.grid[1]];
@@ -87,7 +100,7 @@ export class EncodedStore {
         this.vectors.put(first + i, new Uint8Array(mv.data.buffer, mv.data.byteOffset, mv.data.byteLength));
       }
     });
-    this.size += ids.length;
+    this.size += docs.length;
     for (const mv of encoded) this.vectorTotal += mv.count;
   }
 
@@ -101,9 +114,9 @@ export class EncodedStore {
   }
 
   /** Yields the documents in order, `batchSize` at a time, each with its own copy of the vectors. */
-  *batches(batchSize: number): Generator<{ ids: string[]; vectors: MultiVector[] }> {
+  *batches(batchSize: number): Generator<{ docs: EncodedDocument[]; vectors: MultiVector[] }> {
     for (let start = 0; start < this.size; start += batchSize) {
-      const ids: string[] = [];
+      const docs: EncodedDocument[] = [];
       const vectors: MultiVector[] = [];
       const end = Math.min(this.size, start + batchSize);
       for (let key = start; key < end; key++) {
@@ -113,7 +126,11 @@ export class EncodedStore {
         // Copy into an aligned buffer: LMDB's bytes may sit at any offset.
         const data = new Float32Array(header.count * header.dim);
         new Uint8Array(data.buffer).set(bytes);
-        ids.push(header.id);
+        docs.push({
+          id: header.id,
+          ...(header.title !== undefined && { title: header.title }),
+          ...(header.text !== undefined && { text: header.text }),
+        });
         vectors.push(
           multiVector(data, header.dim, {
             ...(header.tokens && { tokens: header.tokens }),
@@ -122,7 +139,7 @@ export class EncodedStore {
           }),
         );
       }
-      yield { ids, vectors };
+      yield { docs, vectors };
     }
   }
 

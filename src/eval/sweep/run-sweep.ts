@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
 import { IndexBuilder, LateIndex, readCorpus } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
-import { Retriever, type SearchOptions } from '../../search/index.js';
+import { Retriever, exhaustiveTermAtATime, type SearchOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
 import { loadBeirSplit } from '../beir.js';
 import { buildEvalReport } from '../eval-report.js';
@@ -60,6 +60,8 @@ const RECALL_K = 10;
 const REFERENCE_RUN = 'reference.exact-maxsim.trec';
 const RESULT_FILE = 'result.json';
 const SWEEP_FILE = 'sweep.json';
+const BM25_FILE = 'bm25.json';
+const BM25_RUN = 'run.bm25.trec';
 
 const silentBar: ProgressBar = { update: () => undefined, stop: () => undefined };
 
@@ -130,6 +132,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const pending = configs.filter((c) => !finished.has(c.slug));
 
   const referenceFile = path.join(out, REFERENCE_RUN);
+  const bm25File = path.join(out, BM25_FILE);
+  let bm25 = options.resume && finished.has(configs[0]!.slug) ? await readBm25(bm25File) : undefined;
   let reference: Run | undefined = options.resume && finished.has(configs[0]!.slug) && existsSync(referenceFile) ? await readTrecRun(referenceFile) : undefined;
   if (pending.length > 0) {
     const encodedDir = path.join(out, 'encoded');
@@ -146,11 +150,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
       if (!reference && !pending.includes(configs[0]!)) pending.unshift(configs[0]!);
       for (const config of pending) {
         const needReference = reference === undefined && config.baseline;
+        const needBm25 = bm25 === undefined && config.baseline;
         const measured = await runConfiguration({
           config, store, encoder, queries, qrels: checked.qrels, out, split: options.split, datasetName: path.basename(datasetDir),
           encoderLabel, candidatesPerToken: options.candidatesPerToken, batchSize, keepIndex: options.keepIndexes !== false,
-          evaluated: checked.evaluated, bar, reference, needReference,
+          evaluated: checked.evaluated, bar, reference, needReference, needBm25,
         });
+        if (measured.bm25) {
+          bm25 = measured.bm25.metrics;
+          await writeTrecRun(path.join(out, BM25_RUN), measured.bm25.run, 'bm25');
+          await writeJsonAtomic(bm25File, { metrics: bm25, fingerprint });
+        }
         if (measured.reference) {
           reference = measured.reference;
           await writeTrecRun(referenceFile, reference, 'exact-maxsim');
@@ -170,7 +180,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     encoder: encoderLabel,
     createdAt: new Date().toISOString(),
     baseline: configs[0]!.slug,
-    bm25: options.bm25 !== undefined ? { 'nDCG@10': options.bm25, source: 'given' } : null,
+    bm25:
+      options.bm25 !== undefined
+        ? { 'nDCG@10': options.bm25, source: 'given' }
+        : bm25?.['nDCG@10'] !== undefined
+          ? { 'nDCG@10': bm25['nDCG@10'], source: 'computed' }
+          : null,
     notes: checked.notes,
     rows: assembleRows(configs.map((c) => finished.get(c.slug)!), configs[0]!.slug),
   };
@@ -232,7 +247,12 @@ async function encodeCorpus(
   try {
     let batch: DocumentRecord[] = [];
     const flush = async (): Promise<void> => {
-      await store.append(batch.map((r) => r.id), await encodeRecords(batch, encoder));
+      const docs = batch.map((r) => ({
+        id: r.id,
+        ...(r.title !== undefined && { title: r.title }),
+        ...(r.text !== undefined && { text: r.text }),
+      }));
+      await store.append(docs, await encodeRecords(batch, encoder));
       progress.update(store.documents);
       batch = [];
     };
@@ -292,24 +312,37 @@ interface ConfigurationRun {
   readonly bar: ProgressFactory;
   readonly reference: Run | undefined;
   readonly needReference: boolean;
+  /** Also score the baseline's BM25 postings (exhaustive term-at-a-time) for the charts' reference line. */
+  readonly needBm25: boolean;
 }
 
-async function runConfiguration(run: ConfigurationRun): Promise<{ measurement: SweepMeasurement; reference?: Run }> {
+interface ConfigurationResult {
+  readonly measurement: SweepMeasurement;
+  readonly reference?: Run;
+  readonly bm25?: { readonly metrics: Record<string, number>; readonly run: Run };
+}
+
+async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationResult> {
   const { config, store, encoder } = run;
   const indexDir = path.join(run.out, 'indexes', config.slug);
   await fs.rm(indexDir, { recursive: true, force: true });
-  const total = store.documents + run.evaluated * (run.needReference ? 2 : 1);
+  const total = store.documents + run.evaluated * (1 + (run.needReference ? 1 : 0) + (run.needBm25 ? 1 : 0));
   const progress = run.bar(config.name, total, 'steps');
   const pipeline = parseReductionSpec(config.reduction);
-  const index = await LateIndex.create(indexDir, { encoder: encoder.identity, quantization: config.quantization, reduction: pipeline.spec });
+  const index = await LateIndex.create(indexDir, {
+    encoder: encoder.identity,
+    quantization: config.quantization,
+    reduction: pipeline.spec,
+    // BM25 postings cost build time: only the baseline (BM25 reference) and sparse/hybrid modes need them.
+    sparse: { mode: config.baseline || config.mode !== 'late' ? 'bm25' : 'none' },
+  });
   try {
     const buildStarted = performance.now();
     const builder = new IndexBuilder(index, encoder, pipeline);
     let done = 0;
     for (const batch of store.batches(run.batchSize)) {
-      // Sweep indexes keep ids and vectors only: text is not needed to measure ranking or storage.
-      await builder.addEncodedBatch(batch.ids.map((id) => ({ id })), batch.vectors);
-      done += batch.ids.length;
+      await builder.addEncodedBatch(batch.docs, batch.vectors);
+      done += batch.docs.length;
       progress.update(done);
     }
     await index.flush();
@@ -329,6 +362,20 @@ async function runConfiguration(run: ConfigurationRun): Promise<{ measurement: S
       });
       fresh = exact.run;
       reference = fresh;
+      done += run.evaluated;
+    }
+    let bm25: ConfigurationResult['bm25'];
+    const sparse = index.sparse;
+    if (run.needBm25 && sparse) {
+      const scored = await evaluate({
+        queries: run.queries,
+        qrels: run.qrels,
+        depth: EVAL_DEPTH,
+        searchFn: async (text) =>
+          exhaustiveTermAtATime(sparse, text, { k: EVAL_DEPTH }).map((hit) => ({ id: index.getDocument(hit.internalId)!.id, score: hit.score })),
+        onProgress: (queriesDone) => progress.update(done + queriesDone),
+      });
+      bm25 = { metrics: scored.metrics, run: scored.run };
       done += run.evaluated;
     }
     const evalStarted = performance.now();
@@ -362,7 +409,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<{ measurement: S
       indexRecall: { k: RECALL_K, value: reference ? indexRecallAt(result.run, reference, RECALL_K) : Number.NaN },
       timings: { buildSeconds: round(buildSeconds, 3), evalSeconds: round(evalSeconds, 3) },
     };
-    return { measurement, ...(fresh && { reference: fresh }) };
+    return { measurement, ...(fresh && { reference: fresh }), ...(bm25 && { bm25 }) };
   } finally {
     progress.stop();
     await index.close();
@@ -387,6 +434,15 @@ async function readStoredResult(out: string, config: SweepConfig, expected: Resu
     if (JSON.stringify(stored.fingerprint) !== JSON.stringify(expected)) return undefined;
     if (stored.measurement?.config?.name !== config.name) return undefined;
     return stored.measurement;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBm25(file: string): Promise<Record<string, number> | undefined> {
+  if (!existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(await fs.readFile(file, 'utf8')) as { metrics: Record<string, number> }).metrics;
   } catch {
     return undefined;
   }
