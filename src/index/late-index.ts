@@ -20,7 +20,9 @@ import {
   sameEncoder,
   writeManifest,
 } from './manifest.js';
+import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersKey } from './label-owners.js';
 import { MAX_LABEL, TokenGraph, type GraphLoadFailure } from './token-graph.js';
+import { VECTOR_KEY_BYTES, vectorKey } from './vector-key.js';
 import type {
   HnswHit,
   HnswParams,
@@ -71,11 +73,14 @@ export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphL
 /** Bookkeeping record (LMDB `meta` database, key `state`); changes only inside write transactions. */
 interface StoreState {
   nextInternalId: number;
+  /** Next label for a new distinct vector; labels are never reused (hnswlib labels are uint32). */
   nextLabel: number;
   sequence: number;
   documents: number;
   vectors: number;
   vectorBytes: number;
+  /** Live distinct vectors (labels with at least one owner) = live HNSW elements. */
+  labels: number;
   stepCounts: number[];
   updatedAt: string;
   /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
@@ -90,18 +95,41 @@ interface DocRecord {
   metadata?: Record<string, unknown>;
   terms?: string[];
   stepCounts?: number[];
-  firstLabel: number;
   vectorCount: number;
+}
+
+/** A document's rows ready to store: encoded payload, its decoded (quantized) rows and one vector key per row. */
+interface PreparedRows {
+  readonly payload: Uint8Array;
+  readonly rows: Float32Array;
+  readonly keys: Uint8Array;
+}
+
+/** A batch's owner changes of one label, applied once at the end of the transaction. */
+interface OwnerEdit {
+  readonly add: number[];
+  readonly drop: number[];
+  /** Set for labels created in this batch (no stored owner list yet). */
+  key?: Buffer;
 }
 
 const STATE_KEY = 'state';
 /** LMDB keys are limited to 1978 bytes; ids and terms stay well below (ordered-binary adds a few bytes). */
 const MAX_KEY_BYTES = 1024;
 const NOT_LIVE = -1;
+/**
+ * `searchHnswDocuments` takes the whole owner list of the last vector it needs, but never returns more than this
+ * many times the documents asked for: a vector held by thousands of documents must not flood MaxSim.
+ */
+export const OWNER_OVERFLOW_FACTOR = 2;
 
 /**
- * A lateindex directory: LMDB is the source of truth (ids, docs, vectors, term df, bookkeeping); the HNSW graph
- * over token vectors is derived from it and saved as `hnsw.bin` on flush/close.
+ * A lateindex directory: LMDB is the source of truth (ids, docs, vectors, term df, sparse postings, bookkeeping);
+ * the HNSW graph is derived from it and saved as `hnsw.bin` on flush/close.
+ *
+ * The graph indexes each DISTINCT stored vector once (static encoders repeat a word's vector in every document):
+ * a row's vector key (128-bit hash of its quantized values) maps to a label; each label lists the documents
+ * owning it. Documents keep their own rows in `vectors`, so MaxSim is unaffected by the sharing.
  */
 export class LateIndex {
   readonly dir: string;
@@ -113,11 +141,17 @@ export class LateIndex {
   private readonly ids: Database<number, string>;
   private readonly docs: Database<DocRecord, number>;
   private readonly vectors: Database<Uint8Array, number>;
-  /** internal id -> `[firstLabel, vectorCount]`: the small per-document layout scanned at open. */
-  private readonly spans: Database<[number, number], number>;
+  /** internal id -> stored vector count: the small per-document record scanned at open. */
+  private readonly vectorCountDb: Database<number, number>;
+  /** internal id -> `Uint32Array` of per-row labels (4 bytes per stored row). */
+  private readonly rowLabelDb: Database<Uint8Array, number>;
+  /** 16-byte vector key -> label of a live distinct vector. */
+  private readonly vectorLabelDb: Database<number, Buffer>;
+  /** label -> vector key and owner internal ids (see label-owners.ts). */
+  private readonly labelOwnerDb: Database<Uint8Array, number>;
   private readonly df: Database<number, string>;
   private readonly meta: Database<StoreState, string>;
-  /** sequence -> flat `[firstLabel, count, ...]` label ranges retired by that transaction (for HNSW catch-up). */
+  /** sequence -> labels retired by that transaction (for HNSW catch-up). */
   private readonly retired: Database<number[], number>;
   /** Block-max postings in the same LMDB environment; absent for sparse mode `none`. */
   private readonly sparseStore: SparseStore | undefined;
@@ -126,8 +160,7 @@ export class LateIndex {
   private origin: GraphOrigin;
   /** LMDB sequence that `hnsw.bin` on disk reflects (-1: none). */
   private savedGraphSequence: number;
-  /** Per internal id: first label and vector count (NOT_LIVE when absent). */
-  private firstLabels: Float64Array;
+  /** Per internal id: stored vector count (NOT_LIVE when absent). */
   private vectorCounts: Int32Array;
   private decodeScratch: Float32Array;
   private closed = false;
@@ -149,7 +182,10 @@ export class LateIndex {
     this.ids = this.env.openDB<number, string>({ name: 'ids' });
     this.docs = this.env.openDB<DocRecord, number>({ name: 'docs', keyEncoding: 'uint32' });
     this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
-    this.spans = this.env.openDB<[number, number], number>({ name: 'spans', keyEncoding: 'uint32' });
+    this.vectorCountDb = this.env.openDB<number, number>({ name: 'vectorCounts', keyEncoding: 'uint32' });
+    this.rowLabelDb = this.env.openDB<Uint8Array, number>({ name: 'rowLabels', keyEncoding: 'uint32', encoding: 'binary' });
+    this.vectorLabelDb = this.env.openDB<number, Buffer>({ name: 'vectorLabels', keyEncoding: 'binary' });
+    this.labelOwnerDb = this.env.openDB<Uint8Array, number>({ name: 'labelOwners', keyEncoding: 'uint32', encoding: 'binary' });
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
@@ -164,7 +200,6 @@ export class LateIndex {
             learnedScale: sparse.learnedScale!,
           });
     this.state = this.storedState();
-    this.firstLabels = new Float64Array(0);
     this.vectorCounts = new Int32Array(0);
     this.loadSpans();
     this.decodeScratch = new Float32Array(this.dim * 256);
@@ -217,6 +252,7 @@ export class LateIndex {
       documents: 0,
       vectors: 0,
       vectorBytes: 0,
+      labels: 0,
       stepCounts: [],
       updatedAt: now,
       retiredLogFrom: 0,
@@ -344,30 +380,88 @@ export class LateIndex {
   }
 
   /**
-   * The `k` stored token vectors nearest to `query` (inner product, approximate), best first, each mapped to its
-   * document: a document appears once per matching vector. `ef` defaults to the manifest's efSearch (raised to k).
+   * Hits for the `k` nearest DISTINCT stored vectors to `query` (inner product, approximate), mapped to their
+   * documents: one hit per (vector, owner) pair, in decreasing similarity (owners of one vector by internal id), so
+   * there may be many more than `k` hits. `ef` defaults to the manifest's efSearch (raised to k).
    */
   searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[] {
     this.assertOpen();
-    return this.graph.search(query, k, ef ?? this.base.hnsw.efSearch);
+    const { labels, similarities } = this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
+    const hits: HnswHit[] = [];
+    for (let i = 0; i < labels.length; i++) {
+      const owners = this.labelOwnerDb.getBinaryFast(labels[i]!);
+      if (owners === undefined) continue;
+      const n = labelOwnerCount(owners);
+      for (let j = 0; j < n; j++) {
+        const owner = labelOwnerAt(owners, j);
+        if (this.tracked(owner)) hits.push({ internalId: owner, similarity: similarities[i]! });
+      }
+    }
+    return hits;
   }
 
-  /** Nearest raw vector labels (no grouping by document); for diagnostics and recall checks. */
+  /**
+   * Candidate documents for one query vector: walks the nearest distinct stored vectors in decreasing similarity
+   * and collects their owners until at least `maxDocuments` distinct documents are found; the last vector's owners
+   * are all taken (by internal id), up to `OWNER_OVERFLOW_FACTOR x maxDocuments` documents in total. Each document
+   * appears once, with the similarity of its nearest vector, best first. Fewer only when the index holds fewer.
+   */
+  searchHnswDocuments(query: Float32Array, maxDocuments: number, ef?: number): HnswHit[] {
+    this.assertOpen();
+    const want = Math.floor(maxDocuments);
+    if (!(want > 0)) return [];
+    const cap = want * OWNER_OVERFLOW_FACTOR;
+    const live = this.graph.size;
+    // Every live vector has an owner, so `want` vectors usually suffice; a document owning several of them
+    // (or owners deleted by another process not yet refreshed) can make a wider search necessary.
+    for (let k = Math.min(want, live); k > 0; k = Math.min(k * 2, live)) {
+      const { labels, similarities } = this.graph.searchLabels(query, k, Math.max(ef ?? this.base.hnsw.efSearch, k));
+      const hits: HnswHit[] = [];
+      const seen = new Set<number>();
+      for (let i = 0; i < labels.length && hits.length < want; i++) {
+        const owners = this.labelOwnerDb.getBinaryFast(labels[i]!);
+        if (owners === undefined) continue;
+        const n = labelOwnerCount(owners);
+        for (let j = 0; j < n && hits.length < cap; j++) {
+          const owner = labelOwnerAt(owners, j);
+          if (seen.has(owner) || !this.tracked(owner)) continue;
+          seen.add(owner);
+          hits.push({ internalId: owner, similarity: similarities[i]! });
+        }
+      }
+      if (hits.length >= want || k >= live) return hits;
+    }
+    return [];
+  }
+
+  /** Nearest distinct vector labels (no mapping to documents); for diagnostics and recall checks. */
   searchHnswLabels(query: Float32Array, k: number, ef?: number): { labels: number[]; similarities: number[] } {
     this.assertOpen();
     return this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
   }
 
-  /** HNSW graph occupancy (for `stats`): live vectors, tombstones awaiting reuse, element slots, capacity. */
+  /** HNSW graph occupancy (for `stats`): live distinct vectors, tombstones awaiting reuse, element slots, capacity. */
   graphStats(): { live: number; tombstones: number; elements: number; capacity: number } {
     this.assertOpen();
     return this.graph.stats();
   }
 
-  /** Label range `[firstLabel, firstLabel + count)` of a live document's vectors in the HNSW graph. */
-  labelRange(internalId: number): { firstLabel: number; count: number } | undefined {
+  /** Live distinct stored vectors (graph elements); `counts().vectors` counts every stored row. */
+  distinctVectors(): number {
+    return this.state.labels;
+  }
+
+  /** The label of each stored row of a live document (rows holding equal quantized vectors share a label). */
+  rowLabels(internalId: number): Uint32Array | undefined {
     if (!this.isLive(internalId)) return undefined;
-    return { firstLabel: this.firstLabels[internalId]!, count: this.vectorCounts[internalId]! };
+    return this.readRowLabels(internalId);
+  }
+
+  /** Internal ids of the documents holding the vector of `label`, ascending; undefined for a dead label. */
+  labelOwners(label: number): Uint32Array | undefined {
+    this.assertOpen();
+    const value = this.labelOwnerDb.getBinaryFast(label);
+    return value === undefined ? undefined : decodeLabelOwners(value);
   }
 
   /**
@@ -383,8 +477,8 @@ export class LateIndex {
       batch.set(doc.id, doc);
     }
     if (batch.size === 0) return { inserted: 0, updated: 0 };
-    const payloads = new Map<string, Uint8Array>();
-    for (const doc of batch.values()) payloads.set(doc.id, this.codec.encode(doc.vectors.data, this.dim));
+    const prepared = new Map<string, PreparedRows>();
+    for (const doc of batch.values()) prepared.set(doc.id, this.prepareRows(doc));
     const sparseInputs = new Map<string, SparseInput>();
     if (this.sparseStore) {
       for (const doc of batch.values()) {
@@ -395,24 +489,28 @@ export class LateIndex {
 
     let next = this.state;
     let behind = false;
-    const removed: { firstLabel: number; count: number }[] = [];
-    const written: { internalId: number; firstLabel: number; count: number; payload: Uint8Array }[] = [];
+    const written: { internalId: number; count: number }[] = [];
+    /** Labels first stored by this batch, with the decoded row to add to the graph after commit. */
+    const created: { label: number; rows: Float32Array; row: number }[] = [];
+    let retiredLabels: number[] = [];
     let inserted = 0;
     let updated = 0;
     this.env.transactionSync(() => {
       ({ next, behind } = this.beginWrite());
       const dfDelta = new Map<string, number>();
+      const edits = new Map<number, OwnerEdit>();
+      const batchKeys = new Map<string, number>();
       const replacedIds: number[] = [];
       const sparseDocs: SparseDocument[] = [];
       for (const doc of batch.values()) {
-        const payload = payloads.get(doc.id)!;
+        const { payload, rows, keys } = prepared.get(doc.id)!;
         const count = doc.vectors.count;
         let internalId = this.ids.get(doc.id);
         if (internalId !== undefined) {
           const old = this.docs.get(internalId);
           if (old) {
             this.forgetRecord(old, next, dfDelta);
-            removed.push({ firstLabel: old.firstLabel, count: old.vectorCount });
+            this.dropOwner(internalId, edits);
           }
           replacedIds.push(internalId);
           updated++;
@@ -421,19 +519,37 @@ export class LateIndex {
           this.ids.putSync(doc.id, internalId);
           inserted++;
         }
-        if (next.nextLabel + count - 1 > MAX_LABEL) {
-          throw new LateIndexError('label_space_exhausted', `${this.dir}: the index has used all 2^32 HNSW labels; rebuild it into a new index`);
+        const labels = new Uint32Array(count);
+        for (let r = 0; r < count; r++) {
+          const key = keys.subarray(r * VECTOR_KEY_BYTES, (r + 1) * VECTOR_KEY_BYTES);
+          const batchKey = Buffer.from(key.buffer, key.byteOffset, VECTOR_KEY_BYTES).toString('latin1');
+          let label = batchKeys.get(batchKey) ?? this.vectorLabelDb.get(Buffer.from(key.buffer, key.byteOffset, VECTOR_KEY_BYTES));
+          if (label === undefined) {
+            label = next.nextLabel;
+            if (label > MAX_LABEL) {
+              throw new LateIndexError('label_space_exhausted', `${this.dir}: the index has used all 2^32 HNSW labels; rebuild it into a new index`);
+            }
+            next.nextLabel++;
+            const stored = Buffer.from(key);
+            this.vectorLabelDb.putSync(stored, label);
+            batchKeys.set(batchKey, label);
+            editOf(edits, label).key = stored;
+            created.push({ label, rows, row: r });
+          }
+          labels[r] = label;
         }
-        const record = toRecord(doc, next.nextLabel, count);
-        next.nextLabel += count;
+        for (const label of distinct(labels)) editOf(edits, label).add.push(internalId);
+        const record = toRecord(doc, count);
         this.docs.putSync(internalId, record);
-        this.spans.putSync(internalId, [record.firstLabel, count]);
+        this.vectorCountDb.putSync(internalId, count);
+        this.rowLabelDb.putSync(internalId, new Uint8Array(labels.buffer));
         this.vectors.putSync(internalId, payload);
         this.countRecord(record, payload.length, next, dfDelta, 1);
-        written.push({ internalId, firstLabel: record.firstLabel, count, payload });
+        written.push({ internalId, count });
         const sparseInput = sparseInputs.get(doc.id);
         if (sparseInput) sparseDocs.push({ internalId, ...sparseInput });
       }
+      retiredLabels = this.applyOwnerEdits(edits, next);
       if (this.sparseStore) {
         // Old postings go first: an update may drop the text (no new postings) or change every term.
         this.sparseStore.removeDocuments(replacedIds);
@@ -442,7 +558,7 @@ export class LateIndex {
       this.applyDfDelta(dfDelta);
       next.sequence++;
       next.updatedAt = new Date().toISOString();
-      this.logRetired(next.sequence, removed);
+      this.logRetired(next.sequence, retiredLabels);
       this.meta.putSync(STATE_KEY, next);
     });
     if (behind) {
@@ -450,14 +566,11 @@ export class LateIndex {
       return { inserted, updated };
     }
     this.state = next;
-    for (const { internalId, firstLabel, count } of written) this.track(internalId, firstLabel, count);
+    for (const { internalId, count } of written) this.track(internalId, count);
     this.followInGraph(() => {
-      for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
-      for (const { internalId, firstLabel, count, payload } of written) {
-        // The graph holds the decoded (quantized) vectors, exactly what a rebuild from LMDB would add.
-        const rows = this.codec.decode(payload, count, this.dim, this.scratch(count));
-        this.graph.add(internalId, firstLabel, rows, count);
-      }
+      for (const label of retiredLabels) this.graph.remove(label);
+      // The graph holds the decoded (quantized) vectors, exactly what a rebuild from LMDB would add.
+      for (const { label, rows, row } of created) this.graph.add(label, rows, row);
     });
     return { inserted, updated };
   }
@@ -470,10 +583,12 @@ export class LateIndex {
     const unique = [...new Set(ids)];
     let next = this.state;
     let behind = false;
-    const removed: { internalId: number; firstLabel: number; count: number }[] = [];
+    const removed: number[] = [];
+    let retiredLabels: number[] = [];
     this.env.transactionSync(() => {
       ({ next, behind } = this.beginWrite());
       const dfDelta = new Map<string, number>();
+      const edits = new Map<number, OwnerEdit>();
       for (const id of unique) {
         const internalId = this.ids.get(id);
         const old = internalId === undefined ? undefined : this.docs.get(internalId);
@@ -482,19 +597,22 @@ export class LateIndex {
           continue;
         }
         this.forgetRecord(old, next, dfDelta);
+        this.dropOwner(internalId, edits);
         this.ids.removeSync(id);
         this.docs.removeSync(internalId);
-        this.spans.removeSync(internalId);
+        this.vectorCountDb.removeSync(internalId);
+        this.rowLabelDb.removeSync(internalId);
         this.vectors.removeSync(internalId);
-        removed.push({ internalId, firstLabel: old.firstLabel, count: old.vectorCount });
+        removed.push(internalId);
         deleted.push(id);
       }
       if (removed.length === 0) return;
-      this.sparseStore?.removeDocuments(removed.map((r) => r.internalId));
+      retiredLabels = this.applyOwnerEdits(edits, next);
+      this.sparseStore?.removeDocuments(removed);
       this.applyDfDelta(dfDelta);
       next.sequence++;
       next.updatedAt = new Date().toISOString();
-      this.logRetired(next.sequence, removed);
+      this.logRetired(next.sequence, retiredLabels);
       this.meta.putSync(STATE_KEY, next);
     });
     if (removed.length === 0) {
@@ -506,9 +624,9 @@ export class LateIndex {
       return { deleted, missing };
     }
     this.state = next;
-    for (const { internalId } of removed) this.vectorCounts[internalId] = NOT_LIVE;
+    for (const internalId of removed) this.vectorCounts[internalId] = NOT_LIVE;
     this.followInGraph(() => {
-      for (const { firstLabel, count } of removed) this.graph.remove(firstLabel, count);
+      for (const label of retiredLabels) this.graph.remove(label);
     });
     return { deleted, missing };
   }
@@ -529,7 +647,8 @@ export class LateIndex {
 
   /**
    * Cross-checks LMDB's databases against each other and the in-memory HNSW graph: id mapping both ways, payload
-   * sizes, label ranges, counts, step counts and document frequencies recomputed from the documents.
+   * sizes, row labels against the rows' vector keys, owner lists, counts, step counts, document frequencies and
+   * sparse postings recomputed from the documents. Reads every stored vector once.
    */
   verify(): VerifyReport {
     this.assertOpen();
@@ -541,64 +660,95 @@ export class LateIndex {
     const recount = { documents: 0, vectors: 0, vectorBytes: 0 };
     const stepCounts: number[] = [];
     const df = new Map<string, number>();
-    const spans: [number, number][] = [];
+    /** label -> documents whose rows hold it (each of them was found in the label's owner list). */
+    const ownerRefs = new Map<number, number>();
     const sparse = this.sparseStore;
     const sparseMode = this.base.sparse?.mode ?? 'none';
     let sparseDocuments = 0;
-    for (const { key, value } of this.docs.getRange()) {
+    const key = new Uint8Array(VECTOR_KEY_BYTES);
+    const keyView = Buffer.from(key.buffer);
+    for (const { key: internalId, value } of this.docs.getRange()) {
+      const doc = `document ${internalId} ("${value.id}")`;
       recount.documents++;
+      recount.vectors += value.vectorCount;
       if (sparse) {
-        const has = sparse.hasDocument(key);
+        const has = sparse.hasDocument(internalId);
         if (has) sparseDocuments++;
         if (sparseMode === 'bm25' && has !== Boolean(value.title || value.text)) {
-          note(`document ${key} ("${value.id}") ${has ? 'has sparse postings but no text' : 'has text but no sparse postings'}`);
+          note(`${doc} ${has ? 'has sparse postings but no text' : 'has text but no sparse postings'}`);
         }
       }
-      recount.vectors += value.vectorCount;
-      if (key >= this.state.nextInternalId) note(`document ${key} ("${value.id}") is beyond next internal id ${this.state.nextInternalId}`);
-      if (this.ids.get(value.id) !== key) note(`document ${key} ("${value.id}") has no matching entry in the id map`);
-      const span = this.spans.get(key);
-      if (!span || span[0] !== value.firstLabel || span[1] !== value.vectorCount) note(`document ${key} ("${value.id}") has no matching label span`);
-      if (this.vectorCounts[key] !== value.vectorCount) note(`document ${key} ("${value.id}") is not tracked in memory`);
-      const payload = this.vectors.getBinaryFast(key);
+      if (internalId >= this.state.nextInternalId) note(`${doc} is beyond next internal id ${this.state.nextInternalId}`);
+      if (this.ids.get(value.id) !== internalId) note(`${doc} has no matching entry in the id map`);
+      if (this.vectorCountDb.get(internalId) !== value.vectorCount) note(`${doc} has no matching vector count record`);
+      if (this.vectorCounts[internalId] !== value.vectorCount) note(`${doc} is not tracked in memory`);
+      const payload = this.vectors.getBinary(internalId);
       const bytes = payload?.length ?? 0;
       recount.vectorBytes += bytes;
-      if (value.vectorCount > 0 && !payload) note(`document ${key} ("${value.id}") has no stored vectors`);
+      const labels = this.readRowLabels(internalId);
+      if (value.vectorCount > 0 && !payload) note(`${doc} has no stored vectors`);
       else if (bytes !== value.vectorCount * bytesPerVector) {
-        note(`document ${key} ("${value.id}") stores ${bytes} vector bytes, expected ${value.vectorCount * bytesPerVector}`);
+        note(`${doc} stores ${bytes} vector bytes, expected ${value.vectorCount * bytesPerVector}`);
+      } else if (!labels || labels.length !== value.vectorCount) {
+        note(`${doc} has ${labels?.length ?? 'no'} row labels for ${value.vectorCount} vectors`);
+      } else if (value.vectorCount > 0) {
+        const rows = this.codec.decode(payload!, value.vectorCount, this.dim, this.scratch(value.vectorCount));
+        const words = new Uint32Array(rows.buffer, rows.byteOffset, value.vectorCount * this.dim);
+        for (let r = 0; r < value.vectorCount; r++) {
+          vectorKey(words, r * this.dim, this.dim, key);
+          const label = this.vectorLabelDb.get(keyView);
+          if (label !== labels[r]) note(`${doc} row ${r}: its vector key maps to label ${String(label)}, the row says ${labels[r]}`);
+        }
+        for (const label of distinct(labels)) {
+          if (label >= this.state.nextLabel) note(`${doc} uses label ${label} beyond next label ${this.state.nextLabel}`);
+          ownerRefs.set(label, (ownerRefs.get(label) ?? 0) + 1);
+          const owners = this.labelOwners(label);
+          if (!owners || !owners.includes(internalId)) note(`${doc} is missing from the owner list of label ${label}`);
+        }
       }
-      if (value.firstLabel + value.vectorCount > this.state.nextLabel) note(`document ${key} ("${value.id}") uses labels beyond next label`);
-      if (value.vectorCount > 0) spans.push([value.firstLabel, value.vectorCount]);
       value.stepCounts?.forEach((c, i) => {
         stepCounts[i] = (stepCounts[i] ?? 0) + c;
       });
       for (const term of value.terms ?? []) df.set(term, (df.get(term) ?? 0) + 1);
     }
-    for (const { key, value } of this.ids.getRange()) {
-      if (!this.docs.doesExist(value)) note(`id "${key}" maps to missing document ${value}`);
+    for (const { key: id, value } of this.ids.getRange()) {
+      if (!this.docs.doesExist(value)) note(`id "${id}" maps to missing document ${value}`);
     }
-    for (const key of this.vectors.getKeys()) {
-      if (!this.docs.doesExist(key)) note(`vectors stored for missing document ${key}`);
+    for (const [name, db] of [
+      ['vectors', this.vectors],
+      ['vector count', this.vectorCountDb],
+      ['row labels', this.rowLabelDb],
+    ] as const) {
+      for (const internalId of db.getKeys()) if (!this.docs.doesExist(internalId)) note(`${name} stored for missing document ${internalId}`);
     }
-    for (const key of this.spans.getKeys()) {
-      if (!this.docs.doesExist(key)) note(`label span stored for missing document ${key}`);
+    let liveLabels = 0;
+    for (const { key: label, value } of this.labelOwnerDb.getRange()) {
+      liveLabels++;
+      const owners = decodeLabelOwners(value);
+      for (let i = 1; i < owners.length; i++) if (owners[i - 1]! >= owners[i]!) note(`label ${label}: owner list is not strictly ascending`);
+      if (owners.length !== (ownerRefs.get(label) ?? 0)) note(`label ${label} lists ${owners.length} owners, ${ownerRefs.get(label) ?? 0} documents hold it`);
+      if (this.vectorLabelDb.get(labelOwnersKey(value)) !== label) note(`label ${label}: its vector key does not map back to it`);
+      if (!this.graph.has(label)) note(`label ${label} is not in the HNSW graph`);
     }
-    spans.sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < spans.length; i++) {
-      if (spans[i - 1]![0] + spans[i - 1]![1] > spans[i]![0]) note(`label ranges overlap at label ${spans[i]![0]}`);
+    let keys = 0;
+    for (const { value: label } of this.vectorLabelDb.getRange()) {
+      keys++;
+      if (!this.labelOwnerDb.doesExist(label)) note(`a vector key maps to label ${label}, which has no owners`);
     }
+    if (keys !== liveLabels) note(`${keys} vector keys for ${liveLabels} live labels`);
+    if (liveLabels !== this.state.labels) note(`bookkeeping says ${this.state.labels} distinct vectors, ${liveLabels} labels have owners`);
     const stored = this.counts();
-    for (const key of ['documents', 'vectors', 'vectorBytes'] as const) {
-      if (stored[key] !== recount[key]) note(`bookkeeping says ${stored[key]} ${key}, the documents add up to ${recount[key]}`);
+    for (const name of ['documents', 'vectors', 'vectorBytes'] as const) {
+      if (stored[name] !== recount[name]) note(`bookkeeping says ${stored[name]} ${name}, the documents add up to ${recount[name]}`);
     }
     const storedSteps = this.state.stepCounts;
     for (let i = 0; i < Math.max(storedSteps.length, stepCounts.length); i++) {
       if ((storedSteps[i] ?? 0) !== (stepCounts[i] ?? 0)) note(`step count ${i}: bookkeeping ${storedSteps[i] ?? 0}, documents ${stepCounts[i] ?? 0}`);
     }
     let terms = 0;
-    for (const { key, value } of this.df.getRange()) {
+    for (const { key: term, value } of this.df.getRange()) {
       terms++;
-      if (df.get(key) !== value) note(`term "${key}": stored document frequency ${value}, documents say ${df.get(key) ?? 0}`);
+      if (df.get(term) !== value) note(`term "${term}": stored document frequency ${value}, documents say ${df.get(term) ?? 0}`);
     }
     if (terms !== df.size) note(`${df.size - terms} terms of stored documents have no document frequency`);
     if (sparse) {
@@ -608,8 +758,8 @@ export class LateIndex {
       }
       if (stats.idLimit > this.state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${this.state.nextInternalId}`);
     }
-    if (this.graph.size !== stored.vectors || !this.graph.isConsistent()) {
-      note(`HNSW graph holds ${this.graph.size} live vectors, LMDB ${stored.vectors}`);
+    if (this.graph.size !== liveLabels || !this.graph.isConsistent()) {
+      note(`HNSW graph holds ${this.graph.size} live vectors, LMDB ${liveLabels} distinct vectors`);
     }
     return { ok: problems.length === 0, problems, documents: recount.documents, vectors: recount.vectors, terms: df.size };
   }
@@ -685,54 +835,53 @@ export class LateIndex {
   }
 
   private buildGraphFromStore(): TokenGraph {
-    const graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.vectors * 1.1);
+    const graph = TokenGraph.empty(this.dim, this.base.hnsw, this.state.labels * 1.1);
     for (const internalId of this.liveInternalIds()) {
-      const count = this.vectorCounts[internalId]!;
-      const vectors = this.readVectors(internalId, this.scratch(count));
-      if (vectors) graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
+      const labels = this.readRowLabels(internalId);
+      if (!labels || !labels.some((label) => !graph.has(label))) continue;
+      const vectors = this.readVectors(internalId, this.scratch(labels.length));
+      if (!vectors) continue;
+      for (let r = 0; r < labels.length; r++) if (!graph.has(labels[r]!)) graph.add(labels[r]!, vectors.data, r);
     }
     return graph;
   }
 
+  /** Adds a live label to `graph`, reading its vector from the first owner's stored rows. */
+  private addLabelFromStore(graph: TokenGraph, label: number): void {
+    const owners = this.labelOwners(label);
+    const owner = owners?.[0];
+    const labels = owner === undefined ? undefined : this.readRowLabels(owner);
+    const row = labels ? labels.indexOf(label) : -1;
+    const vectors = row < 0 ? undefined : this.readVectors(owner!, this.scratch(labels!.length));
+    if (!vectors) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: label ${label} has no stored vector`);
+    graph.add(label, vectors.data, row);
+  }
+
   /**
    * Brings a graph saved at `sequence` (holding labels below `nextLabel`) up to LMDB's state: labels retired since
-   * are tombstoned, documents written since are added. False when the graph does not match LMDB.
+   * are tombstoned, labels created since are added. False when the graph does not match LMDB.
    */
   private catchUp(graph: TokenGraph, sequence: number, nextLabel: number): boolean {
     try {
       const added: number[] = [];
-      for (const internalId of this.liveInternalIds()) {
-        const first = this.firstLabels[internalId]!;
-        const count = this.vectorCounts[internalId]!;
-        if (first + count <= nextLabel) graph.setOwner(first, count, internalId);
-        else if (first >= nextLabel) added.push(internalId);
-        else return false;
+      for (const label of this.labelOwnerDb.getKeys()) {
+        if (label < nextLabel) graph.markPresent(label);
+        else added.push(label);
       }
       if (sequence < this.state.sequence) {
         for (const { value } of this.retired.getRange({ start: sequence + 1, end: this.state.sequence + 1 })) {
-          for (let i = 0; i < value.length; i += 2) {
-            const first = value[i]!;
-            const count = Math.min(value[i + 1]!, nextLabel - first);
-            if (count > 0) graph.retireUnowned(first, count);
-          }
+          for (const label of value) if (label < nextLabel) graph.retireUnowned(label);
         }
       }
-      for (const internalId of added) {
-        const count = this.vectorCounts[internalId]!;
-        const vectors = this.readVectors(internalId, this.scratch(count));
-        if (!vectors) return false;
-        graph.add(internalId, this.firstLabels[internalId]!, vectors.data, count);
-      }
-      return graph.size === this.state.vectors && graph.isConsistent();
+      for (const label of added) this.addLabelFromStore(graph, label);
+      return graph.size === this.state.labels && graph.isConsistent();
     } catch {
       return false;
     }
   }
 
-  private logRetired(sequence: number, ranges: readonly { firstLabel: number; count: number }[]): void {
-    const flat: number[] = [];
-    for (const { firstLabel, count } of ranges) if (count > 0) flat.push(firstLabel, count);
-    if (flat.length > 0) this.retired.putSync(sequence, flat);
+  private logRetired(sequence: number, labels: readonly number[]): void {
+    if (labels.length > 0) this.retired.putSync(sequence, [...labels]);
   }
 
   /** Once hnsw.bin reflects `sequence`, older retired-label entries are never needed again. */
@@ -777,27 +926,20 @@ export class LateIndex {
     }
     this.followInGraph(() => {
       for (const { value } of this.retired.getRange({ start: from.sequence + 1, end: target.sequence + 1 })) {
-        for (let i = 0; i < value.length; i += 2) this.graph.remove(value[i]!, value[i + 1]!);
+        for (const label of value) this.graph.remove(label);
       }
-      for (const internalId of this.liveInternalIds()) {
-        const first = this.firstLabels[internalId]!;
-        if (first < from.nextLabel) continue;
-        const count = this.vectorCounts[internalId]!;
-        const vectors = this.readVectors(internalId, this.scratch(count));
-        if (vectors) this.graph.add(internalId, first, vectors.data, count);
+      for (const label of this.labelOwnerDb.getKeys({ start: from.nextLabel })) {
+        if (!this.graph.has(label)) this.addLabelFromStore(this.graph, label);
       }
-      if (this.graph.size !== target.vectors || !this.graph.isConsistent()) throw new Error('graph does not match LMDB');
+      if (this.graph.size !== target.labels || !this.graph.isConsistent()) throw new Error('graph does not match LMDB');
     });
   }
 
+  /** Loads every document's stored vector count (the compact per-document record) into memory. */
   private loadSpans(): void {
     const size = Math.max(16, this.state.nextInternalId);
-    this.firstLabels = new Float64Array(size);
     this.vectorCounts = new Int32Array(size).fill(NOT_LIVE);
-    for (const { key, value } of this.spans.getRange()) {
-      this.firstLabels[key] = value[0];
-      this.vectorCounts[key] = value[1];
-    }
+    for (const { key, value } of this.vectorCountDb.getRange()) this.vectorCounts[key] = value;
   }
 
   private validateDocument(doc: IndexedDocument): void {
@@ -858,6 +1000,73 @@ export class LateIndex {
     return doc.sparse === undefined ? undefined : { weights: doc.sparse };
   }
 
+  /** Encodes a document's rows, decodes them back (what is stored and searched) and keys each row. */
+  private prepareRows(doc: IndexedDocument): PreparedRows {
+    const count = doc.vectors.count;
+    const payload = this.codec.encode(doc.vectors.data, this.dim);
+    const rows = this.codec.decode(payload, count, this.dim, new Float32Array(count * this.dim));
+    const words = new Uint32Array(rows.buffer, rows.byteOffset, rows.length);
+    const keys = new Uint8Array(count * VECTOR_KEY_BYTES);
+    for (let r = 0; r < count; r++) vectorKey(words, r * this.dim, this.dim, keys, r * VECTOR_KEY_BYTES);
+    return { payload, rows, keys };
+  }
+
+  /** Inside a write transaction: schedules removal of `internalId` from the owner lists of its stored labels. */
+  private dropOwner(internalId: number, edits: Map<number, OwnerEdit>): void {
+    const labels = this.readRowLabels(internalId);
+    if (labels === undefined) return;
+    for (const label of distinct(labels)) editOf(edits, label).drop.push(internalId);
+  }
+
+  /**
+   * Inside a write transaction: rewrites each edited label's owner list once. A label left without owners is
+   * retired (its owner list and vector key removed); returns the retired labels.
+   */
+  private applyOwnerEdits(edits: Map<number, OwnerEdit>, next: StoreState): number[] {
+    const retired: number[] = [];
+    for (const [label, edit] of edits) {
+      let owners: number[];
+      let key: Buffer;
+      if (edit.key !== undefined) {
+        owners = [];
+        key = edit.key;
+      } else {
+        const stored = this.labelOwnerDb.getBinary(label);
+        if (stored === undefined) throw new IndexFormatError('corrupt_store', `${join(this.dir, STORE_FILE)}: label ${label} has no owner list`);
+        owners = Array.from(decodeLabelOwners(stored));
+        key = labelOwnersKey(stored);
+      }
+      if (edit.drop.length > 0) {
+        const drop = new Set(edit.drop);
+        owners = owners.filter((o) => !drop.has(o));
+      }
+      if (edit.add.length > 0) {
+        const present = new Set(owners);
+        for (const o of edit.add) if (!present.has(o)) owners.push(o);
+        owners.sort((a, b) => a - b);
+      }
+      if (owners.length > 0) {
+        this.labelOwnerDb.putSync(label, encodeLabelOwners(key, owners, owners.length));
+        if (edit.key !== undefined) next.labels++;
+      } else if (edit.key === undefined) {
+        this.labelOwnerDb.removeSync(label);
+        this.vectorLabelDb.removeSync(key);
+        next.labels--;
+        retired.push(label);
+      }
+    }
+    return retired;
+  }
+
+  /** The stored per-row labels of a document (a copy, aligned), or undefined. */
+  private readRowLabels(internalId: number): Uint32Array | undefined {
+    const bytes = this.rowLabelDb.getBinary(internalId);
+    if (bytes === undefined) return undefined;
+    const out = new Uint32Array(bytes.length >>> 2);
+    new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+    return out;
+  }
+
   /** Undoes a stored record's contribution to the document and vector counts, step counts and df. */
   private forgetRecord(old: DocRecord, next: StoreState, dfDelta: Map<string, number>): void {
     const bytes = old.vectorCount * this.codec.bytesPerVector(this.dim);
@@ -884,22 +1093,23 @@ export class LateIndex {
     }
   }
 
-  private track(internalId: number, firstLabel: number, count: number): void {
+  private track(internalId: number, count: number): void {
     if (internalId >= this.vectorCounts.length) {
       const size = Math.max(internalId + 1, this.vectorCounts.length * 2);
       const counts = new Int32Array(size).fill(NOT_LIVE);
       counts.set(this.vectorCounts);
-      const labels = new Float64Array(size);
-      labels.set(this.firstLabels);
       this.vectorCounts = counts;
-      this.firstLabels = labels;
     }
     this.vectorCounts[internalId] = count;
-    this.firstLabels[internalId] = firstLabel;
   }
 
   private isLive(internalId: number): boolean {
     this.assertOpen();
+    return this.tracked(internalId);
+  }
+
+  /** Whether this object knows `internalId` as a live document (no open check: hot path). */
+  private tracked(internalId: number): boolean {
     return Number.isInteger(internalId) && internalId >= 0 && internalId < this.vectorCounts.length && this.vectorCounts[internalId] !== NOT_LIVE;
   }
 
@@ -939,12 +1149,23 @@ function openEnv(dir: string, readOnly: boolean): RootDatabase {
   return openLmdb({ path: join(dir, STORE_FILE), maxDbs: 32, readOnly });
 }
 
-function toRecord(doc: IndexedDocument, firstLabel: number, vectorCount: number): DocRecord {
-  const rec: DocRecord = { id: doc.id, firstLabel, vectorCount };
+function toRecord(doc: IndexedDocument, vectorCount: number): DocRecord {
+  const rec: DocRecord = { id: doc.id, vectorCount };
   if (doc.title !== undefined) rec.title = doc.title;
   if (doc.text !== undefined) rec.text = doc.text;
   if (doc.metadata !== undefined) rec.metadata = doc.metadata;
   if (doc.terms !== undefined) rec.terms = [...new Set(doc.terms)];
   if (doc.stepCounts !== undefined) rec.stepCounts = [...doc.stepCounts];
   return rec;
+}
+
+function editOf(edits: Map<number, OwnerEdit>, label: number): OwnerEdit {
+  let edit = edits.get(label);
+  if (edit === undefined) edits.set(label, (edit = { add: [], drop: [] }));
+  return edit;
+}
+
+/** Distinct values of `labels` in first-seen order. */
+function distinct(labels: Uint32Array): Set<number> {
+  return new Set(labels);
 }

@@ -8,7 +8,8 @@ import type { HnswParams, Manifest } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const INDEX_FORMAT = 'lateindex';
-export const INDEX_FORMAT_VERSION = 1;
+/** 2: HNSW over distinct vectors with per-label owner lists (version-1 indexes must be rebuilt). */
+export const INDEX_FORMAT_VERSION = 2;
 
 export const DEFAULT_HNSW_PARAMS: HnswParams = { m: 16, efConstruction: 100, efSearch: 64, seed: 100 };
 

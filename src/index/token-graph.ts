@@ -3,13 +3,12 @@ import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSyn
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { writeFileAtomic, tempPathFor } from './atomic-file.js';
-import type { HnswHit, HnswParams } from './types.js';
+import type { HnswParams } from './types.js';
 
 export const HNSW_FILE = 'hnsw.bin';
 /** Sidecar describing which LMDB state `hnsw.bin` reflects, plus its size and checksum. */
 export const HNSW_SIDECAR_FILE = 'hnsw.json';
 
-const NO_DOCUMENT = -1;
 /** hnswlib-node passes labels as uint32: larger labels would silently wrap. */
 export const MAX_LABEL = 2 ** 32 - 1;
 
@@ -29,14 +28,16 @@ interface HnswSidecar {
 export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt';
 
 /**
- * The HNSW graph over every stored token vector (inner product on unit vectors), derived from LMDB.
- * Labels are the index's global vector labels; `labelOwner` maps each live label to its document's internal id.
+ * The HNSW graph over the index's DISTINCT stored token vectors (inner product on unit vectors), derived from LMDB.
+ * Labels are the index's vector labels (one per distinct quantized vector); which documents own a label is LMDB's
+ * business (LateIndex), the graph only tracks which labels it holds live.
  */
 export class TokenGraph {
   readonly dim: number;
   readonly params: HnswParams;
   private readonly hnsw: hnswlib.HierarchicalNSW;
-  private labelOwner: Int32Array;
+  /** 1 for labels live in the graph, 0 otherwise (absent or tombstoned). */
+  private present: Uint8Array;
   private capacity: number;
   /** Marked-deleted slots that the next additions reuse (allowReplaceDeleted). */
   private deletedSlots: number;
@@ -50,7 +51,7 @@ export class TokenGraph {
     this.hnsw = hnsw;
     this.capacity = capacity;
     this.deletedSlots = deletedSlots;
-    this.labelOwner = new Int32Array(1024).fill(NO_DOCUMENT);
+    this.present = new Uint8Array(1024);
     this.scratch = new Array<number>(dim).fill(0);
   }
 
@@ -63,7 +64,7 @@ export class TokenGraph {
 
   /**
    * Loads `dir/hnsw.bin` if its sidecar says it reflects an LMDB sequence in `[minSequence, maxSequence]` and its
-   * size and checksum match; otherwise reports why it cannot be trusted. The caller must then `setOwner` every
+   * size and checksum match; otherwise reports why it cannot be trusted. The caller must then `markPresent` every
    * live label the graph holds (and catch up on later changes when the sequence is older than LMDB's).
    */
   static async load(
@@ -99,60 +100,58 @@ export class TokenGraph {
     return { graph, sequence: sidecar.sequence, nextLabel: sidecar.nextLabel };
   }
 
-  /** Live (not deleted) vectors in the graph. */
+  /** Live (not deleted) distinct vectors in the graph. */
   get size(): number {
     return this.live;
   }
 
-  /** Records that labels `[first, first + count)` belong to `internalId` (used after `load`). */
-  setOwner(firstLabel: number, count: number, internalId: number): void {
-    this.ensureLabelRoom(firstLabel + count);
-    this.labelOwner.fill(internalId, firstLabel, firstLabel + count);
-    this.live += count;
+  /** Whether `label` is live in the graph. */
+  has(label: number): boolean {
+    return label < this.present.length && this.present[label] === 1;
   }
 
-  /** Adds `count` rows of `rows` under labels `firstLabel ..` for document `internalId`. */
-  add(internalId: number, firstLabel: number, rows: Float32Array, count: number): void {
-    if (count === 0) return;
-    if (firstLabel + count - 1 > MAX_LABEL) throw new RangeError(`HNSW label ${firstLabel + count - 1} exceeds 32 bits`);
-    this.ensureCapacity(count);
-    this.ensureLabelRoom(firstLabel + count);
+  /** Records that a loaded graph holds `label` live (used after `load`). */
+  markPresent(label: number): void {
+    this.ensureLabelRoom(label + 1);
+    if (this.present[label] === 1) return;
+    this.present[label] = 1;
+    this.live++;
+  }
+
+  /** Adds row `row` of `rows` under `label`. */
+  add(label: number, rows: Float32Array, row: number): void {
+    if (label > MAX_LABEL) throw new RangeError(`HNSW label ${label} exceeds 32 bits`);
+    if (this.has(label)) throw new RangeError(`HNSW label ${label} is already in the graph`);
+    this.ensureCapacity(1);
+    this.ensureLabelRoom(label + 1);
     const dim = this.dim;
     const point = this.scratch;
-    for (let r = 0; r < count; r++) {
-      const off = r * dim;
-      for (let j = 0; j < dim; j++) point[j] = rows[off + j]!;
-      const reuse = this.deletedSlots > 0;
-      this.hnsw.addPoint(point, firstLabel + r, reuse);
-      if (reuse) this.deletedSlots--;
-      this.labelOwner[firstLabel + r] = internalId;
-    }
-    this.live += count;
+    const off = row * dim;
+    for (let j = 0; j < dim; j++) point[j] = rows[off + j]!;
+    const reuse = this.deletedSlots > 0;
+    this.hnsw.addPoint(point, label, reuse);
+    if (reuse) this.deletedSlots--;
+    this.present[label] = 1;
+    this.live++;
   }
 
-  /** Tombstones labels `[first, first + count)`; their slots are reused by later additions. */
-  remove(firstLabel: number, count: number): void {
-    for (let label = firstLabel; label < firstLabel + count; label++) {
-      if (label >= this.labelOwner.length || this.labelOwner[label] === NO_DOCUMENT) continue;
-      this.hnsw.markDelete(label);
-      this.labelOwner[label] = NO_DOCUMENT;
-      this.deletedSlots++;
-      this.live--;
-    }
+  /** Tombstones `label` when the graph holds it live; its slot is reused by a later addition. */
+  remove(label: number): void {
+    if (!this.has(label)) return;
+    this.hnsw.markDelete(label);
+    this.present[label] = 0;
+    this.deletedSlots++;
+    this.live--;
   }
 
   /**
-   * Tombstones labels that a loaded graph holds but no live document owns any more (changes after the graph was
-   * saved). Throws if a label is absent from the graph.
+   * Tombstones a label that a loaded graph holds but LMDB retired after the graph was saved. Throws if the label
+   * is marked live here or absent from the graph (hnswlib refuses to delete an unknown label).
    */
-  retireUnowned(firstLabel: number, count: number): void {
-    for (let label = firstLabel; label < firstLabel + count; label++) {
-      if (label < this.labelOwner.length && this.labelOwner[label] !== NO_DOCUMENT) {
-        throw new RangeError(`label ${label} is still owned by document ${this.labelOwner[label]}`);
-      }
-      this.hnsw.markDelete(label);
-      this.deletedSlots++;
-    }
+  retireUnowned(label: number): void {
+    if (this.has(label)) throw new RangeError(`label ${label} is still live`);
+    this.hnsw.markDelete(label);
+    this.deletedSlots++;
   }
 
   /** Element slots in use (live + tombstoned), tombstones awaiting reuse, and allocated capacity. */
@@ -165,22 +164,7 @@ export class TokenGraph {
     return this.hnsw.getCurrentCount() - this.deletedSlots === this.live;
   }
 
-  /**
-   * The `k` nearest live stored vectors to `query` (inner product), best first, each mapped to its document:
-   * a document appears once per matching vector. Fewer than `k` hits only when fewer vectors are stored.
-   */
-  search(query: Float32Array, k: number, ef: number): HnswHit[] {
-    const { labels, similarities } = this.searchLabels(query, k, ef);
-    const hits: HnswHit[] = [];
-    for (let i = 0; i < labels.length; i++) {
-      const owner = this.labelOwner[labels[i]!];
-      if (owner === undefined || owner === NO_DOCUMENT) continue;
-      hits.push({ internalId: owner, similarity: similarities[i]! });
-    }
-    return hits;
-  }
-
-  /** Raw nearest labels (no grouping), for diagnostics and recall measurements. */
+  /** The `k` nearest live labels to `query` (inner product), best first. Fewer only when fewer are live. */
   searchLabels(query: Float32Array, k: number, ef: number): { labels: number[]; similarities: number[] } {
     if (query.length !== this.dim) throw new RangeError(`query vector has ${query.length} values, index dim is ${this.dim}`);
     const n = Math.min(Math.floor(k), this.live);
@@ -225,12 +209,12 @@ export class TokenGraph {
   }
 
   private ensureLabelRoom(end: number): void {
-    if (end <= this.labelOwner.length) return;
-    let size = this.labelOwner.length;
+    if (end <= this.present.length) return;
+    let size = this.present.length;
     while (size < end) size *= 2;
-    const grown = new Int32Array(size).fill(NO_DOCUMENT);
-    grown.set(this.labelOwner);
-    this.labelOwner = grown;
+    const grown = new Uint8Array(size);
+    grown.set(this.present);
+    this.present = grown;
   }
 }
 

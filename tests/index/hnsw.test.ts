@@ -24,11 +24,11 @@ function bruteForceLabels(index: LateIndex, query: Float32Array, k: number): num
   const scored: { label: number; score: number }[] = [];
   for (const id of index.liveInternalIds()) {
     const v = index.readVectors(id)!;
-    const { firstLabel } = index.labelRange(id)!;
-    for (let r = 0; r < v.count; r++) scored.push({ label: firstLabel + r, score: dot(v.data, r * v.dim, query, 0, v.dim) });
+    const labels = index.rowLabels(id)!;
+    for (let r = 0; r < v.count; r++) scored.push({ label: labels[r]!, score: dot(v.data, r * v.dim, query, 0, v.dim) });
   }
   scored.sort((a, b) => b.score - a.score);
-  return scored.slice(0, k).map((s) => s.label);
+  return [...new Set(scored.map((s) => s.label))].slice(0, k);
 }
 
 describe('searchHnsw', () => {

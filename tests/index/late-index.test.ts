@@ -55,7 +55,7 @@ describe('LateIndex upsert / delete / reopen', () => {
     expect(Array.from(vb.data)).toEqual(Array.from(b));
     expect([...reopened.liveInternalIds()]).toEqual([0, 1]);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'lateindex', formatVersion: 1, quantization: 'float32', reduction: 'none', encoder: encoderIdentity(DIM) });
+    expect(manifest).toMatchObject({ format: 'lateindex', formatVersion: 2, quantization: 'float32', reduction: 'none', encoder: encoderIdentity(DIM) });
     expect(manifest.counts).toEqual({ documents: 2, vectors: 8, vectorBytes: 8 * DIM * 4 });
   });
 
