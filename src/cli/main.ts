@@ -1,10 +1,11 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LateIndexError, UsageError } from '../shared/index.js';
 import { addCommand } from './commands/add.js';
 import { deleteCommand } from './commands/delete.js';
 import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
 import { searchCommand } from './commands/search.js';
+import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { positiveInt, unitInterval } from './options.js';
 
@@ -102,7 +103,24 @@ export function buildProgram(): Command {
     .option('--json', 'print statistics as JSON on stdout')
     .action(statsCommand);
 
+  program
+    .command('serve')
+    .description('serve indexes over REST (API key from LATEINDEX_API_KEY)')
+    .requiredOption('--index <dirs>', 'index directories, comma-separated (name = directory basename)')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', port, 8080)
+    .option('--body-limit <size>', 'largest request body, e.g. 16mb')
+    .option('--write-queue <n>', 'writes waiting or running per index before 429', positiveInt)
+    .option('--read-only', 'refuse upserts and deletes (409)')
+    .action(serveCommand);
+
   return program;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
+  return n;
 }
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 runtime error, 2 usage error. */
