@@ -48,6 +48,11 @@ export function buildProgram(): Command {
       .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
       .option('--reduce <spec>', 'token reduction pipeline, e.g. "skiplist,ward:2" (default: none)', 'none')
       .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(['float16', 'float32', 'int8']).default('float16'))
+      .addOption(
+        new Option('--sparse <mode>', 'sparse postings for Block-Max Pruning: BM25 over the text, learned weights from records\' "sparse" field, or none')
+          .choices(['bm25', 'learned', 'none'])
+          .default('bm25'),
+      )
       .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
       .option('--json', 'print the summary as JSON on stdout')
       .option('--quiet', 'no progress bar'),

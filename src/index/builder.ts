@@ -63,6 +63,7 @@ export class IndexBuilder {
         ...(record.title !== undefined && { title: record.title }),
         ...(record.text !== undefined && { text: record.text }),
         ...(record.metadata && { metadata: record.metadata }),
+        ...(record.sparse && { sparse: record.sparse }),
         vectors: reduced,
         ...(mv.tokens && { terms: [...new Set(mv.tokens)] }),
         stepCounts,

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, countCorpusRecords, readCorpus, type QuantizationName } from '../../index/index.js';
+import { IndexBuilder, LateIndex, countCorpusRecords, readCorpus, type QuantizationName, type SparseIndexMode } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { UsageError, type DocumentRecord } from '../../shared/index.js';
 import { printJson, say, formatBytes } from '../output.js';
@@ -15,6 +15,7 @@ export interface IndexCommandOptions extends EncoderOptions {
   readonly batchSize: number;
   readonly reduce: string;
   readonly quantize: QuantizationName;
+  readonly sparse: SparseIndexMode;
   readonly overwrite?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -48,6 +49,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       encoder: encoder.identity,
       quantization: options.quantize,
       reduction: pipeline.spec,
+      sparse: { mode: options.sparse },
       ...(options.model && { encoderSource: path.resolve(options.model) }),
     });
     const builder = new IndexBuilder(index, encoder, pipeline);
@@ -85,6 +87,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     encoder: encoder.identity.name,
     reduction: pipeline.spec,
     quantization: options.quantize,
+    sparse: options.sparse,
   };
   if (options.json) {
     printJson(summary);

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE, cli, tempDir } from './helpers.js';
+
+interface Hit {
+  id: string;
+  score: number;
+  components?: { late: number; sparse: number };
+}
+
+async function hits(index: string, query: string, ...extra: string[]): Promise<Hit[]> {
+  const result = await cli('search', '--index', index, '--query', query, '--json', ...extra);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return (JSON.parse(result.stdout) as { hits: Hit[] }).hits;
+}
+
+describe('search modes on the sample corpus', () => {
+  let index: string;
+  beforeAll(async () => {
+    index = path.join(tempDir(), 'idx');
+    expect((await cli('index', '--corpus', SAMPLE, '--index', index, '--quiet')).code).toBe(0);
+  });
+
+  it('sparse mode ranks by BM25 through Block-Max Pruning', async () => {
+    const sparse = await hits(index, 'sourdough starter yeast', '--mode', 'sparse', '--k', '5');
+    expect(sparse[0]!.id).toBe('bread-sourdough');
+    // Only documents sharing a stemmed term with the query score above zero.
+    expect(sparse.every((h) => h.score > 0)).toBe(true);
+    const none = await hits(index, 'zzzz qqqq', '--mode', 'sparse');
+    expect(none).toEqual([]);
+  });
+
+  it('hybrid fusion reduces to either side at the extreme weights', async () => {
+    const query = 'why do glaciers melt and retreat';
+    const k = ['--k', '8', '--exhaustive'];
+    const late = await hits(index, query, '--mode', 'late', ...k);
+    const lateOnly = await hits(index, query, '--mode', 'hybrid', '--late-weight', '1', ...k);
+    expect(lateOnly.map((h) => h.id)).toEqual(late.map((h) => h.id));
+    lateOnly.forEach((h, i) => expect(h.components!.late).toBeCloseTo(late[i]!.score, 9));
+
+    const sparse = await hits(index, query, '--mode', 'sparse', '--k', '8');
+    const sparseOnly = await hits(index, query, '--mode', 'hybrid', '--late-weight', '0', ...k);
+    const positive = sparseOnly.filter((h) => h.components!.sparse > 0);
+    expect(positive.map((h) => h.id)).toEqual(sparse.slice(0, positive.length).map((h) => h.id));
+    positive.forEach((h, i) => expect(h.components!.sparse).toBeCloseTo(sparse[i]!.score, 9));
+
+    const rrf = await hits(index, query, '--mode', 'hybrid', '--fusion', 'rrf', ...k);
+    // RRF score of the top hit: 1/(60 + late rank) + 1/(60 + sparse rank), ranks over the union.
+    expect(rrf[0]!.score).toBeGreaterThan(1 / 61);
+    expect(rrf[0]!.score).toBeLessThanOrEqual(2 / 61);
+  });
+
+  it('refuses sparse modes on an index built with --sparse none', async () => {
+    const plain = path.join(tempDir(), 'idx');
+    expect((await cli('index', '--corpus', SAMPLE, '--index', plain, '--quiet', '--sparse', 'none')).code).toBe(0);
+    const result = await cli('search', '--index', plain, '--query', 'bread', '--mode', 'hybrid');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/keeps no sparse postings .* \[sparse_unavailable\]/);
+  });
+});
