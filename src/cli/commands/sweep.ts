@@ -38,6 +38,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
       mode: options.mode,
       resume: options.resume === true,
       encoder,
+      ...(options.model && { encoderSource: path.resolve(options.model) }),
       batchSize: options.batchSize,
       keepIndexes: options.discardIndexes !== true,
       keepEncoded: options.keepEncoded === true,

@@ -43,6 +43,8 @@ export interface SweepOptions {
   readonly candidatesPerToken?: number;
   /** Caller-owned encoder (loaded and closed by the caller); every configuration reuses its document vectors. */
   readonly encoder: Encoder;
+  /** Recorded in each index's manifest as where the encoder came from (e.g. the ONNX model directory). */
+  readonly encoderSource?: string;
   /** Documents per encode / write batch (default 64). */
   readonly batchSize?: number;
   /** Keep each configuration's index under `out/indexes/<slug>` (default true). */
@@ -153,7 +155,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         const needBm25 = bm25 === undefined && config.baseline;
         const measured = await runConfiguration({
           config, store, encoder, queries, qrels: checked.qrels, out, split: options.split, datasetName: path.basename(datasetDir),
-          encoderLabel, candidatesPerToken: options.candidatesPerToken, batchSize, keepIndex: options.keepIndexes !== false,
+          encoderLabel, encoderSource: options.encoderSource, candidatesPerToken: options.candidatesPerToken, batchSize, keepIndex: options.keepIndexes !== false,
           evaluated: checked.evaluated, bar, reference, needReference, needBm25,
         });
         if (measured.bm25) {
@@ -305,6 +307,7 @@ interface ConfigurationRun {
   readonly split: string;
   readonly datasetName: string;
   readonly encoderLabel: string;
+  readonly encoderSource: string | undefined;
   readonly candidatesPerToken: number | undefined;
   readonly batchSize: number;
   readonly keepIndex: boolean;
@@ -333,6 +336,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     encoder: encoder.identity,
     quantization: config.quantization,
     reduction: pipeline.spec,
+    ...(run.encoderSource !== undefined && { encoderSource: run.encoderSource }),
     // BM25 postings cost build time: only the baseline (BM25 reference) and sparse/hybrid modes need them.
     sparse: { mode: config.baseline || config.mode !== 'late' ? 'bm25' : 'none' },
   });
