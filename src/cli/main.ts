@@ -23,7 +23,7 @@ function retrievalOptions(command: Command): Command {
   return command
     .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(['late', 'sparse', 'hybrid']).default('late'))
     .option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)')
-    .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
+    .option('--candidates <n>', "candidate documents gathered per query token from HNSW (k')", positiveInt)
     .addOption(new Option('--fusion <method>', 'hybrid fusion: convex (normalised scores) or rrf (reciprocal ranks)').choices(['convex', 'rrf']))
     .option('--late-weight <w>', 'convex fusion weight of the late score, in [0, 1]', unitInterval)
     .option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe', unitInterval)

@@ -124,7 +124,7 @@ export class LateInteractionSearcher {
     for (let i = 0; i < query.count; i++) {
       const w = weights === undefined ? 1 : weights[i]!;
       if (w === 0) continue;
-      const hits = this.index.searchHnsw(data.subarray(i * dim, (i + 1) * dim), perToken, options.ef);
+      const hits = this.index.searchHnswDocuments(data.subarray(i * dim, (i + 1) * dim), perToken, options.ef);
       if (hits.length === 0) continue;
       rowBest.clear();
       let floor = Infinity;

@@ -3,7 +3,7 @@ export interface SearchOptions {
   readonly k: number;
   /** Exact MaxSim over every live document (the reference); otherwise HNSW candidates are re-ranked. */
   readonly exhaustive?: boolean;
-  /** HNSW neighbours fetched per query row (k'); their documents form the candidate set. */
+  /** Candidate documents gathered per query row (k') from the nearest stored vectors; together they form the candidate set. */
   readonly candidatesPerToken?: number;
   /**
    * Candidate mode: exact MaxSim only for this many candidates, those with the best approximate scores from

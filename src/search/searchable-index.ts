@@ -14,6 +14,9 @@ export interface SearchableIndex {
   /** Decoded float32 vectors of a live document; fills and returns a view of `out` when it is large enough. */
   readVectors(internalId: number, out?: Float32Array): MultiVector | undefined;
   liveInternalIds(): Iterable<number>;
-  /** Nearest stored token vectors to one query token vector, by inner-product similarity. */
-  searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[];
+  /**
+   * Candidate documents for one query token vector: owners of its nearest stored vectors, each document once with
+   * its best similarity, best first, until `maxDocuments` documents are collected (approximate, HNSW).
+   */
+  searchHnswDocuments(query: Float32Array, maxDocuments: number, ef?: number): HnswHit[];
 }

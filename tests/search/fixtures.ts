@@ -116,4 +116,17 @@ export class FakeIndex implements SearchableIndex {
     hits.sort((a, b) => b.similarity - a.similarity);
     return hits.slice(0, k);
   }
+
+  /** Brute force of LateIndex's rule: nearest vectors' owners, each document once (best similarity), until `maxDocuments`. */
+  searchHnswDocuments(query: Float32Array, maxDocuments: number): HnswHit[] {
+    const seen = new Set<number>();
+    const out: HnswHit[] = [];
+    for (const hit of this.searchHnsw(query, Number.MAX_SAFE_INTEGER)) {
+      if (out.length >= maxDocuments) break;
+      if (seen.has(hit.internalId)) continue;
+      seen.add(hit.internalId);
+      out.push(hit);
+    }
+    return out;
+  }
 }

@@ -58,7 +58,7 @@ describe('LateInteractionSearcher', () => {
     const searcher = new LateInteractionSearcher(index);
     const query = randomMultiVector(rng(11), 3, 6);
     const pool = new Set<number>();
-    for (let i = 0; i < 3; i++) for (const hit of index.searchHnsw(query.data.subarray(i * 6, i * 6 + 6), 2)) pool.add(hit.internalId);
+    for (let i = 0; i < 3; i++) for (const hit of index.searchHnswDocuments(query.data.subarray(i * 6, i * 6 + 6), 2)) pool.add(hit.internalId);
     const hits = searcher.search(query, { k: 50, candidatesPerToken: 2 });
     expect(searcher.stats).toEqual({ scoredDocuments: pool.size, mode: 'candidates' });
     expect(ids(hits)).toEqual(ids(bruteForce(index, query, 50, (i) => pool.has(i))));
@@ -104,7 +104,7 @@ describe('LateInteractionSearcher', () => {
     const query = { ...randomMultiVector(rng(52), 4, 6), weights: new Float32Array([1, 0.5, 2, 0]) };
     const perToken = 8;
     // Reference: best similarity per (row, doc), missing ones imputed with the row's lowest returned similarity.
-    const rows = [0, 1, 2].map((i) => index.searchHnsw(query.data.subarray(i * 6, i * 6 + 6), perToken));
+    const rows = [0, 1, 2].map((i) => index.searchHnswDocuments(query.data.subarray(i * 6, i * 6 + 6), perToken));
     const pool = new Set(rows.flat().map((h) => h.internalId));
     const approx = [...pool].map((doc) => {
       let score = 0;
