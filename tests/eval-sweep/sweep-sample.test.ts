@@ -201,4 +201,14 @@ describe('sweep resume and bad input', () => {
     expect(report.bm25).toEqual({ 'nDCG@10': expect.closeTo(bm25, 12), source: 'computed' });
     expect(bm25).toBeGreaterThan(0.5);
   });
+
+  it('indexes a repeated corpus id once (last record wins), within a batch and across batches', async () => {
+    const dataset = path.join(tempDir('dup'), 'sample');
+    cpSync(SAMPLE, dataset, { recursive: true });
+    const lines = readFileSync(path.join(dataset, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+    // Record 0 sits in the first batch of 8, record 29 in the last one, together with both repeats.
+    writeFileSync(path.join(dataset, 'corpus.jsonl'), `${[...lines, lines[0], lines[29]].join('\n')}\n`);
+    const report = await runSweep({ dataset, split: 'test', out: path.join(dataset, '..', 'out'), reduce: 'none', quantize: 'float32', encoder: inner, batchSize: 8 });
+    expect(report.rows[0]!.storage.documents).toBe(CORPUS_DOCS);
+  });
 });

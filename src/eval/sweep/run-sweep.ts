@@ -12,7 +12,7 @@ import { evaluate } from '../evaluate.js';
 import { readTrecRun, writeTrecRun } from '../trec-run.js';
 import type { Qrels, Queries, RankedList, Run } from '../types.js';
 import { renderChart, latencyVsStorageSpec, ndcgVsStorageSpec } from './charts.js';
-import { EncodedStore, type EncodedStoreStamp } from './encoded-store.js';
+import { EncodedStore, type EncodedDocument, type EncodedStoreStamp } from './encoded-store.js';
 import { checkJudgments } from './judgment-checks.js';
 import { indexRecallAt } from './retention.js';
 import { parseSweepGrid, type SweepConfig } from './sweep-config.js';
@@ -345,7 +345,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     const builder = new IndexBuilder(index, encoder, pipeline);
     let done = 0;
     for (const batch of store.batches(run.batchSize)) {
-      await builder.addEncodedBatch(batch.docs, batch.vectors);
+      const unique = lastPerId(batch.docs, batch.vectors);
+      await builder.addEncodedBatch(unique.docs, unique.vectors);
       done += batch.docs.length;
       progress.update(done);
     }
@@ -385,6 +386,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     const evalStarted = performance.now();
     const searchOptions: SearchOptions = {
       k: EVAL_DEPTH,
+      // Passed through for sparse/hybrid once the searcher has modes; parseSweepGrid refuses them until then.
+      ...(config.mode !== 'late' && { mode: config.mode }),
       ...(run.candidatesPerToken !== undefined && { candidatesPerToken: run.candidatesPerToken }),
     };
     const result = await evaluate({
@@ -419,6 +422,18 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     await index.close();
     if (!run.keepIndex) await fs.rm(indexDir, { recursive: true, force: true });
   }
+}
+
+/** A corpus may repeat an id: as in `lateindex index`, the last record wins (the builder wants unique ids per batch). */
+function lastPerId(docs: readonly EncodedDocument[], vectors: readonly MultiVector[]): { docs: EncodedDocument[]; vectors: MultiVector[] } {
+  const at = new Map<string, number>();
+  docs.forEach((doc, i) => {
+    at.delete(doc.id);
+    at.set(doc.id, i);
+  });
+  if (at.size === docs.length) return { docs: [...docs], vectors: [...vectors] };
+  const keep = [...at.values()];
+  return { docs: keep.map((i) => docs[i]!), vectors: keep.map((i) => vectors[i]!) };
 }
 
 async function search(retriever: Retriever, text: string, options: SearchOptions): Promise<RankedList> {
