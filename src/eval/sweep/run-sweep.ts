@@ -356,6 +356,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     const retriever = new Retriever(index, encoder);
     let reference = run.reference;
     let fresh: Run | undefined;
+    const referenceStarted = performance.now();
     if (run.needReference) {
       const exact = await evaluate({
         queries: run.queries,
@@ -369,6 +370,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
       reference = fresh;
       done += run.evaluated;
     }
+    const referenceSeconds = (performance.now() - referenceStarted) / 1000;
     let bm25: ConfigurationResult['bm25'];
     const sparse = index.sparse;
     if (run.needBm25 && sparse) {
@@ -414,7 +416,11 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     const measurement: SweepMeasurement = {
       ...buildEvalReport({ dataset: run.datasetName, split: run.split, evaluation: result, counts: index.counts(), config: rowConfig }),
       indexRecall: { k: RECALL_K, value: reference ? indexRecallAt(result.run, reference, RECALL_K) : Number.NaN },
-      timings: { buildSeconds: round(buildSeconds, 3), evalSeconds: round(evalSeconds, 3) },
+      timings: {
+        buildSeconds: round(buildSeconds, 3),
+        evalSeconds: round(evalSeconds, 3),
+        ...(run.needReference && { referenceSeconds: round(referenceSeconds, 3) }),
+      },
     };
     return { measurement, ...(fresh && { reference: fresh }), ...(bm25 && { bm25 }) };
   } finally {

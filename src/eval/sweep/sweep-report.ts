@@ -20,7 +20,8 @@ export interface SweepRowConfig {
 export interface SweepMeasurement extends EvalReport<SweepRowConfig> {
   /** Share of the exhaustive unreduced top-10 recovered by this configuration's top-10. */
   readonly indexRecall: { readonly k: number; readonly value: number };
-  readonly timings: { readonly buildSeconds: number; readonly evalSeconds: number };
+  /** Wall times: index build, evaluation, and (baseline only) the exhaustive exact-MaxSim reference search. */
+  readonly timings: { readonly buildSeconds: number; readonly evalSeconds: number; readonly referenceSeconds?: number };
 }
 
 /** A row of report.json: the measurement plus retention relative to the unreduced float32 baseline. */
