@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- sweep-all [--datasets med,scifact] [--reduce specs] [--quantize codecs] [--work dir] [--resume]`
+ * `npm run bench -- sweep-all [--datasets med,scifact] [--reduce specs] [--quantize codecs] [--work dir] [--resume]
+ *   [--ef-construction n]`
  *
  * Runs `lateindex sweep` with the default (embedded static) encoder on the BEIR datasets in /work/shared/data and
  * copies each report (report.md, report.json, charts) into bench/results/<dataset>/; runs and indexes stay in the
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     quantize: { type: 'string', default: DEFAULT_QUANTIZE },
     work: { type: 'string', default: path.join(os.tmpdir(), 'lateindex-sweeps') },
     resume: { type: 'boolean', default: false },
+    'ef-construction': { type: 'string' },
   },
 });
 
@@ -85,7 +87,8 @@ function summaryMarkdown(summaries: readonly DatasetSummary[]): string {
   return [
     '# Sweep summary (embedded static encoder)',
     '',
-    `Command: \`npm run bench -- sweep-all --datasets ${values.datasets} --reduce "${values.reduce}" --quantize "${values.quantize}"\``,
+    `Command: \`npm run bench -- sweep-all --datasets ${values.datasets} --reduce "${values.reduce}" --quantize "${values.quantize}"` +
+      `${values['ef-construction'] ? ` --ef-construction ${values['ef-construction']}` : ''}\``,
     '',
     '| dataset | docs | queries | configs | unreduced nDCG@10 | BM25 nDCG@10 | smallest keeping >= 99% | smallest keeping >= 97% | sweep time |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
@@ -113,6 +116,7 @@ try {
       quantize: values.quantize,
       resume: values.resume,
       encoder,
+      ...(values['ef-construction'] !== undefined && { hnsw: { efConstruction: Number(values['ef-construction']) } }),
       keepIndexes: false,
       progress: (label, total, unit) => new ProgressReporter(label.padEnd(24), total, unit),
       log: (line) => process.stderr.write(`${line}\n`),

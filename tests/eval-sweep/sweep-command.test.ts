@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describe('lateindex sweep (command)', () => {
-  it('prints report.json on stdout with --json, writes the report files, and discards indexes when asked', async () => {
+  it('prints report.json on stdout with --json, writes the report files, passes HNSW options, discards indexes when asked', async () => {
     const out = path.join(tempDir('cli'), 'out');
     const stdout: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -27,13 +27,14 @@ describe('lateindex sweep (command)', () => {
     });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await program().parseAsync(
-      ['sweep', '--dataset', SAMPLE, '--reduce', 'none;ward:2', '--quantize', 'int8', '--out', out, '--bm25', '0.5', '--discard-indexes', '--json'],
+      ['sweep', '--dataset', SAMPLE, '--reduce', 'none;ward:2', '--quantize', 'int8', '--out', out, '--bm25', '0.5', '--discard-indexes', '--ef-construction', '40', '--json'],
       { from: 'user' },
     );
     const report = JSON.parse(stdout.join('')) as SweepReport;
     expect(report.rows.map((r) => r.config.name)).toEqual(['none / float32', 'none / int8', 'ward:2 / int8']);
     expect(report.bm25).toEqual({ 'nDCG@10': 0.5, source: 'given' });
     expect(report.rows.every((r) => r.config.index === undefined)).toBe(true);
+    expect(report.rows.map((r) => r.config.hnsw?.efConstruction)).toEqual([40, 40, 40]);
     expect(readdirSync(out).sort()).toEqual(
       expect.arrayContaining(['report.json', 'report.md', 'ndcg-vs-storage.png', 'latency-vs-storage.svg', 'run.ward-2.int8.trec']),
     );

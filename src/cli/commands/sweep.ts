@@ -16,6 +16,8 @@ export interface SweepCommandOptions extends EncoderOptions {
   readonly resume?: boolean;
   readonly bm25?: number;
   readonly candidates?: number;
+  readonly m?: number;
+  readonly efConstruction?: number;
   readonly batchSize: number;
   /** commander's negated `--discard-indexes` flag. */
   readonly discardIndexes?: boolean;
@@ -44,6 +46,12 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
       keepEncoded: options.keepEncoded === true,
       ...(options.bm25 !== undefined && { bm25: options.bm25 }),
       ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
+      ...((options.m !== undefined || options.efConstruction !== undefined) && {
+        hnsw: {
+          ...(options.m !== undefined && { m: options.m }),
+          ...(options.efConstruction !== undefined && { efConstruction: options.efConstruction }),
+        },
+      }),
       progress: (label, total, unit) => new ProgressReporter(label.padEnd(24), total, unit, quiet),
       log: say,
     });
@@ -95,6 +103,8 @@ export function registerSweepCommand(program: Command): Command {
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
     .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)
     .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
+    .option('--m <n>', 'HNSW graph degree for every index (default: the index default)', positiveInt)
+    .option('--ef-construction <n>', 'HNSW build beam width for every index (lower builds faster, may lower index recall)', positiveInt)
     .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
     .option('--discard-indexes', 'delete each configuration\'s index once it is measured (saves disk)')
     .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep')

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, readCorpus } from '../../index/index.js';
+import { IndexBuilder, LateIndex, readCorpus, type HnswParams } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { Retriever, exhaustiveTermAtATime, type SearchOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
@@ -41,6 +41,8 @@ export interface SweepOptions {
   readonly bm25?: number;
   /** HNSW neighbours per query token (default: the searcher's). */
   readonly candidatesPerToken?: number;
+  /** HNSW build parameters for every index (default: the index's); recorded in each row's config. */
+  readonly hnsw?: Partial<HnswParams>;
   /** Caller-owned encoder (loaded and closed by the caller); every configuration reuses its document vectors. */
   readonly encoder: Encoder;
   /** Recorded in each index's manifest as where the encoder came from (e.g. the ONNX model directory). */
@@ -74,6 +76,7 @@ interface ResultFingerprint {
   readonly encoderHash: string;
   readonly candidatesPerToken: number | 'default';
   readonly queries: number;
+  readonly hnsw: Partial<HnswParams>;
 }
 
 interface StoredResult {
@@ -115,6 +118,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     encoderHash: encoder.identity.hash,
     candidatesPerToken: options.candidatesPerToken ?? 'default',
     queries: checked.evaluated,
+    hnsw: options.hnsw ?? {},
   };
   await writeJsonAtomic(path.join(out, SWEEP_FILE), {
     dataset: datasetDir,
@@ -155,7 +159,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         const needBm25 = bm25 === undefined && config.baseline;
         const measured = await runConfiguration({
           config, store, encoder, queries, qrels: checked.qrels, out, split: options.split, datasetName: path.basename(datasetDir),
-          encoderLabel, encoderSource: options.encoderSource, candidatesPerToken: options.candidatesPerToken, batchSize, keepIndex: options.keepIndexes !== false,
+          encoderLabel, encoderSource: options.encoderSource, candidatesPerToken: options.candidatesPerToken, hnsw: options.hnsw, batchSize, keepIndex: options.keepIndexes !== false,
           evaluated: checked.evaluated, bar, reference, needReference, needBm25,
         });
         if (measured.bm25) {
@@ -308,6 +312,7 @@ interface ConfigurationRun {
   readonly datasetName: string;
   readonly encoderLabel: string;
   readonly encoderSource: string | undefined;
+  readonly hnsw: Partial<HnswParams> | undefined;
   readonly candidatesPerToken: number | undefined;
   readonly batchSize: number;
   readonly keepIndex: boolean;
@@ -337,6 +342,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     quantization: config.quantization,
     reduction: pipeline.spec,
     ...(run.encoderSource !== undefined && { encoderSource: run.encoderSource }),
+    ...(run.hnsw && { hnsw: run.hnsw }),
     // BM25 postings cost build time: only the baseline (BM25 reference) and sparse/hybrid modes need them.
     sparse: { mode: config.baseline || config.mode !== 'late' ? 'bm25' : 'none' },
   });
@@ -411,6 +417,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
       baseline: config.baseline,
       encoder: run.encoderLabel,
       candidatesPerToken: run.candidatesPerToken ?? 'default',
+      hnsw: index.manifest.hnsw,
       ...(run.keepIndex && { index: path.relative(run.out, indexDir) }),
     };
     const measurement: SweepMeasurement = {

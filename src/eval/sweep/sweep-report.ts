@@ -12,6 +12,8 @@ export interface SweepRowConfig {
   readonly baseline: boolean;
   readonly encoder: string;
   readonly candidatesPerToken: number | 'default';
+  /** HNSW parameters the index was built with. */
+  readonly hnsw?: { readonly m: number; readonly efConstruction: number; readonly efSearch: number; readonly seed: number };
   /** Index directory, relative to the sweep's --out (absent when indexes were discarded). */
   readonly index?: string;
 }
