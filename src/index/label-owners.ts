@@ -39,3 +39,17 @@ export function decodeLabelOwners(value: Uint8Array): Uint32Array {
   for (let i = 0; i < n; i++) out[i] = labelOwnerAt(value, i);
   return out;
 }
+
+/** Whether a `labelOwners` value lists `internalId` (binary search over the ascending owners). */
+export function labelOwnersInclude(value: Uint8Array, internalId: number): boolean {
+  let lo = 0;
+  let hi = labelOwnerCount(value) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const owner = labelOwnerAt(value, mid);
+    if (owner === internalId) return true;
+    if (owner < internalId) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -20,7 +20,7 @@ import {
   sameEncoder,
   writeManifest,
 } from './manifest.js';
-import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersKey } from './label-owners.js';
+import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersInclude, labelOwnersKey } from './label-owners.js';
 import { MAX_LABEL, TokenGraph, type GraphLoadFailure } from './token-graph.js';
 import { VECTOR_KEY_BYTES, vectorKey } from './vector-key.js';
 import type {
@@ -163,6 +163,9 @@ export class LateIndex {
   /** Per internal id: stored vector count (NOT_LIVE when absent). */
   private vectorCounts: Int32Array;
   private decodeScratch: Float32Array;
+  /** searchHnswDocuments' "already collected" marks: seenStamp[id] === seenGeneration (no per-call allocation). */
+  private seenStamp = new Uint32Array(0);
+  private seenGeneration = 0;
   private closed = false;
   /** Flushes run one after another: each snapshots the graph and prunes the retired log for its sequence. */
   private flushQueue: Promise<void> = Promise.resolve();
@@ -417,21 +420,36 @@ export class LateIndex {
     for (let k = Math.min(want, live); k > 0; k = Math.min(k * 2, live)) {
       const { labels, similarities } = this.graph.searchLabels(query, k, Math.max(ef ?? this.base.hnsw.efSearch, k));
       const hits: HnswHit[] = [];
-      const seen = new Set<number>();
+      const seen = this.nextSeenMarks();
+      const generation = this.seenGeneration;
       for (let i = 0; i < labels.length && hits.length < want; i++) {
         const owners = this.labelOwnerDb.getBinaryFast(labels[i]!);
         if (owners === undefined) continue;
         const n = labelOwnerCount(owners);
         for (let j = 0; j < n && hits.length < cap; j++) {
           const owner = labelOwnerAt(owners, j);
-          if (seen.has(owner) || !this.tracked(owner)) continue;
-          seen.add(owner);
+          if (!this.tracked(owner) || seen[owner] === generation) continue;
+          seen[owner] = generation;
           hits.push({ internalId: owner, similarity: similarities[i]! });
         }
       }
       if (hits.length >= want || k >= live) return hits;
     }
     return [];
+  }
+
+  /** A fresh generation of "seen" marks covering every tracked internal id. */
+  private nextSeenMarks(): Uint32Array {
+    if (this.seenStamp.length < this.vectorCounts.length) {
+      this.seenStamp = new Uint32Array(this.vectorCounts.length);
+      this.seenGeneration = 0;
+    }
+    this.seenGeneration++;
+    if (this.seenGeneration === 0xffffffff) {
+      this.seenStamp.fill(0);
+      this.seenGeneration = 1;
+    }
+    return this.seenStamp;
   }
 
   /** Nearest distinct vector labels (no mapping to documents); for diagnostics and recall checks. */
@@ -702,8 +720,8 @@ export class LateIndex {
         for (const label of distinct(labels)) {
           if (label >= this.state.nextLabel) note(`${doc} uses label ${label} beyond next label ${this.state.nextLabel}`);
           ownerRefs.set(label, (ownerRefs.get(label) ?? 0) + 1);
-          const owners = this.labelOwners(label);
-          if (!owners || !owners.includes(internalId)) note(`${doc} is missing from the owner list of label ${label}`);
+          const owners = this.labelOwnerDb.getBinaryFast(label);
+          if (!owners || !labelOwnersInclude(owners, internalId)) note(`${doc} is missing from the owner list of label ${label}`);
         }
       }
       value.stepCounts?.forEach((c, i) => {
