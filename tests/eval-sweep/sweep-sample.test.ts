@@ -160,15 +160,29 @@ describe('sweep resume and bad input', () => {
     expect(report.bm25?.source).toBe('computed');
   });
 
-  it('fails clearly on a missing split and an unsupported mode before writing anything', async () => {
+  it('fails clearly on a missing split and an unknown mode before writing anything', async () => {
     const out = path.join(tempDir('bad'), 'out');
     expect(await codeOf(runSweep({ dataset: SAMPLE, split: 'dev', out, reduce: 'none', encoder: inner }))).toMatch(
       /^missing_split: .*qrels\/dev\.tsv: no qrels for split "dev" \(available splits: test\)/,
     );
-    expect(await codeOf(runSweep({ dataset: SAMPLE, split: 'test', out, reduce: 'none', mode: 'late,hybrid', encoder: inner }))).toMatch(
-      /^unsupported_mode: --mode: "hybrid"/,
+    expect(await codeOf(runSweep({ dataset: SAMPLE, split: 'test', out, reduce: 'none', mode: 'late,dense', encoder: inner }))).toMatch(
+      /^invalid_sweep: --mode: unknown mode "dense"/,
     );
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('measures sparse and hybrid modes as their own rows; sparse mode ranks exactly as the BM25 reference', async () => {
+    const out = path.join(tempDir('modes'), 'out');
+    const report = await runSweep({ dataset: SAMPLE, split: 'test', out, reduce: 'ward:2', quantize: 'float16', mode: 'late,sparse,hybrid', encoder: inner });
+    expect(report.rows.map((r) => r.config.name)).toEqual(['none / float32', 'ward:2 / float16', 'ward:2 / float16 / sparse', 'ward:2 / float16 / hybrid']);
+    expect(report.rows.map((r) => r.config.mode)).toEqual(['late', 'late', 'sparse', 'hybrid']);
+    const sparse = report.rows[2]!;
+    // Same postings (BM25 of the same text), so the safe Block-Max Pruning top-10 equals the exhaustive one.
+    const bm25Run = readRunIds(path.join(out, 'run.bm25.trec'));
+    const sparseRun = readRunIds(path.join(out, `run.${sparse.config.slug}.trec`));
+    for (const [qid, ids] of bm25Run) expect(sparseRun.get(qid)!.slice(0, 10)).toEqual(ids.slice(0, 10));
+    expect(sparse.metrics['nDCG@10']).toBeCloseTo(report.bm25!['nDCG@10'], 12);
+    expect(sparse.storage.bytes).toBe(report.rows[1]!.storage.bytes);
   });
 
   it('continues past unjudged queries, judgments of unknown queries and unknown documents, with notes', async () => {

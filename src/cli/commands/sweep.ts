@@ -98,7 +98,7 @@ export function registerSweepCommand(program: Command): Command {
     .option('--split <name>', 'qrels split', 'test')
     .requiredOption('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"')
     .option('--quantize <codecs>', 'vector codecs separated by ";" (float32, float16, int8)', 'float16')
-    .option('--mode <modes>', 'search modes separated by "," (late; sparse and hybrid once available)', 'late')
+    .option('--mode <modes>', 'search modes separated by ",": late, sparse (BM25 postings only), hybrid (fused)', 'late')
     .requiredOption('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/')
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
     .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)

@@ -1,7 +1,6 @@
 export {
   parseSweepGrid,
   configSlug,
-  SEARCH_MODES,
   SUPPORTED_SEARCH_MODES,
   QUANTIZATIONS,
   BASELINE_REDUCTION,

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
 import { IndexBuilder, LateIndex, readCorpus, type HnswParams } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
-import { Retriever, exhaustiveTermAtATime, type SearchOptions } from '../../search/index.js';
+import { Retriever, exhaustiveTermAtATime, type RetrieveOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
 import { loadBeirSplit } from '../beir.js';
 import { buildEvalReport } from '../eval-report.js';
@@ -392,10 +392,9 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
       done += run.evaluated;
     }
     const evalStarted = performance.now();
-    const searchOptions: SearchOptions = {
+    const searchOptions: RetrieveOptions = {
       k: EVAL_DEPTH,
-      // Passed through for sparse/hybrid once the searcher has modes; parseSweepGrid refuses them until then.
-      ...(config.mode !== 'late' && { mode: config.mode }),
+      mode: config.mode,
       ...(run.candidatesPerToken !== undefined && { candidatesPerToken: run.candidatesPerToken }),
     };
     const result = await evaluate({
@@ -449,7 +448,7 @@ function lastPerId(docs: readonly EncodedDocument[], vectors: readonly MultiVect
   return { docs: keep.map((i) => docs[i]!), vectors: keep.map((i) => vectors[i]!) };
 }
 
-async function search(retriever: Retriever, text: string, options: SearchOptions): Promise<RankedList> {
+async function search(retriever: Retriever, text: string, options: RetrieveOptions): Promise<RankedList> {
   return (await retriever.search(text, options)).map((hit) => ({ id: hit.id, score: hit.score }));
 }
 

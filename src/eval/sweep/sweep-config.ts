@@ -1,11 +1,11 @@
 import type { QuantizationName } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
+import { SEARCH_MODES, type SearchMode } from '../../search/index.js';
 import { UsageError } from '../../shared/index.js';
 
-export type SearchMode = 'late' | 'sparse' | 'hybrid';
-export const SEARCH_MODES: readonly SearchMode[] = ['late', 'sparse', 'hybrid'];
-/** Modes the search module implements today; the others are refused before any work starts. */
-export const SUPPORTED_SEARCH_MODES: ReadonlySet<SearchMode> = new Set<SearchMode>(['late']);
+export type { SearchMode };
+/** Modes a sweep may measure; a mode the searcher lacks would be refused here, before any work starts. */
+export const SUPPORTED_SEARCH_MODES: ReadonlySet<SearchMode> = new Set<SearchMode>(SEARCH_MODES);
 export const QUANTIZATIONS: readonly QuantizationName[] = ['float32', 'float16', 'int8'];
 
 /** One point of a sweep: how vectors are reduced and stored, and how the index is searched. */
