@@ -6,6 +6,7 @@ import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { statsCommand } from './commands/stats.js';
 import { positiveInt, unitInterval } from './options.js';
 
@@ -119,6 +120,7 @@ export function buildProgram(): Command {
     .option('--read-only', 'refuse upserts and deletes (409)')
     .action(serveCommand);
 
+  registerSweepCommand(program);
   return program;
 }
 

@@ -17,3 +17,5 @@ export { loadBeirSplit, readQrels, readQueries, resolveBeirDataset, type BeirDat
 export { formatTrecRun, readTrecRun, trecRunLines, writeTrecRun } from './trec-run.js';
 export { percentileNearestRank, summarizeLatency, type LatencySummary } from './latency.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult, type PerQueryResult } from './evaluate.js';
+export { buildEvalReport, storageSummary, type EvalReport, type StorageSummary } from './eval-report.js';
+export * from './sweep/index.js';

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { EncoderOptions } from '../../encode/index.js';
-import { buildEvalReport } from '../../eval/eval-report.js';
-import { evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
+import { buildEvalReport, evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, Retriever } from '../../search/index.js';
 import { retrieveOptions, type RetrievalFlags } from '../options.js';
 import { printJson, say, table } from '../output.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
-import { rowsByStorage, runSweep } from '../../eval/sweep/index.js';
+import { rowsByStorage, runSweep } from '../../eval/index.js';
 import { positiveInt } from '../options.js';
 import { printJson, say, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
