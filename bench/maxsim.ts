@@ -1,9 +1,13 @@
 /**
- * MaxSim kernel throughput (documents scored per second, multiply-adds per second) for ColBERT-like shapes,
- * single-threaded. Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 16,64,96,128]
+ * MaxSim kernel throughput, single-threaded: the scalar JS kernel (`maxSimKernel`) against the WebAssembly SIMD
+ * kernel, exact (`WasmMaxSim.score`, equal to the JS kernel) and raw float32 (`scoreFloat32`), in one run, as
+ * documents scored per second and the ratio to JS. The WASM runs copy each document into WebAssembly memory
+ * (what `readVectors` decoding into `documentBuffer()` replaces), the JS run reads it in place.
+ * Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 96,100,128] [--block 2]
  */
 import { performance } from 'node:perf_hooks';
-import { maxSimKernel } from '../src/search/index.js';
+import { maxSimKernel } from '../src/search/maxsim.js';
+import { WasmMaxSim } from '../src/search/maxsim-wasm.js';
 import { normalizeRows } from '../src/shared/index.js';
 
 function argument(name: string, fallback: string): string {
@@ -13,7 +17,8 @@ function argument(name: string, fallback: string): string {
 const queryRows = Number(argument('queryRows', '32'));
 const docRows = Number(argument('docRows', '100'));
 const docs = Number(argument('docs', '2000'));
-const dims = argument('dims', '16,64,96,128').split(',').map(Number);
+const dims = argument('dims', '96,100,128').split(',').map(Number);
+const block = Number(argument('block', '2'));
 
 let seed = 12345;
 function random(): number {
@@ -21,26 +26,50 @@ function random(): number {
   return seed / 4294967296 - 0.5;
 }
 
+const wasm = WasmMaxSim.create(block);
+if (wasm === null) {
+  process.stderr.write('WebAssembly SIMD is not available on this runtime\n');
+  process.exit(1);
+}
+
+/** Documents per second of `scoreOne` over the corpus (best of 3 timed passes after a warm-up pass). */
+function measure(scoreOne: (d: number) => number): { docsPerSecond: number; checksum: number } {
+  let checksum = 0;
+  const pass = (): void => {
+    for (let d = 0; d < docs; d++) checksum += scoreOne(d);
+  };
+  pass();
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const started = performance.now();
+    pass();
+    best = Math.min(best, performance.now() - started);
+  }
+  return { docsPerSecond: docs / (best / 1000), checksum };
+}
+
+const format = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
+console.log(`${queryRows} query rows x ${docRows} document rows, ${docs} documents, query block ${block}x4`);
 for (const dim of dims) {
   const query = normalizeRows(Float32Array.from({ length: queryRows * dim }, random), dim);
   const corpus = normalizeRows(Float32Array.from({ length: docs * docRows * dim }, random), dim);
   const stride = docRows * dim;
-  let checksum = 0;
-  const pass = (): void => {
-    for (let d = 0; d < docs; d++) {
-      checksum += maxSimKernel(query, queryRows, corpus.subarray(d * stride, (d + 1) * stride), docRows, dim);
-    }
+  const docAt = (d: number): Float32Array => corpus.subarray(d * stride, (d + 1) * stride);
+  const js = measure((d) => maxSimKernel(query, queryRows, docAt(d), docRows, dim));
+  wasm.setQuery(query, queryRows, dim);
+  const copied = (d: number): Float32Array => {
+    const buffer = wasm.documentBuffer();
+    buffer.set(docAt(d));
+    return buffer;
   };
-  pass(); // warm-up (JIT)
-  const rounds = 3;
-  const started = performance.now();
-  for (let r = 0; r < rounds; r++) pass();
-  const seconds = (performance.now() - started) / 1000;
-  const docsPerSecond = (docs * rounds) / seconds;
-  const madds = docsPerSecond * queryRows * docRows * dim;
+  const exact = measure((d) => wasm.score(copied(d), docRows));
+  const float32 = measure((d) => wasm.scoreFloat32(copied(d), docRows));
+  if (exact.checksum !== js.checksum) throw new Error(`dim ${dim}: exact WASM checksum ${exact.checksum} != JS ${js.checksum}`);
+  const madds = (docsPerSecond: number): string => ((docsPerSecond * queryRows * docRows * dim) / 1e9).toFixed(2);
   console.log(
-    `dim ${String(dim).padStart(3)}: ${Math.round(docsPerSecond).toLocaleString('en-US').padStart(9)} docs/s ` +
-      `(${queryRows}x${docRows} rows), ${(madds / 1e9).toFixed(2)} G multiply-adds/s, ` +
-      `${((1000 * 5183 * 150) / docRows / docsPerSecond).toFixed(0)} ms per exhaustive SciFact-sized query (5183 docs x 150 rows) [checksum ${checksum.toFixed(3)}]`,
+    `dim ${String(dim).padStart(3)}: JS ${format(js.docsPerSecond)} docs/s (${madds(js.docsPerSecond)} G madd/s) | ` +
+      `WASM exact ${format(exact.docsPerSecond)} docs/s x${(exact.docsPerSecond / js.docsPerSecond).toFixed(2)} | ` +
+      `WASM float32 ${format(float32.docsPerSecond)} docs/s x${(float32.docsPerSecond / js.docsPerSecond).toFixed(2)} ` +
+      `(${madds(float32.docsPerSecond)} G madd/s, |float32 - exact| checksum ${Math.abs(float32.checksum - exact.checksum).toExponential(1)})`,
   );
 }

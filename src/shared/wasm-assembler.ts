@@ -49,6 +49,8 @@ export const Op = {
   i32Shl: 0x74,
   i32ShrS: 0x75,
   i32ShrU: 0x76,
+  f32Ge: 0x60,
+  f64Gt: 0x64,
   f32Add: 0x92,
   f32Mul: 0x94,
   f32Max: 0x97,
@@ -69,7 +71,9 @@ export const SimdOp = {
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f64x2ExtractLane: 0x21,
+  f32x4Ge: 0x46,
   v128And: 0x4e,
+  v128AnyTrue: 0x53,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
   f32x4Max: 0xe9,
@@ -140,6 +144,11 @@ export const v128Store = (offset = 0): number[] => [...simd(SimdOp.v128Store), .
 export function f32x4Shuffle(l0: number, l1: number, l2: number, l3: number): number[] {
   const lanes = [l0, l1, l2, l3].flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]);
   return [...simd(SimdOp.i8x16Shuffle), ...lanes];
+}
+
+/** `f64.const`. */
+export function f64Const(value: number): number[] {
+  return [Op.f64Const, ...new Uint8Array(Float64Array.of(value).buffer)];
 }
 
 /** `v128.const` with four f32 lanes. */
