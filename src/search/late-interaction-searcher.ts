@@ -1,7 +1,8 @@
 import type { Encoder } from '../encode/encoder.js';
 import { LateIndexError, UsageError, type MultiVector } from '../shared/index.js';
 import { weightQuery } from './idf-weights.js';
-import { maxSimExplained, maxSimKernel, type MaxSimExplanation } from './maxsim.js';
+import { maxSimExplained, type MaxSimExplanation } from './maxsim.js';
+import { createMaxSimScorer, type MaxSimScorer } from './maxsim-scorer.js';
 import type { SearchableIndex } from './searchable-index.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, type SearchHit, type SearchOptions, type SearchStats } from './search-types.js';
 import { TopK } from './top-k.js';
@@ -16,10 +17,11 @@ export interface SearcherOptions {
  * Results are sorted by score descending, ties broken by external id ascending (code-unit order).
  * Candidate mode scores the union of documents owning the top-k' HNSW neighbours of each query row (optionally
  * cut to `rerankDepth`), so it can miss documents exhaustive mode finds and, with a `filter`, return fewer than k.
- * `search` is synchronous and reuses one decode buffer, so one instance can serve interleaved async requests.
+ * `search` is synchronous and reuses one MaxSim scorer (WebAssembly SIMD when available, scores identical to the
+ * scalar kernel) and its decode buffer, so one instance can serve interleaved async requests.
  */
 export class LateInteractionSearcher {
-  private decodeBuffer = new Float32Array(0);
+  private readonly scorer: MaxSimScorer = createMaxSimScorer();
   private readonly queryWeighting: Encoder['queryWeighting'];
   private lastStats: SearchStats = { scoredDocuments: 0, mode: 'exhaustive' };
 
@@ -72,9 +74,10 @@ export class LateInteractionSearcher {
     const filter = options.exhaustive ? options.filter : undefined;
     const candidates = options.exhaustive ? this.index.liveInternalIds() : this.candidates(weighted, options);
     let scored = 0;
+    this.scorer.setQuery(weighted);
     for (const internalId of candidates) {
       if (filter !== undefined && !filter(internalId)) continue;
-      const score = this.score(weighted, internalId);
+      const score = this.score(internalId);
       if (score === undefined) continue;
       scored++;
       top.push(score, internalId);
@@ -149,14 +152,9 @@ export class LateInteractionSearcher {
     return approximate.drain().map((entry) => entry.internalId);
   }
 
-  /** Exact MaxSim of one stored document, decoded into the shared buffer; undefined if it is gone. */
-  private score(query: MultiVector, internalId: number): number | undefined {
-    const doc = this.index.readVectors(internalId, this.decodeBuffer);
-    if (doc === undefined) return undefined;
-    if (doc.data.buffer !== this.decodeBuffer.buffer && doc.data.length > this.decodeBuffer.length) {
-      // The document did not fit: grow so the next ones of this size decode in place.
-      this.decodeBuffer = new Float32Array(Math.max(doc.data.length, this.decodeBuffer.length * 2));
-    }
-    return maxSimKernel(query.data, query.count, doc.data, doc.count, query.dim, query.weights);
+  /** Exact MaxSim of one stored document, decoded straight into the scorer's buffer; undefined if it is gone. */
+  private score(internalId: number): number | undefined {
+    const doc = this.index.readVectors(internalId, this.scorer.documentBuffer());
+    return doc === undefined ? undefined : this.scorer.score(doc.data, doc.count);
   }
 }

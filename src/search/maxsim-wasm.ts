@@ -17,7 +17,6 @@ import {
   f32x4Shuffle,
   f64Const,
   i32Const,
-  instantiateIfSupported,
   localGet as get,
   localSet as set,
   localTee as tee,
@@ -39,7 +38,6 @@ const MASK_OFFSET = 0;
 const PAGE_BYTES = 65536;
 /** Slack after the document rows: the masked tail load of the last row reads up to 12 bytes past it. */
 const TAIL_SLACK_BYTES = 16;
-const INITIAL_DOC_ROWS = 256;
 const QUERY_OFFSET = 16;
 
 /** Allocates locals after the parameters and keeps their types in declaration order. */
@@ -320,6 +318,9 @@ type RescoreExport = (
   sims: number, simsStride: number, thresholds: number, out: number,
 ) => void;
 
+/** Compiled kernel modules by query block size; null when the runtime rejects them (no SIMD). */
+const compiledModules = new Map<number, WebAssembly.Module | null>();
+
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 const UNIT_ROUNDOFF_F32 = 2 ** -24;
 const UNIT_ROUNDOFF_F64 = 2 ** -53;
@@ -361,10 +362,15 @@ export class WasmMaxSim {
     this.doubles = new Float64Array(this.memory.buffer);
   }
 
-  /** A new instance, or null when this runtime lacks WebAssembly SIMD. */
+  /** A new instance, or null when this runtime lacks WebAssembly SIMD (the module is compiled once per block size). */
   static create(queryBlock = DEFAULT_QUERY_BLOCK): WasmMaxSim | null {
-    const instance = instantiateIfSupported(maxSimModuleBytes(queryBlock));
-    return instance === null ? null : new WasmMaxSim(instance);
+    let module = compiledModules.get(queryBlock);
+    if (module === undefined) {
+      const bytes = maxSimModuleBytes(queryBlock);
+      module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      compiledModules.set(queryBlock, module);
+    }
+    return module === null ? null : new WasmMaxSim(new WebAssembly.Instance(module));
   }
 
   /** Copies the query (rows x dim, optional per-row weights) into memory; later `score` calls use it. */
@@ -387,7 +393,6 @@ export class WasmMaxSim {
       this.queryNorms[i] = Math.sqrt(s) * (1 + 1e-12);
     }
     this.queryStrideBytes = align16(dim * 4);
-    this.docRowCapacity = Math.max(this.docRowCapacity, INITIAL_DOC_ROWS);
     this.layout();
     const floats = this.floats;
     floats.fill(0, MASK_OFFSET / 4, MASK_OFFSET / 4 + 4);
@@ -426,8 +431,8 @@ export class WasmMaxSim {
 
   /**
    * Float32Array over the document region (room for the current capacity in rows x dim): pass it as the `out`
-   * of `readVectors` so rows decode straight into WebAssembly memory. Valid until the next `setQuery` or a
-   * `score` of a larger document.
+   * of `readVectors` so rows decode straight into WebAssembly memory. Empty at first; it grows to the largest
+   * document scored since. Valid until the next `setQuery` or a `score` of a larger document.
    */
   documentBuffer(): Float32Array {
     const start = this.docOffset / 4;

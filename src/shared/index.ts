@@ -1,4 +1,4 @@
 export * from './multivector.js';
 export * from './records.js';
 export * from './errors.js';
-export * from './wasm-assembler.js';
+export * as wasmAssembler from './wasm-assembler.js';
