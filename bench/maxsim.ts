@@ -4,9 +4,20 @@
  * documents scored per second and the ratio to JS. The WASM runs copy each document into WebAssembly memory
  * (what `readVectors` decoding into `documentBuffer()` replaces), the JS run reads it in place.
  * Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 96,100,128] [--block 2]
+ *
+ * With `--index DIR --dataset DIR` (an index built with the default encoder, e.g. by bench/foundation.ts, and its
+ * BEIR dataset) it instead runs exhaustive MaxSim over the stored vectors for the first `--queries` test queries:
+ * the searcher's hot loop (decode float16 into the scorer's buffer, score) with the scalar and the SIMD scorer,
+ * a decode-only loop for context, and checks that both scorers return identical scores.
+ *   npx tsx bench/maxsim.ts --index /tmp/lateindex-bench/med-none --dataset ../shared/data/med --queries 30
  */
 import { performance } from 'node:perf_hooks';
+import { loadEncoder } from '../src/encode/index.js';
+import { loadBeirSplit } from '../src/eval/index.js';
+import { LateIndex } from '../src/index/index.js';
+import { LateInteractionSearcher, weightQuery } from '../src/search/index.js';
 import { maxSimKernel } from '../src/search/maxsim.js';
+import { createMaxSimScorer, type MaxSimBackend } from '../src/search/maxsim-scorer.js';
 import { WasmMaxSim } from '../src/search/maxsim-wasm.js';
 import { normalizeRows } from '../src/shared/index.js';
 
@@ -46,6 +57,68 @@ function measure(scoreOne: (d: number) => number): { docsPerSecond: number; chec
     best = Math.min(best, performance.now() - started);
   }
   return { docsPerSecond: docs / (best / 1000), checksum };
+}
+
+/** Exhaustive scoring over a real index with each backend (see the file comment). */
+async function benchIndex(indexDir: string, datasetDir: string, queryLimit: number): Promise<void> {
+  const encoder = await loadEncoder();
+  const index = await LateIndex.open(indexDir, { encoder: encoder.identity, readOnly: true });
+  const { queries } = await loadBeirSplit(datasetDir, 'test');
+  const texts = [...queries.values()].slice(0, queryLimit);
+  const encoded = (await encoder.encodeQueries(texts)).map((q) => weightQuery(q, encoder.queryWeighting, index));
+  const ids = [...index.liveInternalIds()];
+  const counts = index.counts();
+  const rows = encoded.reduce((n, q) => n + q.count, 0) / encoded.length;
+  console.log(
+    `${indexDir}: ${counts.documents} documents, ${counts.vectors} vectors, dim ${index.dim}; ` +
+      `${encoded.length} queries, ${rows.toFixed(1)} rows on average`,
+  );
+  const decodeBuffer = new Float32Array(65536);
+  const timed = (label: string, body: () => void): number => {
+    body(); // warm-up
+    const started = performance.now();
+    body();
+    const ms = (performance.now() - started) / encoded.length;
+    console.log(`  ${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} ms/query`);
+    return ms;
+  };
+  timed('decode only (float16 -> float32)', () => {
+    for (let q = 0; q < encoded.length; q++) for (const id of ids) index.readVectors(id, decodeBuffer);
+  });
+  const scores = new Map<MaxSimBackend, Float64Array>();
+  const perQuery = new Map<MaxSimBackend, number>();
+  for (const backend of ['scalar', 'wasm-simd'] as const) {
+    const scorer = createMaxSimScorer(backend);
+    const out = new Float64Array(encoded.length * ids.length);
+    perQuery.set(backend, timed(`decode + MaxSim, ${backend}`, () => {
+      for (let q = 0; q < encoded.length; q++) {
+        scorer.setQuery(encoded[q]!);
+        for (let k = 0; k < ids.length; k++) {
+          const doc = index.readVectors(ids[k]!, scorer.documentBuffer())!;
+          out[q * ids.length + k] = scorer.score(doc.data, doc.count);
+        }
+      }
+    }));
+    scores.set(backend, out);
+  }
+  const scalar = scores.get('scalar')!;
+  const wasmScores = scores.get('wasm-simd')!;
+  const mismatches = scalar.reduce((n, s, k) => n + (Object.is(s, wasmScores[k]) ? 0 : 1), 0);
+  console.log(
+    `  ratio scalar / wasm-simd: x${(perQuery.get('scalar')! / perQuery.get('wasm-simd')!).toFixed(2)}; ` +
+      `${mismatches} of ${scalar.length} scores differ`,
+  );
+  const searcher = new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting });
+  timed('LateInteractionSearcher exhaustive', () => {
+    for (const q of encoded) searcher.search(q, { k: 10, exhaustive: true });
+  });
+  await index.close();
+}
+
+const indexArgument = process.argv.includes('--index') ? argument('index', '') : undefined;
+if (indexArgument !== undefined) {
+  await benchIndex(indexArgument, argument('dataset', ''), Number(argument('queries', '30')));
+  process.exit(0);
 }
 
 const format = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
