@@ -29,17 +29,9 @@ export interface SyntheticDocument {
   readonly terms: string[];
 }
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../src/shared/random.js';
+
+export { seededRandom };
 
 export interface SyntheticSource {
   readonly vocabulary: readonly string[];

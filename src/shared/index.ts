@@ -2,3 +2,4 @@ export * from './multivector.js';
 export * from './records.js';
 export * from './errors.js';
 export * as wasmAssembler from './wasm-assembler.js';
+export * from './random.js';

@@ -6,16 +6,7 @@ import type { IndexedDocument } from '../../src/index/types.js';
 import { normalizeRows } from '../../src/shared/index.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../src/shared/random.js';
 
 /** `count` random unit vectors (Gaussian via Box-Muller, then normalised). */
 export function randomUnitRows(random: () => number, count: number, dim: number): Float32Array {

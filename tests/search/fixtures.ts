@@ -2,17 +2,8 @@ import type { HnswHit, IndexCounts, StoredDocument } from '../../src/index/types
 import type { SearchableIndex } from '../../src/search/index.js';
 import { multiVector, type MultiVector } from '../../src/shared/index.js';
 
-/** Deterministic PRNG (mulberry32) so random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+export { mulberry32 as rng } from '../../src/shared/random.js';
 
 export function randomMultiVector(random: () => number, count: number, dim: number, extra: Partial<MultiVector> = {}): MultiVector {
   const data = new Float32Array(count * dim);
