@@ -16,6 +16,7 @@ import {
   f32x4Const,
   f32x4Shuffle,
   f64Const,
+  i32x4Const,
   i32Const,
   localGet as get,
   localSet as set,
@@ -36,8 +37,8 @@ export const DEFAULT_QUERY_BLOCK = 2;
 /** Lane mask for the last partial chunk of a row (dim % 4 lanes set) lives at byte 0 of memory. */
 const MASK_OFFSET = 0;
 const PAGE_BYTES = 65536;
-/** Slack after the document rows: the masked tail load of the last row reads up to 12 bytes past it. */
-const TAIL_SLACK_BYTES = 16;
+/** Slack after the document rows: the masked tail load reads up to 12 bytes past them, float16 decoding writes 28. */
+const TAIL_SLACK_BYTES = 32;
 const QUERY_OFFSET = 16;
 
 /** Allocates locals after the parameters and keeps their types in declaration order. */
@@ -300,12 +301,57 @@ function rescoreFunction(): WasmFunction {
   };
 }
 
+/**
+ * decodeFloat16(src, dst, n): IEEE half floats (little-endian u16 at src) to f32 at dst, 8 at a time, bit-exact
+ * including subnormals, infinities and NaN payloads. Rounds n up to a multiple of 8: reads up to 14 bytes past
+ * src + 2n and writes up to 28 bytes past dst + 4n.
+ */
+function decodeFloat16Function(): WasmFunction {
+  const { i32, v128 } = WasmType;
+  const [src, dst, n] = [0, 1, 2] as const;
+  const locals = new LocalAllocator(3);
+  const [offset, end] = locals.many(i32, 2) as [number, number];
+  const [signBit, magnitudeBits, infinityHalf, exponentBits, scale, halves, half, magnitude] = locals.many(v128, 8) as [
+    number, number, number, number, number, number, number, number,
+  ];
+  const i32x4Shl = simd(SimdOp.i32x4Shl);
+  const v128Or = simd(SimdOp.v128Or);
+  // Magnitude bits shifted into f32 position read as a float 2^112 too small (exponent bias 15 vs 127); the
+  // multiply fixes normals and subnormals exactly. Exponent 31 (infinity, NaN) gets the f32 exponent OR-ed in.
+  const convert = (widen: number): number[] => [
+    ...get(halves), ...simd(widen), ...tee(half),
+    ...get(magnitudeBits), ...v128And, ...tee(magnitude), ...i32Const(13), ...i32x4Shl, ...get(scale), ...f32x4Mul,
+    ...get(magnitude), ...get(infinityHalf), ...simd(SimdOp.i32x4GeU), ...get(exponentBits), ...v128And, ...v128Or,
+    ...get(half), ...get(signBit), ...v128And, ...i32Const(16), ...i32x4Shl, ...v128Or,
+  ];
+  const body = [
+    ...i32x4Const(0x8000, 0x8000, 0x8000, 0x8000), ...set(signBit),
+    ...i32x4Const(0x7fff, 0x7fff, 0x7fff, 0x7fff), ...set(magnitudeBits),
+    ...i32x4Const(0x7c00, 0x7c00, 0x7c00, 0x7c00), ...set(infinityHalf),
+    ...i32x4Const(0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000), ...set(exponentBits),
+    ...f32x4Const(2 ** 112, 2 ** 112, 2 ** 112, 2 ** 112), ...set(scale),
+    ...get(n), ...i32Const(1), Op.i32Shl, ...set(end),
+    ...i32Const(0), ...set(offset),
+    ...enterBlockLoop,
+    ...get(offset), ...get(end), Op.i32GeU, Op.brIf, 1,
+    ...get(src), ...get(offset), Op.i32Add, ...v128Load(), ...set(halves),
+    ...get(dst), ...get(offset), ...i32Const(1), Op.i32Shl, Op.i32Add,
+    ...convert(SimdOp.i32x4ExtendLowI16x8U), ...v128Store(),
+    ...get(dst), ...get(offset), ...i32Const(1), Op.i32Shl, Op.i32Add,
+    ...convert(SimdOp.i32x4ExtendHighI16x8U), ...v128Store(16),
+    ...get(offset), ...i32Const(16), Op.i32Add, ...set(offset),
+    Op.br, 0,
+    Op.end, Op.end,
+  ];
+  return { exportName: 'decodeFloat16', params: [i32, i32, i32], results: [], locals: locals.types, body };
+}
+
 /** The kernel module's bytes (exported for tests that exercise the runtime check). */
 export function maxSimModuleBytes(queryBlock = DEFAULT_QUERY_BLOCK): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(queryBlock) || queryBlock < 1 || queryBlock > 4) {
     throw new RangeError(`queryBlock must be 1..4, got ${queryBlock}`);
   }
-  return assembleModule([maxSimFunction(queryBlock), maxNormSquaredFunction(), rescoreFunction()], 1);
+  return assembleModule([maxSimFunction(queryBlock), maxNormSquaredFunction(), rescoreFunction(), decodeFloat16Function()], 1);
 }
 
 type MaxSimExport = (
@@ -313,6 +359,7 @@ type MaxSimExport = (
   sims: number, simsStride: number, best: number,
 ) => void;
 type MaxNormSquaredExport = (d: number, dCount: number, dim: number) => number;
+type DecodeFloat16Export = (src: number, dst: number, n: number) => void;
 type RescoreExport = (
   q: number, qCount: number, qStride: number, d: number, dCount: number, dim: number,
   sims: number, simsStride: number, thresholds: number, out: number,
@@ -336,7 +383,9 @@ export class WasmMaxSim {
   private readonly kernel: MaxSimExport;
   private readonly maxNormSquared: MaxNormSquaredExport;
   private readonly rescore: RescoreExport;
+  private readonly decodeFloat16Kernel: DecodeFloat16Export;
   private floats: Float32Array;
+  private bytes: Uint8Array;
   private doubles: Float64Array;
   private dim = 0;
   private queryCount = 0;
@@ -352,13 +401,16 @@ export class WasmMaxSim {
   private bestOffset = 0;
   private thresholdsOffset = 0;
   private exactOffset = 0;
+  private stagingOffset = 0;
 
   private constructor(instance: WebAssembly.Instance) {
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.kernel = instance.exports.maxsim as MaxSimExport;
     this.maxNormSquared = instance.exports.maxNormSquared as MaxNormSquaredExport;
     this.rescore = instance.exports.rescore as RescoreExport;
+    this.decodeFloat16Kernel = instance.exports.decodeFloat16 as DecodeFloat16Export;
     this.floats = new Float32Array(this.memory.buffer);
+    this.bytes = new Uint8Array(this.memory.buffer);
     this.doubles = new Float64Array(this.memory.buffer);
   }
 
@@ -413,12 +465,14 @@ export class WasmMaxSim {
     this.bestOffset = this.simsOffset + this.queryCount * this.simsStrideBytes;
     this.thresholdsOffset = align16(this.bestOffset + this.queryCount * 4);
     this.exactOffset = align16(this.thresholdsOffset + this.queryCount * 4);
-    const needed = this.exactOffset + this.queryCount * 8;
+    this.stagingOffset = align16(this.exactOffset + this.queryCount * 8);
+    const needed = this.stagingOffset + this.docRowCapacity * this.dim * 2 + 16;
     const have = this.memory.buffer.byteLength;
     if (needed > have) this.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
     if (this.floats.buffer !== this.memory.buffer) {
       this.floats = new Float32Array(this.memory.buffer);
       this.doubles = new Float64Array(this.memory.buffer);
+      this.bytes = new Uint8Array(this.memory.buffer);
     }
   }
 
@@ -437,6 +491,26 @@ export class WasmMaxSim {
   documentBuffer(): Float32Array {
     const start = this.docOffset / 4;
     return this.floats.subarray(start, start + this.docRowCapacity * this.dim);
+  }
+
+  /**
+   * Decodes `docCount` rows stored as little-endian IEEE float16 (the float16 codec's bytes) into the document
+   * region in WebAssembly SIMD, bit-exact; returns a view of the decoded rows (valid like `documentBuffer()`).
+   */
+  decodeFloat16(halves: Uint8Array, docCount: number): Float32Array {
+    const n = docCount * this.dim;
+    if (halves.length < 2 * n) {
+      throw new RangeError(`MaxSim: ${halves.length} float16 bytes, fewer than ${docCount} rows x dim ${this.dim}`);
+    }
+    this.reserveDocumentRows(docCount);
+    this.bytes.set(halves.length === 2 * n ? halves : halves.subarray(0, 2 * n), this.stagingOffset);
+    this.decodeFloat16Kernel(this.stagingOffset, this.docOffset, n);
+    return this.floats.subarray(this.docOffset / 4, this.docOffset / 4 + n);
+  }
+
+  /** `score` of a document given as float16 bytes, decoded straight into WebAssembly memory. */
+  scoreFloat16(halves: Uint8Array, docCount: number): number {
+    return this.score(this.decodeFloat16(halves, docCount), docCount);
   }
 
   /** Makes `doc`'s first docCount rows the document in memory (no copy when it already is). */

@@ -68,12 +68,18 @@ export const SimdOp = {
   v128Store: 0x0b,
   v128Const: 0x0c,
   i8x16Shuffle: 0x0d,
+  i32x4Splat: 0x11,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f64x2ExtractLane: 0x21,
   f32x4Ge: 0x46,
   v128And: 0x4e,
+  v128Or: 0x50,
   v128AnyTrue: 0x53,
+  i32x4GeU: 0x40,
+  i32x4ExtendLowI16x8U: 0xa9,
+  i32x4ExtendHighI16x8U: 0xaa,
+  i32x4Shl: 0xab,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
   f32x4Max: 0xe9,
@@ -149,6 +155,11 @@ export function f32x4Shuffle(l0: number, l1: number, l2: number, l3: number): nu
 /** `f64.const`. */
 export function f64Const(value: number): number[] {
   return [Op.f64Const, ...new Uint8Array(Float64Array.of(value).buffer)];
+}
+
+/** `v128.const` with four i32 lanes. */
+export function i32x4Const(l0: number, l1: number, l2: number, l3: number): number[] {
+  return [...simd(SimdOp.v128Const), ...new Uint8Array(Int32Array.of(l0, l1, l2, l3).buffer)];
 }
 
 /** `v128.const` with four f32 lanes. */

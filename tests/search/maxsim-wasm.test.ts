@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { getFloat16 } from '@petamoriken/float16';
+import { Float16Codec } from '../../src/index/codecs/float16-codec.js';
 import { LateInteractionSearcher, maxSimKernel } from '../../src/search/index.js';
 import { createMaxSimScorer, MAXSIM_BACKEND } from '../../src/search/maxsim-scorer.js';
 import { WasmMaxSim } from '../../src/search/maxsim-wasm.js';
@@ -200,6 +202,45 @@ describe('WebAssembly SIMD MaxSim', () => {
     const kernel = createKernel();
     kernel.setQuery(new Float32Array(8), 2, 4);
     expect(() => kernel.score(new Float32Array(7), 2)).toThrow(/7 floats, fewer than 2 rows x dim 4/);
+  });
+});
+
+describe('WebAssembly SIMD float16 decoding', () => {
+  it('decodes every one of the 65536 half floats bit-exactly (subnormals, infinities, NaN payloads)', () => {
+    const kernel = createKernel();
+    kernel.setQuery(new Float32Array(8), 1, 8);
+    const halves = Uint16Array.from({ length: 65536 }, (_, h) => h);
+    const decoded = kernel.decodeFloat16(new Uint8Array(halves.buffer), 8192);
+    const bits = new Uint32Array(decoded.buffer, decoded.byteOffset, decoded.length);
+    const view = new DataView(halves.buffer);
+    let mismatches = 0;
+    for (let h = 0; h < 65536; h++) {
+      const want = getFloat16(view, 2 * h, true);
+      const isInfinityOrNaN = (h & 0x7c00) === 0x7c00;
+      const ok = isInfinityOrNaN
+        ? bits[h] === (((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13)) >>> 0
+        : Object.is(decoded[h], want);
+      if (!ok) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    expect(decoded[0x3c00]).toBe(1);
+    expect(decoded[0x0001]).toBe(2 ** -24);
+    expect(decoded[0xfbff]).toBe(-65504);
+  });
+
+  it('scores float16 bytes like the JS kernel over the codec-decoded rows, growing memory as needed', () => {
+    const random = rng(123);
+    const codec = new Float16Codec();
+    const kernel = createKernel();
+    for (const [dim, queryCount, docCounts] of [[7, 5, [3, 1, 90, 2]], [100, 20, [94, 500, 13]], [128, 32, [33, 2000]]] as const) {
+      const query = randomRows(random, queryCount, dim);
+      kernel.setQuery(query, queryCount, dim);
+      for (const docCount of docCounts) {
+        const bytes = codec.encode(randomRows(random, docCount, dim), dim);
+        const rows = codec.decode(bytes, docCount, dim, new Float32Array(docCount * dim));
+        expect(kernel.scoreFloat16(bytes, docCount)).toBe(maxSimKernel(query, queryCount, rows, docCount, dim));
+      }
+    }
   });
 });
 
