@@ -25,3 +25,11 @@ export interface Encoder {
   encodeQueries(texts: readonly string[]): Promise<MultiVector[]>;
   close(): Promise<void>;
 }
+
+export function sameEncoder(a: EncoderIdentity, b: EncoderIdentity): boolean {
+  return a.kind === b.kind && a.name === b.name && a.dim === b.dim && a.hash === b.hash;
+}
+
+export function describeEncoder(identity: EncoderIdentity): string {
+  return `${identity.kind}:${identity.name} (dim ${identity.dim}, hash ${identity.hash.slice(0, 12)})`;
+}

@@ -1,6 +1,6 @@
-export type { Encoder, EncoderIdentity } from './encoder.js';
+export { sameEncoder, describeEncoder, type Encoder, type EncoderIdentity } from './encoder.js';
 export { PrecomputedEncoder } from './precomputed-encoder.js';
-export { loadEncoder, loadEncoderFor, sameEncoder, describeEncoder, type EncoderOptions } from './load-encoder.js';
+export { loadEncoder, loadEncoderFor, type EncoderOptions } from './load-encoder.js';
 export {
   OnnxColbertEncoder,
   ColbertTokenizer,

@@ -1,5 +1,5 @@
 import { EncoderError, UsageError } from '../shared/index.js';
-import type { Encoder, EncoderIdentity } from './encoder.js';
+import { describeEncoder, sameEncoder, type Encoder, type EncoderIdentity } from './encoder.js';
 import { OnnxColbertEncoder } from './onnx/onnx-colbert-encoder.js';
 import { PrecomputedEncoder } from './precomputed-encoder.js';
 import { StaticEncoder } from './static/static-encoder.js';
@@ -53,12 +53,4 @@ export async function loadEncoderFor(
     );
   }
   return encoder;
-}
-
-export function sameEncoder(a: EncoderIdentity, b: EncoderIdentity): boolean {
-  return a.kind === b.kind && a.name === b.name && a.dim === b.dim && a.hash === b.hash;
-}
-
-export function describeEncoder(identity: EncoderIdentity): string {
-  return `${identity.kind}:${identity.name} (dim ${identity.dim}, hash ${identity.hash.slice(0, 12)})`;
 }

@@ -1,6 +1,6 @@
 import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
-import { InputError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
+import { InputError, documentText, idf, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
 import type { LateIndex } from './late-index.js';
 import type { IndexedDocument } from './types.js';
 
@@ -74,9 +74,7 @@ export class IndexBuilder {
   }
 
   private idf(term: string): number {
-    const n = this.index.counts().documents;
-    const df = this.index.documentFrequency(term);
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return idf(this.index.documentFrequency(term), this.index.counts().documents);
   }
 
   /** Encodes text records with the encoder and takes precomputed ones as given (normalised rows). */

@@ -7,17 +7,16 @@ import { createCodec } from './codecs/registry.js';
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore } from './sparse/sparse-store.js';
+import { describeEncoder, sameEncoder } from '../encode/encoder.js';
 import type { SparseDocument } from './sparse/types.js';
 import type { VectorCodec } from './codecs/vector-codec.js';
 import {
   DEFAULT_HNSW_PARAMS,
   INDEX_FORMAT,
   INDEX_FORMAT_VERSION,
-  describeEncoder,
   looksLikeIndex,
   manifestPath,
   readManifest,
-  sameEncoder,
   writeManifest,
 } from './manifest.js';
 import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersInclude, labelOwnersKey } from './label-owners.js';

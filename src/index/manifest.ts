@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EncoderIdentity } from '../encode/encoder.js';
 import { IndexFormatError } from '../shared/index.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { isQuantizationName } from './codecs/registry.js';
@@ -17,13 +16,6 @@ export function manifestPath(dir: string): string {
   return join(dir, MANIFEST_FILE);
 }
 
-export function describeEncoder(e: EncoderIdentity): string {
-  return `${e.kind} encoder "${e.name}" (dim ${e.dim}, hash ${e.hash})`;
-}
-
-export function sameEncoder(a: EncoderIdentity, b: EncoderIdentity): boolean {
-  return a.kind === b.kind && a.name === b.name && a.dim === b.dim && a.hash === b.hash;
-}
 
 /** Reads and validates `dir/manifest.json`; every failure is an IndexFormatError naming the file and field. */
 export function readManifest(dir: string): Manifest {

@@ -1,16 +1,8 @@
 import type { Encoder } from '../encode/encoder.js';
-import { LateIndexError, type MultiVector } from '../shared/index.js';
+import { LateIndexError, idf, type MultiVector } from '../shared/index.js';
 import type { SearchableIndex } from './searchable-index.js';
 
-/**
- * BM25-style IDF, ln(1 + (N - df + 0.5) / (df + 0.5)), with df clamped to [0, N] so the weight stays
- * positive even if the counts disagree.
- */
-export function idf(documentFrequency: number, documentCount: number): number {
-  const n = Math.max(0, documentCount);
-  const df = Math.min(Math.max(0, documentFrequency), n);
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-}
+export { idf } from '../shared/index.js';
 
 /**
  * Returns `query` with per-row IDF weights from the index's document frequencies of `query.tokens`.

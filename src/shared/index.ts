@@ -3,3 +3,4 @@ export * from './records.js';
 export * from './errors.js';
 export * as wasmAssembler from './wasm-assembler.js';
 export * from './random.js';
+export * from './idf.js';

@@ -1,3 +1,4 @@
+import { idf } from '../../shared/idf.js';
 import type { Bm25Params } from './types.js';
 
 /** Anserini's BM25 defaults. */
@@ -29,7 +30,7 @@ export function bm25Impact(tf: number, dl: number, avgdl: number, params: Bm25Pa
 
 /** Lucene/Anserini BM25 idf: ln(1 + (N - df + 0.5) / (df + 0.5)); always positive. */
 export function bm25Idf(documents: number, df: number): number {
-  return Math.log(1 + (documents - df + 0.5) / (df + 0.5));
+  return idf(df, documents);
 }
 
 /** Learned-sparse impact: min(255, round(weight x scale)); 0 means the weight is below resolution (no posting). */
