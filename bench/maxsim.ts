@@ -3,6 +3,9 @@
  * kernel, exact (`WasmMaxSim.score`, equal to the JS kernel) and raw float32 (`scoreFloat32`), in one run, as
  * documents scored per second and the ratio to JS. The WASM runs copy each document into WebAssembly memory
  * (what `readVectors` decoding into `documentBuffer()` replaces), the JS run reads it in place.
+ * A second line per dim starts from float16-stored documents (as the index keeps them): the codec's table decode
+ * + JS kernel (the searcher before WASM), table decode into WebAssembly memory + exact WASM kernel (the searcher
+ * now), and SIMD float16 decoding + exact WASM kernel (`scoreFloat16`, needs raw bytes from the index).
  * Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 96,100,128] [--block 2]
  *
  * With `--index DIR --dataset DIR` (an index built with the default encoder, e.g. by bench/foundation.ts, and its
@@ -14,6 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadEncoder } from '../src/encode/index.js';
 import { loadBeirSplit } from '../src/eval/index.js';
+import { Float16Codec } from '../src/index/codecs/float16-codec.js';
 import { LateIndex } from '../src/index/index.js';
 import { LateInteractionSearcher, weightQuery } from '../src/search/index.js';
 import { maxSimKernel } from '../src/search/maxsim.js';
@@ -146,5 +150,24 @@ for (const dim of dims) {
       `WASM exact ${format(exact.docsPerSecond)} docs/s x${(exact.docsPerSecond / js.docsPerSecond).toFixed(2)} | ` +
       `WASM float32 ${format(float32.docsPerSecond)} docs/s x${(float32.docsPerSecond / js.docsPerSecond).toFixed(2)} ` +
       `(${madds(float32.docsPerSecond)} G madd/s, |float32 - exact| checksum ${Math.abs(float32.checksum - exact.checksum).toExponential(1)})`,
+  );
+
+  const codec = new Float16Codec();
+  const stored = Array.from({ length: docs }, (_, d) => codec.encode(docAt(d), dim));
+  const decodeBuffer = new Float32Array(stride);
+  const jsHalf = measure((d) => maxSimKernel(query, queryRows, codec.decode(stored[d]!, docRows, dim, decodeBuffer), docRows, dim));
+  const wasmTable = measure((d) => {
+    const buffer = wasm.documentBuffer();
+    const rows = buffer.length >= stride ? codec.decode(stored[d]!, docRows, dim, buffer) : codec.decode(stored[d]!, docRows, dim, decodeBuffer);
+    return wasm.score(rows, docRows);
+  });
+  const wasmHalf = measure((d) => wasm.scoreFloat16(stored[d]!, docRows));
+  if (wasmHalf.checksum !== jsHalf.checksum || wasmTable.checksum !== jsHalf.checksum) {
+    throw new Error(`dim ${dim}: float16 checksums differ: JS ${jsHalf.checksum}, WASM ${wasmTable.checksum} / ${wasmHalf.checksum}`);
+  }
+  console.log(
+    `  from float16: JS decode + JS kernel ${format(jsHalf.docsPerSecond)} docs/s | JS decode + WASM ${format(wasmTable.docsPerSecond)} docs/s ` +
+      `x${(wasmTable.docsPerSecond / jsHalf.docsPerSecond).toFixed(2)} | WASM decode + WASM ${format(wasmHalf.docsPerSecond)} docs/s ` +
+      `x${(wasmHalf.docsPerSecond / jsHalf.docsPerSecond).toFixed(2)}`,
   );
 }

@@ -16,6 +16,8 @@ export interface MaxSimScorer {
   documentBuffer(): Float32Array;
   /** MaxSim of the query against the first `docCount` rows of `doc` (0 for an empty document). */
   score(doc: Float32Array, docCount: number): number;
+  /** Same as `score` for rows stored as little-endian IEEE float16 bytes, decoded in SIMD (WASM backend only). */
+  readonly scoreFloat16?: (halves: Uint8Array, docCount: number) => number;
 }
 
 /** The scalar JS kernel with a decode buffer that grows to the largest document seen. */
@@ -58,6 +60,8 @@ class WasmMaxSimScorer implements MaxSimScorer {
   score(doc: Float32Array, docCount: number): number {
     return this.kernel.score(doc, docCount);
   }
+
+  readonly scoreFloat16 = (halves: Uint8Array, docCount: number): number => this.kernel.scoreFloat16(halves, docCount);
 }
 
 /** The backend this runtime uses, decided once at load: WebAssembly SIMD when it validates, else scalar JS. */

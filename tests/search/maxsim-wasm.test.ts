@@ -250,6 +250,7 @@ describe('MaxSim scorers', () => {
     const scalar = createMaxSimScorer('scalar');
     const wasm = createMaxSimScorer('wasm-simd');
     expect(scalar.backend).toBe('scalar');
+    expect(scalar.scoreFloat16).toBeUndefined();
     for (const dim of [5, 100]) {
       const query = { dim, count: 12, data: randomRows(random, 12, dim), weights: Float32Array.from({ length: 12 }, () => random()) };
       scalar.setQuery(query);
@@ -265,6 +266,9 @@ describe('MaxSim scorers', () => {
         });
         expect(scores[1]).toBe(scores[0]);
         expect(scores[0]).toBe(maxSimKernel(query.data, 12, doc, rows, dim, query.weights));
+        const halves = new Float16Codec().encode(doc, dim);
+        const rounded = new Float16Codec().decode(halves, rows, dim, new Float32Array(rows * dim));
+        expect(wasm.scoreFloat16!(halves, rows)).toBe(maxSimKernel(query.data, 12, rounded, rows, dim, query.weights));
       }
       expect(scalar.documentBuffer().length).toBeGreaterThanOrEqual(70 * dim);
       expect(wasm.documentBuffer().length).toBeGreaterThanOrEqual(70 * dim);
