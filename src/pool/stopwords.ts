@@ -1,4 +1,7 @@
-/** English stopwords (NLTK's list plus common contractions' pieces), lowercase. */
+/**
+ * English stopwords for the `skiplist` pruner: NLTK's list, which also holds the pieces subword tokenizers cut
+ * contractions into ("didn", "t", "ll"), so it is broader than the word-level list in src/shared/stopwords.ts.
+ */
 export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
   (
     'a about above after again against ain all am an and any are aren as at be because been before being below ' +

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * as wasmAssembler from './wasm-assembler.js';
 export * from './random.js';
 export * from './idf.js';
+export * from './stopwords.js';
