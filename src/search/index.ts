@@ -20,3 +20,5 @@ export {
 } from './retriever.js';
 export { DEFAULT_FUSION, convexFusion, reciprocalRankFusion, fuse, type FusionMethod, type FusionOptions } from './fusion.js';
 export * from './sparse/index.js';
+export { createMaxSimScorer, MAXSIM_BACKEND, type MaxSimScorer, type MaxSimBackend } from './maxsim-scorer.js';
+export { WasmMaxSim } from './maxsim-wasm.js';
