@@ -134,8 +134,10 @@ export function toDocumentRecord(value: unknown, location?: SourceLocation): Doc
   let sparse: Record<string, number> | undefined;
   if (obj.sparse !== undefined) sparse = parseSparse(obj.sparse, at);
 
-  if (!embeddings && !title?.trim() && !text?.trim()) {
-    throw recordError('record has no "text", "title" or "embeddings" to index', at, 'text');
+  // An empty document (BEIR collections have some) is kept: it holds its id and never matches. A record without
+  // any of the three fields is more likely a mistake.
+  if (embeddings === undefined && title === undefined && text === undefined) {
+    throw recordError('record has no "text", "title" or "embeddings" field', at, 'text');
   }
   return {
     id,

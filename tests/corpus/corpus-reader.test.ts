@@ -60,9 +60,14 @@ describe('readCorpus', () => {
     e = await errorOf(jsonl(dir, ['{"_id": "x", "text": 5}']));
     expect(e.message).toMatch(/:1: field "text": document "x": must be a string, got number/);
 
-    e = await errorOf(jsonl(dir, ['{"_id": "x", "title": "  ", "text": ""}']));
+    e = await errorOf(jsonl(dir, ['{"_id": "x", "metadata": {"lang": "en"}}']));
+    expect(e.message).toMatch(/document "x": record has no "text", "title" or "embeddings" field/);
     expect(e.field).toBe('text');
     expect(e.location).toEqual({ file: path.join(dir, 'corpus.jsonl'), line: 1 });
+
+    // An empty document, as BEIR collections contain, is a valid record.
+    const empty = await collect(jsonl(dir, ['{"_id": "471", "title": "", "text": ""}']));
+    expect(empty).toMatchObject([{ id: '471', title: '', text: '' }]);
 
     e = await errorOf(jsonl(dir, ['[1, 2]']));
     expect(e.message).toMatch(/must be a JSON object/);
