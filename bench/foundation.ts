@@ -5,17 +5,11 @@
  *
  *   npx tsx bench/foundation.ts [--datasets scifact,cranfield,med,cacm] [--candidates 64] [--work /tmp/lateindex-bench]
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEncoder } from '../src/encode/index.js';
-import { evaluate, loadBeirSplit, type RankedList } from '../src/eval/index.js';
-import { IndexBuilder, LateIndex, readCorpus } from '../src/index/index.js';
-import { parseReductionSpec } from '../src/pool/index.js';
-import { Retriever, type RetrieveOptions } from '../src/search/index.js';
-import type { DocumentRecord } from '../src/shared/index.js';
-
-const DATA = path.resolve(import.meta.dirname, '../../shared/data');
+import { Retriever } from '../src/search/index.js';
+import { buildIndex, evaluateSetting } from './_common.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,39 +35,14 @@ interface Row {
 }
 
 async function run(dataset: string): Promise<Row> {
-  const dir = path.join(DATA, dataset);
-  const indexDir = path.join(values.work!, `${dataset}-${values.reduce}`);
-  rmSync(indexDir, { recursive: true, force: true });
   const encoder = await loadEncoder();
-  const pipeline = parseReductionSpec(values.reduce!);
-
-  const started = performance.now();
-  const index = await LateIndex.create(indexDir, { encoder: encoder.identity, reduction: pipeline.spec });
-  const builder = new IndexBuilder(index, encoder, pipeline);
-  let batch: DocumentRecord[] = [];
-  for await (const record of readCorpus(path.join(dir, 'corpus.jsonl'))) {
-    batch.push(record);
-    if (batch.length === 64) {
-      await builder.addBatch(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await builder.addBatch(batch);
-  await index.flush();
-  const indexSeconds = (performance.now() - started) / 1000;
+  const { index, seconds: indexSeconds } = await buildIndex(dataset, path.join(values.work!, `${dataset}-${values.reduce}`), encoder, {
+    reduce: values.reduce!,
+  });
   const counts = index.counts();
-
-  const { queries, qrels } = await loadBeirSplit(dir, 'test');
   const retriever = new Retriever(index, encoder);
-  const evalWith = (options: RetrieveOptions) =>
-    evaluate({
-      queries,
-      qrels,
-      depth: 100,
-      searchFn: async (text): Promise<RankedList> => (await retriever.search(text, options)).map((h) => ({ id: h.id, score: h.score })),
-    });
-  const exhaustive = await evalWith({ k: 100, exhaustive: true });
-  const hnsw = await evalWith({ k: 100, candidatesPerToken: Number(values.candidates) });
+  const exhaustive = await evaluateSetting(dataset, retriever, { k: 100, exhaustive: true });
+  const hnsw = await evaluateSetting(dataset, retriever, { k: 100, candidatesPerToken: Number(values.candidates) });
 
   let overlap = 0;
   let agree = 0;

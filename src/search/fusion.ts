@@ -13,7 +13,7 @@ export interface FusionOptions {
   readonly rrfK: number;
 }
 
-/** Defaults: lateWeight tuned on SciFact *train* with the embedded encoder (see BENCHMARKS.md). */
+/** Defaults: equal weights for the two normalised scores (not tuned on any test collection). */
 export const DEFAULT_FUSION: FusionOptions = { method: 'convex', lateWeight: 0.5, rrfK: 60 };
 
 /**

@@ -1,0 +1,45 @@
+/**
+ * Search modes (issue 4): nDCG@10 of BM25 through Block-Max Pruning, late interaction (HNSW candidates + MaxSim)
+ * and hybrid fusion (convex and RRF), with the embedded default encoder, per dataset, in one run.
+ *
+ *   npx tsx bench/modes.ts [--datasets scifact,cranfield,med,cacm,lisa,vaswani] [--work /tmp/lateindex-modes] [--reuse]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEncoder } from '../src/encode/index.js';
+import { Retriever, type RetrieveOptions } from '../src/search/index.js';
+import { buildIndex, evaluateSetting } from './_common.js';
+
+const { values } = parseArgs({
+  options: {
+    datasets: { type: 'string', default: 'scifact,cranfield,med,cacm,lisa,vaswani' },
+    work: { type: 'string', default: '/tmp/lateindex-modes' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
+
+const settings: [string, RetrieveOptions][] = [
+  ['BM25 (BMP)', { k: 100, mode: 'sparse' }],
+  ['late', { k: 100, mode: 'late' }],
+  ['hybrid convex', { k: 100, mode: 'hybrid', fusion: { method: 'convex' } }],
+  ['hybrid RRF', { k: 100, mode: 'hybrid', fusion: { method: 'rrf' } }],
+];
+
+const encoder = await loadEncoder();
+console.log(`| dataset | ${settings.map(([name]) => `${name} nDCG@10`).join(' | ')} | hybrid p50 ms |`);
+console.log(`|---|${settings.map(() => '---:').join('|')}|---:|`);
+for (const dataset of values.datasets!.split(',')) {
+  const { index } = await buildIndex(dataset, path.join(values.work!, dataset), encoder, { reuse: values.reuse! });
+  const retriever = new Retriever(index, encoder);
+  const cells: string[] = [];
+  let hybridP50 = 0;
+  for (const [name, options] of settings) {
+    const result = await evaluateSetting(dataset, retriever, options);
+    cells.push(result.metrics['nDCG@10']!.toFixed(4));
+    if (name === 'hybrid convex') hybridP50 = result.latency.p50Ms;
+    process.stderr.write(`${dataset} ${name}: ${JSON.stringify(result.metrics)} ${JSON.stringify(result.latency)}\n`);
+  }
+  console.log(`| ${dataset} | ${cells.join(' | ')} | ${hybridP50.toFixed(1)} |`);
+  await index.close();
+}
+await encoder.close();
