@@ -13,9 +13,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProgressReporter } from '../src/cli/progress.js';
 import { loadEncoder } from '../src/encode/index.js';
-import { runSweep, type SweepReport, type SweepRow } from '../src/eval/sweep/index.js';
+import { runSweep, type SweepReport, type SweepRow } from '../src/eval/index.js';
+import { DATA } from './_common.js';
 
-const DATA_ROOT = process.env.LATEINDEX_DATA ?? '/work/shared/data';
+const DATA_ROOT = process.env.LATEINDEX_DATA ?? DATA;
 const ALL_DATASETS = ['scifact', 'cranfield', 'med', 'cacm', 'lisa', 'vaswani'];
 /** With the float32 baseline the sweep adds: 8 configurations. */
 const DEFAULT_REDUCE = 'none;ward:2;ward:3;ward:4;kmeans:32;idf-top:0.5';
