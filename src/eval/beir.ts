@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../shared/index.js';
-import { readLines } from './read-lines.js';
+import { InputError, readLines } from '../shared/index.js';
 import type { Qrels, Queries } from './types.js';
 
 function typeName(value: unknown): string {

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { InputError, LateIndexError } from '../shared/index.js';
-import { readLines } from './read-lines.js';
+import { InputError, LateIndexError, readLines } from '../shared/index.js';
 import type { RankedDoc, Run } from './types.js';
 
 function checkToken(value: string, what: string): void {

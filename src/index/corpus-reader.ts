@@ -1,7 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { InputError, type DocumentRecord, type SourceLocation } from '../shared/index.js';
+import { InputError, asFileError, readLines, type DocumentRecord, type SourceLocation } from '../shared/index.js';
 
 /**
  * Streams corpus records from a JSONL file, a BEIR dataset folder (its corpus.jsonl) or a folder of .txt/.md
@@ -49,7 +48,7 @@ export async function countCorpusRecords(source: string): Promise<number> {
       }
     }
   } catch (err) {
-    throw asReadError(err, file);
+    throw asFileError(err, file);
   }
   return lineHasContent ? count + 1 : count;
 }
@@ -62,21 +61,9 @@ export async function validateCorpus(source: string): Promise<number> {
 }
 
 export async function* readJsonlCorpus(file: string): AsyncGenerator<DocumentRecord> {
-  const input = createReadStream(file, { encoding: 'utf8' });
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
-  let lineNo = 0;
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      const location = { file, line: lineNo };
-      yield parseRecordJson(line, location);
-    }
-  } catch (err) {
-    throw asReadError(err, file);
-  } finally {
-    lines.close();
-    input.destroy();
+  for await (const { line, lineNo } of readLines(file)) {
+    if (line.trim() === '') continue;
+    yield parseRecordJson(line, { file, line: lineNo });
   }
 }
 
@@ -235,7 +222,7 @@ async function* readTextDirectory(dir: string): AsyncGenerator<DocumentRecord> {
     try {
       content = await fs.readFile(file, 'utf8');
     } catch (err) {
-      throw asReadError(err, file);
+      throw asFileError(err, file);
     }
     const id = path.relative(dir, file).replace(/\.(txt|md|markdown)$/i, '').split(path.sep).join('/');
     const heading = /^\s*#\s+(.+)$/m.exec(content);
@@ -250,7 +237,7 @@ async function statOrThrow(source: string) {
   try {
     return await fs.stat(source);
   } catch (err) {
-    throw asReadError(err, source);
+    throw asFileError(err, source);
   }
 }
 
@@ -262,15 +249,6 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-function asReadError(err: unknown, file: string): unknown {
-  if (err instanceof InputError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new InputError('no such file or directory', { file }, undefined, 'file_not_found');
-  if (code === 'EACCES') return new InputError('permission denied', { file }, undefined, 'file_unreadable');
-  if (code === 'EISDIR') return new InputError('is a directory, expected a file', { file }, undefined, 'file_unreadable');
-  if (code) return new InputError(`cannot read (${code})`, { file }, undefined, 'file_unreadable');
-  return err;
-}
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';

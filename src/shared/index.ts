@@ -5,3 +5,4 @@ export * as wasmAssembler from './wasm-assembler.js';
 export * from './random.js';
 export * from './idf.js';
 export * from './stopwords.js';
+export * from './read-lines.js';

@@ -1,4 +1,4 @@
-import { type MultiVector, multiVector } from '../../shared/index.js';
+import { type MultiVector, multiVector, normalizeRows } from '../../shared/index.js';
 import type { Encoder, EncoderIdentity } from '../encoder.js';
 import type { EmbeddingTable } from './embedding-table.js';
 import { HASHED_VECTOR_SPEC, writeHashedVector } from './hashed-vector.js';
@@ -55,7 +55,7 @@ export class StaticEncoder implements Encoder {
       else writeHashedVector(tokens[i]!, dim, data, i * dim);
     }
     // Table rows were unit length before float16 rounding; renormalise so every row is unit in float32.
-    normalizeRowsInPlace(data, dim);
+    normalizeRows(data, dim);
     return multiVector(data, dim, { tokens });
   }
 
@@ -80,15 +80,4 @@ export function staticEncoderHash(tableContentHash: string, stopwords: ReadonlyS
       oov: HASHED_VECTOR_SPEC,
     }),
   ).slice(0, 32);
-}
-
-function normalizeRowsInPlace(data: Float32Array, dim: number): void {
-  for (let off = 0; off < data.length; off += dim) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += data[off + j]! * data[off + j]!;
-    if (s > 0) {
-      const inv = 1 / Math.sqrt(s);
-      for (let j = 0; j < dim; j++) data[off + j]! *= inv;
-    }
-  }
 }

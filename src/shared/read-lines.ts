@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
-import { InputError } from '../shared/index.js';
+import { InputError } from './errors.js';
 
 /** Streams a text file's lines with 1-based numbers; file-system failures become InputErrors naming the file. */
 export async function* readLines(file: string): AsyncGenerator<{ line: string; lineNo: number }> {
