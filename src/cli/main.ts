@@ -85,6 +85,7 @@ export function buildProgram(): Command {
       .requiredOption('--index <dir>', 'index directory')
       .requiredOption('--query <text>', 'query text')
       .option('--k <n>', 'number of results', positiveInt, 10)
+      .option('--sparse-query <json>', 'sparse query term weights as JSON, e.g. \'{"glacier": 1.3}\' (learned-sparse indexes)', sparseWeights)
       .option('--json', 'print results as JSON on stdout'),
   );
   retrievalOptions(program.commands.at(-1)!).action(searchCommand);
@@ -122,6 +123,24 @@ export function buildProgram(): Command {
 
   registerSweepCommand(program);
   return program;
+}
+
+function sparseWeights(value: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object of term weights');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('expected a JSON object of term weights');
+  }
+  for (const [term, weight] of Object.entries(parsed)) {
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+      throw new InvalidArgumentError(`weight of "${term}" must be a finite number >= 0`);
+    }
+  }
+  return parsed as Record<string, number>;
 }
 
 function port(value: string): number {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, cli, tempDir } from './helpers.js';
@@ -57,5 +58,39 @@ describe('search modes on the sample corpus', () => {
     const result = await cli('search', '--index', plain, '--query', 'bread', '--mode', 'hybrid');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/keeps no sparse postings .* \[sparse_unavailable\]/);
+  });
+});
+
+describe('learned-sparse indexes', () => {
+  it('ranks by the records\' term weights for --sparse-query, and refuses text or malformed weights', async () => {
+    const work = tempDir();
+    const corpus = path.join(work, 'learned.jsonl');
+    writeFileSync(
+      corpus,
+      [
+        { _id: 'low', text: 'ice', sparse: { glacier: 0.5, ice: 1 } },
+        { _id: 'high', text: 'ice sheet', sparse: { glacier: 2 } },
+        { _id: 'mid', text: 'valley', sparse: { glacier: 1, valley: 3 } },
+        { _id: 'none', text: 'bread', sparse: { bread: 2 } },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const index = path.join(work, 'idx');
+    expect((await cli('index', '--corpus', corpus, '--index', index, '--sparse', 'learned', '--quiet')).code).toBe(0);
+
+    const ranked = await hits(index, 'unused text', '--mode', 'sparse', '--sparse-query', '{"glacier": 1}');
+    expect(ranked.map((h) => h.id)).toEqual(['high', 'mid', 'low']);
+    // Impacts are round(weight x 64): 128, 64, 32 for the single query term, so the scores keep those ratios.
+    expect(ranked[0]!.score / ranked[2]!.score).toBeCloseTo(4, 9);
+    expect(ranked[1]!.score / ranked[2]!.score).toBeCloseTo(2, 9);
+
+    const text = await cli('search', '--index', index, '--query', 'glacier', '--mode', 'sparse');
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/learned-sparse index needs query term weights/);
+
+    const bad = await cli('search', '--index', index, '--query', 'x', '--mode', 'sparse', '--sparse-query', '{"glacier": -1}');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/weight of "glacier" must be a finite number >= 0/);
   });
 });

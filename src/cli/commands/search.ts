@@ -8,6 +8,7 @@ export interface SearchCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly index: string;
   readonly query: string;
   readonly k: number;
+  readonly sparseQuery?: Record<string, number>;
   readonly json?: boolean;
 }
 
@@ -16,7 +17,10 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
   try {
     const retriever = new Retriever(index, encoder);
     const started = performance.now();
-    const hits = await retriever.search(options.query, retrieveOptions(options, options.k));
+    const hits = await retriever.retrieve(
+      { text: options.query, ...(options.sparseQuery && { sparse: options.sparseQuery }) },
+      retrieveOptions(options, options.k),
+    );
     const tookMs = performance.now() - started;
     const results = hits.map((hit) => {
       const doc = index.getDocument(hit.internalId);
