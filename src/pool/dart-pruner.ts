@@ -1,6 +1,6 @@
 import type { MultiVector } from '../shared/multivector.js';
 import { rowDot, unitRows } from './cosine.js';
-import { protectedCount, ratioBudget, selectRows } from './rows.js';
+import { ratioPruning, selectRows } from './rows.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
 
@@ -29,11 +29,9 @@ export class DartPruner implements TokenReducer {
   }
 
   reduce(doc: MultiVector, ctx: ReductionContext): MultiVector {
-    const p = protectedCount(doc, ctx.protectedLeadingTokens);
-    const m = doc.count - p;
-    if (m <= 0) return doc;
-    const budget = ratioBudget(m, this.ratio);
-    if (budget >= m) return doc;
+    const shape = ratioPruning(doc, ctx.protectedLeadingTokens, this.ratio);
+    if (!shape) return doc;
+    const { p, m, budget } = shape;
     const dim = doc.dim;
     const unit = this.unit.take(m * dim);
     unitRows(doc.data, dim, p, m, unit);

@@ -1,6 +1,6 @@
 import type { MultiVector } from '../shared/multivector.js';
 import { rowDot, unitRows } from './cosine.js';
-import { protectedCount, ratioBudget, selectRows } from './rows.js';
+import { ratioPruning, selectRows } from './rows.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
 
@@ -24,11 +24,9 @@ export class DivPrunePruner implements TokenReducer {
   }
 
   reduce(doc: MultiVector, ctx: ReductionContext): MultiVector {
-    const p = protectedCount(doc, ctx.protectedLeadingTokens);
-    const m = doc.count - p;
-    if (m <= 0) return doc;
-    const budget = ratioBudget(m, this.ratio);
-    if (budget >= m) return doc;
+    const shape = ratioPruning(doc, ctx.protectedLeadingTokens, this.ratio);
+    if (!shape) return doc;
+    const { p, m, budget } = shape;
     const dim = doc.dim;
     // Rows 0..p-1 of `unit` are the protected rows, p..n-1 the candidates.
     const unit = this.unit.take(doc.count * dim);

@@ -1,6 +1,6 @@
 import type { MultiVector } from '../shared/multivector.js';
 import { UsageError } from '../shared/errors.js';
-import { protectedCount, ratioBudget, selectRows } from './rows.js';
+import { ratioPruning, selectRows } from './rows.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
 
@@ -24,11 +24,9 @@ export class IdfTopPruner implements TokenReducer {
     if (!tokens) return doc;
     const idf = ctx.idf;
     if (!idf) throw new UsageError(`reduction step "${this.spec}" needs IDF statistics, but none were provided`, 'idf_unavailable');
-    const p = protectedCount(doc, ctx.protectedLeadingTokens);
-    const m = doc.count - p;
-    if (m <= 0) return doc;
-    const budget = ratioBudget(m, this.ratio);
-    if (budget >= m) return doc;
+    const shape = ratioPruning(doc, ctx.protectedLeadingTokens, this.ratio);
+    if (!shape) return doc;
+    const { p, m, budget } = shape;
     const idfs = this.idfs.take(m);
     for (let i = 0; i < m; i++) {
       const value = idf(tokens[p + i] ?? '');

@@ -1,5 +1,5 @@
 import type { MultiVector } from '../shared/multivector.js';
-import { protectedCount, ratioBudget, selectRows } from './rows.js';
+import { ratioPruning, selectRows } from './rows.js';
 import { documentSeed, mulberry32 } from './seed.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Int32Scratch } from './workspace.js';
@@ -18,11 +18,9 @@ export class RandomPruner implements TokenReducer {
   }
 
   reduce(doc: MultiVector, ctx: ReductionContext): MultiVector {
-    const p = protectedCount(doc, ctx.protectedLeadingTokens);
-    const m = doc.count - p;
-    if (m <= 0) return doc;
-    const budget = ratioBudget(m, this.ratio);
-    if (budget >= m) return doc;
+    const shape = ratioPruning(doc, ctx.protectedLeadingTokens, this.ratio);
+    if (!shape) return doc;
+    const { p, m, budget } = shape;
     const random = mulberry32(documentSeed(ctx.seed, doc));
     const pool = this.pool.take(m);
     for (let i = 0; i < m; i++) pool[i] = i;

@@ -85,3 +85,19 @@ export function protectedCount(doc: MultiVector, protectedLeadingTokens: number)
 export function ratioBudget(candidates: number, ratio: number): number {
   return Math.min(candidates, Math.max(1, Math.ceil(ratio * candidates - 1e-9)));
 }
+
+/**
+ * What a ratio pruner works on: `p` protected leading rows, `m` candidate rows, `budget` of them to keep.
+ * Undefined when the pruner would keep every row (the document then passes through unchanged).
+ */
+export function ratioPruning(
+  doc: MultiVector,
+  protectedLeadingTokens: number,
+  ratio: number,
+): { p: number; m: number; budget: number } | undefined {
+  const p = protectedCount(doc, protectedLeadingTokens);
+  const m = doc.count - p;
+  if (m <= 0) return undefined;
+  const budget = ratioBudget(m, ratio);
+  return budget >= m ? undefined : { p, m, budget };
+}
