@@ -2,21 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LateIndex, OWNER_OVERFLOW_FACTOR } from '../../src/index/late-index.js';
 import { vectorKey } from '../../src/index/vector-key.js';
-import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
+import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-function newDir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const { cleanups, newDir } = useCleanups();
 
 /** Rows picked from `pool` (count x dim) by index. */
 function pick(pool: Float32Array, dim: number, indexes: readonly number[]): Float32Array {

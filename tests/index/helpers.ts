@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,4 +36,23 @@ export function dot(a: Float32Array, aOff: number, b: Float32Array, bOff: number
   let s = 0;
   for (let j = 0; j < dim; j++) s += a[aOff + j]! * b[bOff + j]!;
   return s;
+}
+
+/**
+ * Per-test cleanup for a test file: `cleanups` run after each test (last first), `newDir()` makes a temp dir
+ * removed then. Call once at the top level of the file.
+ */
+export function useCleanups(): { cleanups: (() => void | Promise<void>)[]; newDir: () => string } {
+  const cleanups: (() => void | Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return {
+    cleanups,
+    newDir: () => {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      return t.dir;
+    },
+  };
 }

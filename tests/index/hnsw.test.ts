@@ -2,22 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
-import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
+import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-function newDir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const { cleanups, newDir } = useCleanups();
 
 /** Brute-force top-k labels by inner product over every live document's decoded vectors. */
 function bruteForceLabels(index: LateIndex, query: Float32Array, k: number): number[] {

@@ -1,20 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
 import { IndexFormatError, InputError } from '../../src/shared/index.js';
-import { encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
+import { encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const DIM = 16;
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-function newDir(): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const { cleanups, newDir } = useCleanups();
 
 describe('LateIndex upsert / delete / reopen', () => {
   it('stores documents and reads them back across a reopen', async () => {
