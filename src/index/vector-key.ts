@@ -1,3 +1,4 @@
+import { fmix32, rotl32 } from '../shared/murmur.js';
 /** Bytes of a distinct-vector key in the `vectorLabels` database. */
 export const VECTOR_KEY_BYTES = 16;
 
@@ -6,17 +7,7 @@ const C2 = 0xab0e9789;
 const C3 = 0x38b34ae5;
 const C4 = 0xa1e38b93;
 
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * 128-bit key of one stored vector: MurmurHash3_x86_128 (seed 0) over the 32-bit words of the row as the index
@@ -40,23 +31,23 @@ export function vectorKey(words: Uint32Array, offset: number, length: number, ou
     let k2 = words[i + 1]!;
     let k3 = words[i + 2]!;
     let k4 = words[i + 3]!;
-    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    k1 = Math.imul(rotl32(Math.imul(k1, C1), 15), C2);
     h1 ^= k1;
-    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
-    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h1 = (Math.imul(rotl32(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(rotl32(Math.imul(k2, C2), 16), C3);
     h2 ^= k2;
-    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
-    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    h2 = (Math.imul(rotl32(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(rotl32(Math.imul(k3, C3), 17), C4);
     h3 ^= k3;
-    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
-    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    h3 = (Math.imul(rotl32(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(rotl32(Math.imul(k4, C4), 18), C1);
     h4 ^= k4;
-    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    h4 = (Math.imul(rotl32(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
   }
   const tail = length & 3;
-  if (tail >= 3) h3 ^= Math.imul(rotl(Math.imul(words[i + 2]!, C3), 17), C4);
-  if (tail >= 2) h2 ^= Math.imul(rotl(Math.imul(words[i + 1]!, C2), 16), C3);
-  if (tail >= 1) h1 ^= Math.imul(rotl(Math.imul(words[i]!, C1), 15), C2);
+  if (tail >= 3) h3 ^= Math.imul(rotl32(Math.imul(words[i + 2]!, C3), 17), C4);
+  if (tail >= 2) h2 ^= Math.imul(rotl32(Math.imul(words[i + 1]!, C2), 16), C3);
+  if (tail >= 1) h1 ^= Math.imul(rotl32(Math.imul(words[i]!, C1), 15), C2);
   const bytes = length * 4;
   h1 ^= bytes;
   h2 ^= bytes;
@@ -66,10 +57,10 @@ export function vectorKey(words: Uint32Array, offset: number, length: number, ou
   h2 = (h2 + h1) | 0;
   h3 = (h3 + h1) | 0;
   h4 = (h4 + h1) | 0;
-  h1 = fmix(h1);
-  h2 = fmix(h2);
-  h3 = fmix(h3);
-  h4 = fmix(h4);
+  h1 = fmix32(h1);
+  h2 = fmix32(h2);
+  h3 = fmix32(h3);
+  h4 = fmix32(h4);
   h1 = (h1 + h2 + h3 + h4) | 0;
   h2 = (h2 + h1) | 0;
   h3 = (h3 + h1) | 0;

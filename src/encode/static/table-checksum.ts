@@ -1,3 +1,5 @@
+import { fmix32, rotl32 } from '../../shared/murmur.js';
+
 /**
  * A fast 128-bit integrity checksum (four 32-bit multiply-rotate lanes over little-endian words). Each lane
  * step is a bijection of its state for a fixed input word, so any single changed word always changes the
@@ -26,23 +28,9 @@ export function checksum128(bytes: Uint8Array): string {
     d = (d << 17) | (d >>> 15);
   }
   // Tail: remaining whole words, then remaining bytes, then the length, all folded into lane a.
-  for (let i = blocks; i < words; i++) a = rotl(Math.imul(a ^ u32[i]!, 0x01000193), 13);
-  for (let i = words * 4; i < bytes.length; i++) a = rotl(Math.imul(a ^ bytes[i]!, 0x01000193), 13);
+  for (let i = blocks; i < words; i++) a = rotl32(Math.imul(a ^ u32[i]!, 0x01000193), 13);
+  for (let i = words * 4; i < bytes.length; i++) a = rotl32(Math.imul(a ^ bytes[i]!, 0x01000193), 13);
   a = Math.imul(a ^ (bytes.length >>> 0), 0x01000193);
   b = Math.imul(b ^ Math.floor(bytes.length / 2 ** 32), 0x85ebca6b);
-  return [fmix(a), fmix(b), fmix(c), fmix(d)].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
-}
-
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
-
-/** MurmurHash3's finaliser: spreads every input bit over the output. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return [fmix32(a), fmix32(b), fmix32(c), fmix32(d)].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
 }
