@@ -116,6 +116,7 @@ const STATE_KEY = 'state';
 /** LMDB keys are limited to 1978 bytes; ids and terms stay well below (ordered-binary adds a few bytes). */
 const MAX_KEY_BYTES = 1024;
 const NOT_LIVE = -1;
+const EMPTY_BYTES = new Uint8Array(0);
 /**
  * `searchHnswDocuments` takes the whole owner list of the last vector it needs, but never returns more than this
  * many times the documents asked for: a vector held by thousands of documents must not flood MaxSim.
@@ -367,6 +368,18 @@ export class LateIndex {
       this.codec.decode(bytes, count, this.dim, target);
     }
     return { dim: this.dim, count, data: target.length === n ? target : target.subarray(0, n) };
+  }
+
+  /**
+   * The document's stored vectors as the codec wrote them, with their count. The bytes are a view into LMDB's
+   * transient read buffer: consume them before the next read of this index.
+   */
+  readVectorBytes(internalId: number): { readonly bytes: Uint8Array; readonly count: number } | undefined {
+    if (!this.isLive(internalId)) return undefined;
+    const count = this.vectorCounts[internalId]!;
+    if (count === 0) return { bytes: EMPTY_BYTES, count };
+    const bytes = this.vectors.getBinaryFast(internalId);
+    return bytes ? { bytes, count } : undefined;
   }
 
   /** Live internal ids in increasing order. */

@@ -24,12 +24,15 @@ export class LateInteractionSearcher {
   private readonly scorer: MaxSimScorer = createMaxSimScorer();
   private readonly queryWeighting: Encoder['queryWeighting'];
   private lastStats: SearchStats = { scoredDocuments: 0, mode: 'exhaustive' };
+  private readonly scoreStoredFloat16: MaxSimScorer['scoreFloat16'];
 
   constructor(
     private readonly index: SearchableIndex,
     options: SearcherOptions = {},
   ) {
     this.queryWeighting = options.queryWeighting ?? 'uniform';
+    this.scoreStoredFloat16 =
+      index.quantization === 'float16' && index.readVectorBytes !== undefined ? this.scorer.scoreFloat16 : undefined;
   }
 
   /** Statistics of the most recent `search` call. */
@@ -152,8 +155,15 @@ export class LateInteractionSearcher {
     return approximate.drain().map((entry) => entry.internalId);
   }
 
-  /** Exact MaxSim of one stored document, decoded straight into the scorer's buffer; undefined if it is gone. */
+  /**
+   * Exact MaxSim of one stored document, decoded straight into the scorer's buffer; undefined if it is gone.
+   * float16 rows go to the scorer as stored bytes when it can decode them itself (in SIMD, bit-exact).
+   */
   private score(internalId: number): number | undefined {
+    if (this.scoreStoredFloat16 !== undefined) {
+      const stored = this.index.readVectorBytes!(internalId);
+      return stored === undefined ? undefined : this.scoreStoredFloat16(stored.bytes, stored.count);
+    }
     const doc = this.index.readVectors(internalId, this.scorer.documentBuffer());
     return doc === undefined ? undefined : this.scorer.score(doc.data, doc.count);
   }

@@ -503,7 +503,9 @@ export class WasmMaxSim {
       throw new RangeError(`MaxSim: ${halves.length} float16 bytes, fewer than ${docCount} rows x dim ${this.dim}`);
     }
     this.reserveDocumentRows(docCount);
-    this.bytes.set(halves.length === 2 * n ? halves : halves.subarray(0, 2 * n), this.stagingOffset);
+    // A fresh view of exactly 2n bytes: LMDB's transient read buffers report a `length` shorter than the view's
+    // real extent, which TypedArray#set ignores.
+    this.bytes.set(new Uint8Array(halves.buffer, halves.byteOffset, 2 * n), this.stagingOffset);
     this.decodeFloat16Kernel(this.stagingOffset, this.docOffset, n);
     return this.floats.subarray(this.docOffset / 4, this.docOffset / 4 + n);
   }

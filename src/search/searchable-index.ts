@@ -14,6 +14,10 @@ export interface SearchableIndex {
   /** Decoded float32 vectors of a live document; fills and returns a view of `out` when it is large enough. */
   readVectors(internalId: number, out?: Float32Array): MultiVector | undefined;
   liveInternalIds(): Iterable<number>;
+  /** Storage codec name (e.g. `float16`); with `readVectorBytes`, lets MaxSim decode stored rows itself. */
+  readonly quantization?: string;
+  /** A live document's rows as stored by its codec (a transient view: consume before the next read). */
+  readVectorBytes?(internalId: number): { readonly bytes: Uint8Array; readonly count: number } | undefined;
   /**
    * Candidate documents for one query token vector: owners of its nearest stored vectors, each document once with
    * its best similarity, best first, until `maxDocuments` documents are collected (approximate, HNSW).

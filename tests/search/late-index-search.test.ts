@@ -69,3 +69,41 @@ describe('LateInteractionSearcher over a real LateIndex (float32 storage)', () =
     }
   });
 });
+
+describe('LateInteractionSearcher over float16 storage', () => {
+  it('scores stored float16 bytes in the SIMD decoder exactly like decode-then-score, reading raw bytes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lateindex-search16-'));
+    const half = await LateIndex.create(path.join(dir, 'idx'), {
+      encoder: { kind: 'precomputed', name: 'search-test', dim: DIM, hash: 'search-test' },
+      quantization: 'float16',
+    });
+    try {
+      const random = rng(91);
+      const docs = [];
+      // Documents up to 70 rows so the scorer's buffers grow several times within one search.
+      for (let i = 0; i < 60; i++) docs.push({ id: `h${i}`, vectors: multiVector(unitRows(random, 1 + Math.floor(random() * 70)), DIM) });
+      await half.upsert(docs);
+      let rawReads = 0;
+      const counting: SearchableIndex = Object.assign(Object.create(half) as LateIndex, {
+        readVectorBytes: (id: number) => {
+          rawReads++;
+          return half.readVectorBytes(id);
+        },
+      });
+      // The same index without the raw path: every document is decoded by the codec in JS, then scored.
+      const decoded: SearchableIndex = Object.assign(Object.create(half) as LateIndex, { readVectorBytes: undefined });
+      const query = multiVector(unitRows(rng(3), 7), DIM);
+      const fast = new LateInteractionSearcher(counting).search(query, { k: 60, exhaustive: true });
+      const reference = new LateInteractionSearcher(decoded).search(query, { k: 60, exhaustive: true });
+      expect(rawReads).toBe(60);
+      expect(fast.map((h) => [h.id, h.score])).toEqual(reference.map((h) => [h.id, h.score]));
+      // And both equal MaxSim over the decoded rows computed independently.
+      for (const hit of reference.slice(0, 5)) {
+        expect(hit.score).toBe(maxSim(query, half.readVectors(hit.internalId)!));
+      }
+    } finally {
+      await half.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
