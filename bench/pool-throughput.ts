@@ -1,9 +1,11 @@
 /**
  * Documents per second of each reduction step on SciFact-sized documents (~150 random unit 100-d rows),
- * single-threaded. Run: npx tsx bench/pool-throughput.ts [--docs N] [--dim D] [--rows R]
+ * single-threaded. `ward:2 (js linkage)` is the reference path (JS NN-chain over a condensed matrix), measured
+ * in the same run as the default WebAssembly path.
+ * Run: npx tsx bench/pool-throughput.ts [--docs N] [--dim D] [--rows R] [--specs "ward:2;ward:4"]
  */
 import { performance } from 'node:perf_hooks';
-import { parseReductionSpec } from '../src/pool/index.js';
+import { HierarchicalPooler, parseReductionSpec, ReductionPipeline } from '../src/pool/index.js';
 import type { MultiVector } from '../src/shared/multivector.js';
 
 function argument(name: string, fallback: number): number {
@@ -39,8 +41,10 @@ function makeDocs(): MultiVector[] {
   return docs;
 }
 
-const specs = [
-  'ward:2', 'ward:4', 'average:2', 'complete:2', 'single:2', 'lightcolpali:3', 'adaptive:0.5',
+const JS_WARD = 'ward:2 (js linkage)';
+const specsArgument = process.argv.indexOf('--specs');
+const specs = specsArgument >= 0 ? process.argv[specsArgument + 1]!.split(';') : [
+  'ward:2', JS_WARD, 'ward:4', 'average:2', 'complete:2', 'single:2', 'lightcolpali:3', 'adaptive:0.5',
   'kmeans:0.5', 'kmeans:32', 'spatial1d:2', 'skiplist', 'first:64', 'idf-top:0.5', 'random:0.5',
   'divprune:0.5', 'dart:0.5', 'skiplist,idf-top:0.9,ward:2',
 ];
@@ -52,7 +56,9 @@ process.stdout.write(`${docsCount} docs, ${(totalRows / docsCount).toFixed(1)} r
 // clock also counts time spent waiting for a core, CPU time does not.
 process.stdout.write(`${'spec'.padEnd(30)} ${'docs/cpu-s'.padStart(10)} ${'docs/s wall'.padStart(12)} ${'rows out/doc'.padStart(13)}\n`);
 for (const spec of specs) {
-  const pipeline = parseReductionSpec(spec);
+  const pipeline = spec === JS_WARD
+    ? new ReductionPipeline([new HierarchicalPooler('ward', 2, true, undefined, 'js')])
+    : parseReductionSpec(spec);
   for (let i = 0; i < Math.min(50, docs.length); i++) pipeline.apply(docs[i]!, ctx); // warm-up
   let out = 0;
   const start = performance.now();

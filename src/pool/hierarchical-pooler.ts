@@ -1,9 +1,13 @@
 import type { MultiVector } from '../shared/multivector.js';
 import { condensedCosineDistances } from './cosine.js';
-import { cutDendrogram, LinkageBuilder, type LinkageMethod } from './linkage.js';
+import { cutDendrogram, cutMerges, LinkageBuilder, type LinkageMethod } from './linkage.js';
 import { ClusterMerger, protectedCount } from './rows.js';
 import type { ReductionContext, TokenReducer } from './types.js';
+import { WasmLinkage } from './wasm-linkage.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
+
+/** `wasm`: distances and NN-chain in one WebAssembly module (default when available); `js`: the reference path. */
+export type LinkageBackend = 'wasm' | 'js';
 
 /** Number of clusters for `pooled` rows at pool factor `factor`: max(floor(pooled / factor), 1). */
 export function clustersForFactor(pooled: number, factor: number): number {
@@ -25,14 +29,22 @@ export class HierarchicalPooler implements TokenReducer {
   private readonly norms = new Float64Scratch();
   private readonly labels = new Int32Scratch();
   private readonly parent = new Int32Scratch();
+  private readonly wasm: WasmLinkage | null;
 
   constructor(
     readonly method: LinkageMethod,
     readonly factor: number,
     readonly renormalize: boolean,
     spec?: string,
+    backend: LinkageBackend = 'wasm',
   ) {
     this.spec = spec ?? `${method}:${factor}${renormalize ? '' : ':raw'}`;
+    this.wasm = backend === 'wasm' ? WasmLinkage.create() : null;
+  }
+
+  /** The path actually used (`js` when WebAssembly SIMD is unavailable). */
+  get backend(): LinkageBackend {
+    return this.wasm === null ? 'js' : 'wasm';
   }
 
   reduce(doc: MultiVector, ctx: ReductionContext): MultiVector {
@@ -46,6 +58,12 @@ export class HierarchicalPooler implements TokenReducer {
 
   /** Cluster labels (0..k-1 by first appearance) of rows [first, first + m); valid until the next call. */
   partition(data: Float32Array, dim: number, first: number, m: number, k: number): Int32Array {
+    if (this.wasm !== null) {
+      const merges = this.wasm.build(data, dim, first, m, this.method);
+      const labels = this.labels.take(m);
+      cutMerges(merges, k, labels, this.parent.take(m), this.distances.take(m));
+      return labels;
+    }
     const distances = this.distances.take((m * (m - 1)) / 2);
     condensedCosineDistances(data, dim, first, m, this.norms.take(m), distances);
     const tree = this.linkage.build(distances, m, this.method);

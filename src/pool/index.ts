@@ -1,7 +1,7 @@
 export type { ReductionContext, TokenReducer } from './types.js';
 export { ReductionPipeline, type ReductionResult } from './pipeline.js';
 export { parseReductionSpec, REDUCTION_STEP_FORMS } from './spec.js';
-export { HierarchicalPooler, clustersForFactor } from './hierarchical-pooler.js';
+export { HierarchicalPooler, clustersForFactor, type LinkageBackend } from './hierarchical-pooler.js';
 export { KMeansPooler, kmeansClusters, type KMeansSize } from './kmeans-pooler.js';
 export { SpatialPooler, type SpatialLayout } from './spatial-pooler.js';
 export { AdaptivePooler } from './adaptive-pooler.js';
@@ -11,5 +11,6 @@ export { IdfTopPruner } from './idf-top-pruner.js';
 export { RandomPruner } from './random-pruner.js';
 export { DivPrunePruner } from './divprune-pruner.js';
 export { DartPruner, dartPivotCount } from './dart-pruner.js';
-export { LinkageBuilder, cutDendrogram, LINKAGE_METHODS, type LinkageMethod, type Dendrogram } from './linkage.js';
+export { LinkageBuilder, cutDendrogram, cutMerges, LINKAGE_METHODS, type LinkageMethod, type Dendrogram } from './linkage.js';
+export { WasmLinkage, type MergeList } from './wasm-linkage.js';
 export { ENGLISH_STOPWORDS, isSkippableToken } from './stopwords.js';

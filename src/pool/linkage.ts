@@ -192,3 +192,51 @@ export function labelRoots(parent: Int32Array, n: number, labels: Int32Array): n
   }
   return next;
 }
+
+/**
+ * `cutDendrogram` for merges in any order (e.g. NN-chain order): applies the n - k merges that come first in
+ * (height, position) order, the same set a stable sort by height would put first. The partition does not
+ * depend on the order unions are applied in, so no full sort is needed: one native sort of a copy of the
+ * heights finds the threshold. NaN heights count as the largest. `heightScratch` has length >= n - 1.
+ */
+export function cutMerges(
+  merges: { readonly leaves: number; readonly left: Int32Array; readonly right: Int32Array; readonly height: Float64Array },
+  k: number,
+  labels: Int32Array,
+  parent: Int32Array,
+  heightScratch: Float64Array,
+): number {
+  const n = merges.leaves;
+  if (n === 0) return 0;
+  const clusters = Math.min(Math.max(k, 1), n);
+  const apply = n - clusters;
+  for (let i = 0; i < n; i++) parent[i] = i;
+  if (apply > 0) {
+    const { left, right, height } = merges;
+    const sorted = heightScratch.subarray(0, n - 1);
+    sorted.set(height.subarray(0, n - 1));
+    sorted.sort();
+    const threshold = sorted[apply - 1]!;
+    const thresholdIsNaN = Number.isNaN(threshold);
+    let below = 0;
+    for (let t = 0; t < n - 1; t++) {
+      const h = height[t]!;
+      if (thresholdIsNaN ? !Number.isNaN(h) : h < threshold) below++;
+    }
+    let tiesLeft = apply - below;
+    for (let t = 0; t < n - 1; t++) {
+      const h = height[t]!;
+      const isBelow = thresholdIsNaN ? !Number.isNaN(h) : h < threshold;
+      if (!isBelow) {
+        const tied = thresholdIsNaN ? Number.isNaN(h) : h === threshold;
+        if (!tied || tiesLeft === 0) continue;
+        tiesLeft--;
+      }
+      const a = findRoot(parent, left[t]!);
+      const b = findRoot(parent, right[t]!);
+      if (a < b) parent[b] = a;
+      else parent[a] = b;
+    }
+  }
+  return labelRoots(parent, n, labels);
+}

@@ -25,6 +25,7 @@ export const Op = {
   i32Load: 0x28,
   f32Load: 0x2a,
   f64Load: 0x2b,
+  i32Store: 0x36,
   f32Store: 0x38,
   f64Store: 0x39,
   i32Const: 0x41,
@@ -50,17 +51,27 @@ export const Op = {
   i32ShrS: 0x75,
   i32ShrU: 0x76,
   f32Ge: 0x60,
+  f64Eq: 0x61,
+  f64Lt: 0x63,
   f64Gt: 0x64,
   f32Add: 0x92,
   f32Mul: 0x94,
   f32Max: 0x97,
+  f64Sqrt: 0x9f,
   f64Add: 0xa0,
+  f64Sub: 0xa1,
   f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f64Min: 0xa4,
+  f64Max: 0xa5,
   f64PromoteF32: 0xbb,
 } as const;
 
 /** Block type of a `block`/`loop`/`if` that yields no value. */
 export const EMPTY_BLOCK = 0x40;
+
+/** Block type of an `if` whose arms each yield one f64. */
+export const F64_BLOCK = 0x7c;
 
 /** SIMD opcodes (encoded after the 0xfd prefix as unsigned LEB128; see `simd`). */
 export const SimdOp = {

@@ -1,0 +1,367 @@
+/**
+ * Cosine distances and the nearest-neighbour-chain linkage in one WebAssembly module, so a document's rows are
+ * copied in once and the n x n float64 distance matrix never leaves WebAssembly memory. The arithmetic is the
+ * same float64 sequence as `condensedCosineDistancesScalar` + `LinkageBuilder` (only the summation order of dot
+ * products differs, by ~1e-16), so cluster assignments still match SciPy. The module is assembled here from its
+ * opcodes (nothing fetched); `null` when the runtime lacks WebAssembly SIMD.
+ */
+import { InputError } from '../shared/errors.js';
+import {
+  assembleModule,
+  EMPTY_BLOCK,
+  F64_BLOCK,
+  f64Const,
+  i32Const,
+  instantiateIfSupported,
+  localGet,
+  localSet,
+  localTee,
+  memarg,
+  Op,
+  simd,
+  SimdOp,
+  WasmType,
+  type WasmFunction,
+} from '../shared/wasm-assembler.js';
+import type { LinkageMethod } from './linkage.js';
+
+const get = localGet;
+const set = localSet;
+const tee = localTee;
+const { i32, f64, v128 } = WasmType;
+/** `block; loop` (exit with `br 1`, repeat with `br 0`) ... `end; end`. */
+const enter = [Op.block, EMPTY_BLOCK, Op.loop, EMPTY_BLOCK];
+const leave = [Op.end, Op.end];
+const i32Load = (offset = 0) => [Op.i32Load, ...memarg(2, offset)];
+const i32Store = (offset = 0) => [Op.i32Store, ...memarg(2, offset)];
+const f64Load = (offset = 0) => [Op.f64Load, ...memarg(3, offset)];
+const f64Store = (offset = 0) => [Op.f64Store, ...memarg(3, offset)];
+const v128Load = (offset = 0) => [...simd(SimdOp.v128Load), ...memarg(4, offset)];
+const zeroV128 = [...simd(SimdOp.v128Const), ...new Array<number>(16).fill(0)];
+/** Byte address `base + index * 2^shift` from locals. */
+const address = (base: number, index: number, shift: number) => [
+  ...get(base), ...get(index), ...i32Const(shift), Op.i32Shl, Op.i32Add,
+];
+const increment = (local: number, by = 1) => [...get(local), ...i32Const(by), Op.i32Add, ...set(local)];
+
+/**
+ * prepare(n, dim, stride, src, rows, squaredNorms): widens n packed float32 rows at `src` to float64 rows of
+ * `stride` (zero-padded) at `rows`, and writes each row's sum of squares (summed in order, as the scalar path).
+ */
+function prepareFunction(): WasmFunction {
+  // params n=0 dim=1 stride=2 src=3 rows=4 norms=5; locals i=6 d=7 srcRow=8 dstRow=9 (i32) s=10 v=11 (f64)
+  const body = [
+    ...i32Const(0), ...set(6),
+    ...enter,
+    ...get(6), ...get(0), Op.i32GeS, Op.brIf, 1,
+    ...get(6), ...get(1), Op.i32Mul, ...i32Const(2), Op.i32Shl, ...get(3), Op.i32Add, ...set(8),
+    ...get(6), ...get(2), Op.i32Mul, ...i32Const(3), Op.i32Shl, ...get(4), Op.i32Add, ...set(9),
+    ...f64Const(0), ...set(10),
+    ...i32Const(0), ...set(7),
+    ...enter,
+    ...get(7), ...get(1), Op.i32GeS, Op.brIf, 1,
+    ...address(8, 7, 2), Op.f32Load, ...memarg(2), Op.f64PromoteF32, ...set(11),
+    ...address(9, 7, 3), ...get(11), ...f64Store(),
+    ...get(10), ...get(11), ...get(11), Op.f64Mul, Op.f64Add, ...set(10),
+    ...increment(7),
+    Op.br, 0,
+    ...leave,
+    ...enter,
+    ...get(7), ...get(2), Op.i32GeS, Op.brIf, 1,
+    ...address(9, 7, 3), ...f64Const(0), ...f64Store(),
+    ...increment(7),
+    Op.br, 0,
+    ...leave,
+    ...address(5, 6, 3), ...get(10), ...f64Store(),
+    ...increment(6),
+    Op.br, 0,
+    ...leave,
+  ];
+  return { exportName: 'prepare', params: [i32, i32, i32, i32, i32, i32], results: [], locals: [i32, i32, i32, i32, f64, f64], body };
+}
+
+/**
+ * distances(n, stride, rows, inverseNorms, out): the full symmetric n x n matrix of 1 - clamp(dot * inv_i *
+ * inv_j) at `out` (diagonal untouched). Rows are float64 with an even stride; each row i is dotted against
+ * four rows j at once so one load of x_i feeds four f64x2 accumulators.
+ */
+function distancesFunction(): WasmFunction {
+  // params n=0 stride=1 rows=2 norms=3 out=4
+  // i32 locals i=5 j=6 rowI=7 rowJ0=8 rowJ1=9 rowJ2=10 rowJ3=11 d=12 rowBytes=13
+  // f64 locals invI=14 dist=15; v128 locals acc0..acc3=16..19 xi=20
+  const [n, rows, norms, out] = [0, 2, 3, 4];
+  const [i, j, rowI, rowJ0, d, rowBytes, invI, dist, acc0, xi] = [5, 6, 7, 8, 12, 13, 14, 15, 16, 20];
+  const f64x2Add = simd(SimdOp.f64x2Add);
+  const f64x2Mul = simd(SimdOp.f64x2Mul);
+  /** acc += x_i[d..d+2) * row[d..d+2) */
+  const accumulate = (acc: number, row: number) => [
+    ...get(acc), ...get(xi), ...get(row), ...get(d), Op.i32Add, ...v128Load(), ...f64x2Mul, ...f64x2Add, ...set(acc),
+  ];
+  /** Writes the distance of (i, j + offset) from `acc` at both (i, j') and (j', i). */
+  const store = (acc: number, offset: number) => [
+    ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 0, ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 1, Op.f64Add,
+    ...get(invI), Op.f64Mul,
+    ...get(norms), ...get(j), ...i32Const(offset), Op.i32Add, ...i32Const(3), Op.i32Shl, Op.i32Add, ...f64Load(), Op.f64Mul,
+    ...f64Const(-1), Op.f64Max, ...f64Const(1), Op.f64Min, ...set(dist),
+    ...f64Const(1), ...get(dist), Op.f64Sub, ...set(dist),
+    ...get(out), ...get(i), ...get(n), Op.i32Mul, ...get(j), Op.i32Add, ...i32Const(offset), Op.i32Add,
+    ...i32Const(3), Op.i32Shl, Op.i32Add, ...get(dist), ...f64Store(),
+    ...get(out), ...get(j), ...i32Const(offset), Op.i32Add, ...get(n), Op.i32Mul, ...get(i), Op.i32Add,
+    ...i32Const(3), Op.i32Shl, Op.i32Add, ...get(dist), ...f64Store(),
+  ];
+  const body = [
+    ...get(1), ...i32Const(3), Op.i32Shl, ...set(rowBytes),
+    ...i32Const(0), ...set(i),
+    ...enter, // over i
+    ...get(i), ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...get(rows), ...get(i), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(rowI),
+    ...address(norms, i, 3), ...f64Load(), ...set(invI),
+    ...get(i), ...i32Const(1), Op.i32Add, ...set(j),
+    ...enter, // blocks of four j
+    ...get(j), ...i32Const(3), Op.i32Add, ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...get(rows), ...get(j), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...tee(rowJ0),
+    ...get(rowBytes), Op.i32Add, ...tee(rowJ0 + 1),
+    ...get(rowBytes), Op.i32Add, ...tee(rowJ0 + 2),
+    ...get(rowBytes), Op.i32Add, ...set(rowJ0 + 3),
+    ...zeroV128, ...tee(acc0), ...tee(acc0 + 1), ...tee(acc0 + 2), ...set(acc0 + 3),
+    ...i32Const(0), ...set(d),
+    Op.loop, EMPTY_BLOCK,
+    ...get(rowI), ...get(d), Op.i32Add, ...v128Load(), ...set(xi),
+    ...accumulate(acc0, rowJ0), ...accumulate(acc0 + 1, rowJ0 + 1),
+    ...accumulate(acc0 + 2, rowJ0 + 2), ...accumulate(acc0 + 3, rowJ0 + 3),
+    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
+    Op.end,
+    ...store(acc0, 0), ...store(acc0 + 1, 1), ...store(acc0 + 2, 2), ...store(acc0 + 3, 3),
+    ...increment(j, 4),
+    Op.br, 0,
+    ...leave,
+    ...enter, // remaining j one at a time
+    ...get(j), ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...get(rows), ...get(j), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(rowJ0),
+    ...zeroV128, ...set(acc0),
+    ...i32Const(0), ...set(d),
+    Op.loop, EMPTY_BLOCK,
+    ...get(rowI), ...get(d), Op.i32Add, ...v128Load(), ...set(xi),
+    ...accumulate(acc0, rowJ0),
+    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
+    Op.end,
+    ...store(acc0, 0),
+    ...increment(j),
+    Op.br, 0,
+    ...leave,
+    ...increment(i),
+    Op.br, 0,
+    ...leave,
+  ];
+  return {
+    exportName: 'distances',
+    params: [i32, i32, i32, i32, i32],
+    results: [],
+    locals: [i32, i32, i32, i32, i32, i32, i32, i32, i32, f64, f64, v128, v128, v128, v128, v128],
+    body,
+  };
+}
+
+/**
+ * nnChain(n, method, D, sizes, active, chain, left, right, height): SciPy's `nn_chain` over the full symmetric
+ * float64 matrix `D` (overwritten), method 0 ward, 1 average, 2 complete, 3 single. Writes merge t as slots
+ * left[t] < right[t] (i32) at height[t] (f64), in chain order (not sorted). `sizes` (f64), `active` and
+ * `chain` (i32) are n-element scratch. Scans run over the live slots in ascending order with a strict `<`,
+ * so ties go to the lowest index as in SciPy.
+ */
+function nnChainFunction(): WasmFunction {
+  const [n, method, D, sizes, active, chain, left, right, height] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [t, chainLength, x, y, a, i, activeCount, write, rowX, rowY, merges, swap] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [currentMin, dist, nx, ny, ni, dxi, dyi, inv] = [21, 22, 23, 24, 25, 26, 27, 28];
+  const chainAt = (offsetFromEnd: number) => [
+    ...get(chain), ...get(chainLength), ...i32Const(offsetFromEnd), Op.i32Sub, ...i32Const(2), Op.i32Shl, Op.i32Add,
+  ];
+  const row = (slot: number) => [...get(D), ...get(slot), ...get(n), Op.i32Mul, ...i32Const(3), Op.i32Shl, Op.i32Add];
+  const wardUpdate = [
+    // sqrt((ni+nx)*inv*dxi*dxi + (ni+ny)*inv*dyi*dyi - ni*inv*dxy*dxy), inv = 1/(nx+ny+ni)
+    ...f64Const(1), ...get(nx), ...get(ny), Op.f64Add, ...get(ni), Op.f64Add, Op.f64Div, ...set(inv),
+    ...get(ni), ...get(nx), Op.f64Add, ...get(inv), Op.f64Mul, ...get(dxi), Op.f64Mul, ...get(dxi), Op.f64Mul,
+    ...get(ni), ...get(ny), Op.f64Add, ...get(inv), Op.f64Mul, ...get(dyi), Op.f64Mul, ...get(dyi), Op.f64Mul,
+    Op.f64Add,
+    ...get(ni), ...get(inv), Op.f64Mul, ...get(currentMin), Op.f64Mul, ...get(currentMin), Op.f64Mul,
+    Op.f64Sub, Op.f64Sqrt,
+  ];
+  const averageUpdate = [
+    ...get(nx), ...get(dxi), Op.f64Mul, ...get(ny), ...get(dyi), Op.f64Mul, Op.f64Add,
+    ...get(nx), ...get(ny), Op.f64Add, Op.f64Div,
+  ];
+  const update = [
+    ...get(method), Op.i32Eqz, Op.if, F64_BLOCK, ...wardUpdate,
+    Op.else, ...get(method), ...i32Const(1), Op.i32Eq, Op.if, F64_BLOCK, ...averageUpdate,
+    Op.else, ...get(method), ...i32Const(2), Op.i32Eq, Op.if, F64_BLOCK, ...get(dxi), ...get(dyi), Op.f64Max,
+    Op.else, ...get(dxi), ...get(dyi), Op.f64Min,
+    Op.end, Op.end, Op.end,
+  ];
+  const body = [
+    ...i32Const(0), ...set(i),
+    ...enter,
+    ...get(i), ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...address(sizes, i, 3), ...f64Const(1), ...f64Store(),
+    ...address(active, i, 2), ...get(i), ...i32Store(),
+    ...increment(i),
+    Op.br, 0,
+    ...leave,
+    ...get(n), ...set(activeCount),
+    ...i32Const(0), ...set(chainLength),
+    ...get(n), ...i32Const(1), Op.i32Sub, ...set(merges),
+    ...i32Const(0), ...set(t),
+    ...enter, // over merges t
+    ...get(t), ...get(merges), Op.i32GeS, Op.brIf, 1,
+    ...get(chainLength), Op.i32Eqz, Op.if, EMPTY_BLOCK,
+    ...get(chain), ...get(active), ...i32Load(), ...i32Store(),
+    ...i32Const(1), ...set(chainLength),
+    Op.end,
+    ...enter, // walk the chain until two mutual nearest neighbours
+    ...chainAt(1), ...i32Load(), ...set(x),
+    ...get(chainLength), ...i32Const(1), Op.i32GtS, Op.if, EMPTY_BLOCK,
+    ...chainAt(2), ...i32Load(), ...set(y),
+    ...row(x), ...get(y), ...i32Const(3), Op.i32Shl, Op.i32Add, ...f64Load(), ...set(currentMin),
+    Op.else,
+    ...f64Const(Infinity), ...set(currentMin),
+    Op.end,
+    ...row(x), ...set(rowX),
+    ...i32Const(0), ...set(a),
+    ...enter, // scan live slots
+    ...get(a), ...get(activeCount), Op.i32GeS, Op.brIf, 1,
+    ...address(active, a, 2), ...i32Load(), ...tee(i), ...get(x), Op.i32Ne, Op.if, EMPTY_BLOCK,
+    ...address(rowX, i, 3), ...f64Load(), ...tee(dist), ...get(currentMin), Op.f64Lt, Op.if, EMPTY_BLOCK,
+    ...get(dist), ...set(currentMin), ...get(i), ...set(y),
+    Op.end,
+    Op.end,
+    ...increment(a),
+    Op.br, 0,
+    ...leave,
+    Op.block, EMPTY_BLOCK, // stop when y is the previous chain element, else push y
+    ...get(chainLength), ...i32Const(1), Op.i32LeS, Op.brIf, 0,
+    ...get(y), ...chainAt(2), ...i32Load(), Op.i32Eq, Op.brIf, 2,
+    Op.end,
+    ...get(chain), ...get(chainLength), ...i32Const(2), Op.i32Shl, Op.i32Add, ...get(y), ...i32Store(),
+    ...increment(chainLength),
+    Op.br, 0,
+    ...leave,
+    ...get(chainLength), ...i32Const(2), Op.i32Sub, ...set(chainLength),
+    ...get(x), ...get(y), Op.i32GtS, Op.if, EMPTY_BLOCK,
+    ...get(x), ...set(swap), ...get(y), ...set(x), ...get(swap), ...set(y),
+    Op.end,
+    ...address(sizes, x, 3), ...f64Load(), ...set(nx),
+    ...address(sizes, y, 3), ...f64Load(), ...set(ny),
+    ...address(left, t, 2), ...get(x), ...i32Store(),
+    ...address(right, t, 2), ...get(y), ...i32Store(),
+    ...address(height, t, 3), ...get(currentMin), ...f64Store(),
+    ...address(sizes, x, 3), ...f64Const(0), ...f64Store(),
+    ...address(sizes, y, 3), ...get(nx), ...get(ny), Op.f64Add, ...f64Store(),
+    ...row(x), ...set(rowX),
+    ...row(y), ...set(rowY),
+    ...i32Const(0), ...set(write),
+    ...i32Const(0), ...set(a),
+    ...enter, // Lance-Williams update of every live slot against the merged one; drop x from the live list
+    ...get(a), ...get(activeCount), Op.i32GeS, Op.brIf, 1,
+    Op.block, EMPTY_BLOCK,
+    ...address(active, a, 2), ...i32Load(), ...tee(i), ...get(x), Op.i32Eq, Op.brIf, 0,
+    ...address(active, write, 2), ...get(i), ...i32Store(),
+    ...increment(write),
+    ...get(i), ...get(y), Op.i32Eq, Op.brIf, 0,
+    ...address(sizes, i, 3), ...f64Load(), ...set(ni),
+    ...address(rowX, i, 3), ...f64Load(), ...set(dxi),
+    ...address(rowY, i, 3), ...f64Load(), ...set(dyi),
+    ...update, ...set(dist),
+    ...address(rowY, i, 3), ...get(dist), ...f64Store(),
+    ...row(i), ...get(y), ...i32Const(3), Op.i32Shl, Op.i32Add, ...get(dist), ...f64Store(),
+    Op.end,
+    ...increment(a),
+    Op.br, 0,
+    ...leave,
+    ...get(write), ...set(activeCount),
+    ...increment(t),
+    Op.br, 0,
+    ...leave,
+  ];
+  return {
+    exportName: 'nnChain',
+    params: [i32, i32, i32, i32, i32, i32, i32, i32, i32],
+    results: [],
+    locals: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f64, f64, f64, f64, f64, f64, f64, f64],
+    body,
+  };
+}
+
+const METHOD_CODES: Record<LinkageMethod, number> = { ward: 0, average: 1, complete: 2, single: 3 };
+
+/** Merges in chain order (not sorted by height): merge t joins the clusters holding slots left[t] < right[t]. */
+export interface MergeList {
+  readonly leaves: number;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly height: Float64Array;
+}
+
+type Exports = {
+  memory: WebAssembly.Memory;
+  prepare: (n: number, dim: number, stride: number, src: number, rows: number, norms: number) => void;
+  distances: (n: number, stride: number, rows: number, norms: number, out: number) => void;
+  nnChain: (
+    n: number, method: number, d: number, sizes: number, active: number, chain: number,
+    left: number, right: number, height: number,
+  ) => void;
+};
+
+/** Owns one WebAssembly instance and its memory; not re-entrant (one per pooler). */
+export class WasmLinkage {
+  private constructor(private readonly exports: Exports) {}
+
+  static create(): WasmLinkage | null {
+    const instance = instantiateIfSupported(
+      assembleModule([prepareFunction(), distancesFunction(), nnChainFunction()], 1),
+    );
+    return instance === null ? null : new WasmLinkage(instance.exports as unknown as Exports);
+  }
+
+  /**
+   * Clusters rows [first, first + n) of `data` on cosine distance with `method`. The returned arrays are views
+   * into WebAssembly memory, valid until the next call. A non-finite value is an InputError.
+   */
+  build(data: Float32Array, dim: number, first: number, n: number, method: LinkageMethod): MergeList {
+    const stride = Math.max(2, (dim + 1) & ~1);
+    const merges = Math.max(n - 1, 0);
+    // Layout (bytes, 16-aligned): f64 rows | f64 norms | f64 sizes | f64 heights | f64 D | f32 src | i32 active,
+    // chain, left, right.
+    const align = (bytes: number) => (bytes + 15) & ~15;
+    const rows = 0;
+    const norms = align(rows + n * stride * 8);
+    const sizes = align(norms + n * 8);
+    const height = align(sizes + n * 8);
+    const matrix = align(height + merges * 8);
+    const src = align(matrix + n * n * 8);
+    const active = align(src + n * dim * 4);
+    const chain = align(active + n * 4);
+    const left = align(chain + n * 4);
+    const right = align(left + merges * 4);
+    const end = right + merges * 4;
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    const buffer = memory.buffer;
+    new Float32Array(buffer, src, n * dim).set(data.subarray(first * dim, (first + n) * dim));
+    this.exports.prepare(n, dim, stride, src, rows, norms);
+    const inverseNorms = new Float64Array(buffer, norms, n);
+    for (let i = 0; i < n; i++) {
+      const s = inverseNorms[i]!;
+      if (!Number.isFinite(s)) {
+        throw new InputError(`token vector row ${first + i} has a non-finite value (NaN or Infinity)`, undefined, 'embeddings');
+      }
+      inverseNorms[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+    }
+    this.exports.distances(n, stride, rows, norms, matrix);
+    this.exports.nnChain(n, METHOD_CODES[method], matrix, sizes, active, chain, left, right, height);
+    return {
+      leaves: n,
+      left: new Int32Array(buffer, left, merges),
+      right: new Int32Array(buffer, right, merges),
+      height: new Float64Array(buffer, height, merges),
+    };
+  }
+}
