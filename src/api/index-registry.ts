@@ -4,7 +4,8 @@ import { IndexBuilder, LateIndex } from '../index/index.js';
 import { parseReductionSpec } from '../pool/index.js';
 import { LateInteractionSearcher, Retriever } from '../search/index.js';
 import { NotFoundError, UsageError } from '../shared/index.js';
-import { INDEX_NAME_PATTERN, type SearchMode } from './schemas.js';
+import { INDEX_NAME_PATTERN } from './schemas.js';
+import { searchModesOf, type SearchContext } from './search-execution.js';
 import { WriteQueue } from './write-queue.js';
 
 /** An opened index and the encoder it was built with. */
@@ -17,19 +18,12 @@ export interface OpenedIndex {
 export type IndexOpener = (dir: string, options: { readOnly: boolean }) => Promise<OpenedIndex>;
 
 /** Everything the routes need for one served index. */
-export interface ServedIndex {
-  readonly name: string;
+export interface ServedIndex extends SearchContext {
   readonly dir: string;
-  readonly index: LateIndex;
-  readonly encoder: Encoder;
-  readonly retriever: Retriever;
-  /** Token-level explanations (`include: ["token_scores"]`), weighted like the retriever's searches. */
-  readonly explainer: LateInteractionSearcher;
   readonly builder: IndexBuilder;
   /** The index's single writer: upserts and deletes run through it one at a time. */
   readonly writes: WriteQueue;
   readonly readOnly: boolean;
-  readonly modes: readonly SearchMode[];
 }
 
 export interface IndexRegistryOptions {
@@ -101,7 +95,7 @@ export class IndexRegistry {
           builder: new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction)),
           writes: new WriteQueue(name, capacity),
           readOnly,
-          modes: index.sparse ? ['late', 'sparse', 'hybrid'] : ['late'],
+          modes: searchModesOf(index),
         });
       }
     } catch (err) {
@@ -139,7 +133,7 @@ export class IndexRegistry {
  * The default opener: the index plus the encoder recorded in its manifest (identity checked). Indexes built with
  * the same encoder share one instance (the embedded table is large); the registry closes each encoder once.
  */
-function encoderSharingOpener(): IndexOpener {
+export function encoderSharingOpener(): IndexOpener {
   const encoders = new Map<string, Promise<Encoder>>();
   return async (dir, options) => {
     const index = await LateIndex.open(dir, { readOnly: options.readOnly });

@@ -10,6 +10,7 @@ export const MAX_TOP_K = 1000;
 export const MAX_OFFSET = 10_000;
 export const MAX_BATCH_QUERIES = 64;
 export const MAX_QUERY_CHARS = 4096;
+export const MAX_SPARSE_QUERY_TERMS = 1024;
 export const MAX_QUERY_VECTORS = 1024;
 export const MAX_UPSERT_DOCUMENTS = 1000;
 export const MAX_IDS = 10_000;
@@ -56,15 +57,29 @@ export const SearchRequestSchema = z
     include: z.array(IncludeSchema).max(4).default([]).describe('extra fields per hit'),
     exhaustive: z.boolean().default(false).describe('exact MaxSim over every document instead of HNSW candidates (slow)'),
     candidates_per_token: z.number().int().min(1).max(4096).optional().describe("HNSW neighbours per query token (k')"),
+    sparse_query: z
+      .record(z.string().min(1).max(MAX_QUERY_CHARS), z.number().min(0))
+      .refine((weights) => Object.keys(weights).length <= MAX_SPARSE_QUERY_TERMS, `at most ${MAX_SPARSE_QUERY_TERMS} terms`)
+      .optional()
+      .describe('learned-sparse query term weights for modes sparse and hybrid (instead of analysing the query text)'),
   })
   .superRefine((body, ctx) => {
     const given = (['query', 'queries', 'embeddings'] as const).filter((key) => body[key] !== undefined);
-    if (given.length !== 1) {
+    if (given.length > 1 || (given.length === 0 && body.sparse_query === undefined)) {
       ctx.addIssue({
         code: 'custom',
         path: given.length === 0 ? ['query'] : [given[1]!],
-        message: given.length === 0 ? 'give one of "query", "queries" or "embeddings"' : `give only one of ${given.map((k) => `"${k}"`).join(', ')}`,
+        message: given.length === 0 ? 'give one of "query", "queries", "embeddings" or "sparse_query"' : `give only one of ${given.map((k) => `"${k}"`).join(', ')}`,
       });
+    }
+    if (body.sparse_query !== undefined && body.queries !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sparse_query'], message: 'sparse_query goes with one "query" or "embeddings", not a batch of "queries"' });
+    }
+    if (body.sparse_query !== undefined && body.mode === 'late') {
+      ctx.addIssue({ code: 'custom', path: ['sparse_query'], message: 'sparse_query needs mode "sparse" or "hybrid"' });
+    }
+    if (body.sparse_query === undefined && body.embeddings !== undefined && body.mode !== 'late') {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: `mode "${body.mode}" with "embeddings" needs sparse_query (embeddings carry no text to analyse)` });
     }
   });
 export type SearchRequest = z.infer<typeof SearchRequestSchema>;

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
+import { UsageError } from '../shared/index.js';
 import { requireApiKey } from './auth.js';
 import { IndexRegistry, type IndexOpener } from './index-registry.js';
 import { Lifecycle } from './lifecycle.js';
@@ -12,6 +13,7 @@ import { documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
 import { indexRoutes } from './routes/indexes.js';
 import { searchRoutes } from './routes/search.js';
+import { defaultSearchThreads, SearchWorkerPool } from './search-workers.js';
 
 export interface ServerOptions {
   /** Index directories to serve; each is reachable as `/v1/indexes/<basename>`. */
@@ -32,6 +34,11 @@ export interface ServerOptions {
   readonly openIndex?: IndexOpener;
   /** Upper bound on waiting for in-flight requests at close before connections are cut (default 30 s). */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * Worker threads that run searches (default: the cores, at most 4; 0 runs them on the event loop). Workers open
+   * the indexes themselves, so a custom `openIndex` implies 0.
+   */
+  readonly searchThreads?: number;
 }
 
 export interface ListeningAddress {
@@ -66,6 +73,9 @@ export function createServer(options: ServerOptions): LateIndexServer {
   const logger = options.logger ?? pino({ name: 'lateindex' });
   const lifecycle = new Lifecycle();
   const openapi = openApiDocument(VERSION);
+  const searchThreads = options.openIndex ? 0 : (options.searchThreads ?? defaultSearchThreads());
+  if (!Number.isInteger(searchThreads) || searchThreads < 0) throw new UsageError(`search threads must be a non-negative integer, got ${searchThreads}`);
+  let workers: SearchWorkerPool | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -80,7 +90,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
   app.use(requireJsonBody);
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(indexRoutes(registry));
-  app.use(searchRoutes(registry));
+  app.use(searchRoutes(registry, () => workers));
   app.use(documentRoutes(registry));
   app.use((req, _res, next) => {
     next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path} (see GET /openapi.json)`));
@@ -92,10 +102,17 @@ export function createServer(options: ServerOptions): LateIndexServer {
   let closing: Promise<void> | undefined;
 
   const openIndexes = (): Promise<void> => {
-    opening ??= registry.open().then(
+    opening ??= (async () => {
+      await registry.open();
+      if (searchThreads > 0) {
+        const pool = new SearchWorkerPool(IndexRegistry.namesFor(options.indexDirs), searchThreads);
+        workers = pool;
+        await pool.warm();
+      }
+    })().then(
       () => {
         if (lifecycle.phase === 'starting') lifecycle.phase = 'ready';
-        logger.info({ indexes: registry.names() }, 'indexes open');
+        logger.info({ indexes: registry.names(), searchThreads }, 'indexes open');
       },
       (err: unknown) => {
         if (lifecycle.phase === 'starting') lifecycle.phase = 'failed';
@@ -136,6 +153,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
       server?.closeAllConnections();
       await serverClosed;
       if (opening) await opening.catch(() => undefined);
+      await workers?.close();
       await registry.close();
       logger.info('closed');
     })();

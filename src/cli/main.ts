@@ -8,7 +8,7 @@ import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { statsCommand } from './commands/stats.js';
-import { positiveInt, unitInterval } from './options.js';
+import { nonNegativeInt, positiveInt, unitInterval } from './options.js';
 
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
@@ -119,6 +119,7 @@ export function buildProgram(): Command {
     .option('--body-limit <size>', 'largest request body, e.g. 16mb')
     .option('--write-queue <n>', 'writes waiting or running per index before 429', positiveInt)
     .option('--read-only', 'refuse upserts and deletes (409)')
+    .option('--search-threads <n>', 'worker threads running searches (default: cores, at most 4; 0 = on the event loop)', nonNegativeInt)
     .action(serveCommand);
 
   registerSweepCommand(program);

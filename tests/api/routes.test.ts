@@ -23,6 +23,9 @@ let running: Running;
 let logs: Record<string, unknown>[];
 /** Exhaustive reference rankings computed with the library directly, before the server opens the index. */
 const reference = new Map<string, { id: string; score: number }[]>();
+/** Learned-sparse query weights and their reference ranking (sparse mode, computed with the library). */
+const SPARSE_QUERY = { sourdough: 2.5, starter: 1, bread: 0.5 };
+let sparseReference: { id: string; score: number }[] = [];
 let expectedVectors = 0;
 const QUERIES = ['what makes bread rise', 'warning signs before a volcano erupts', 'glacier ice'];
 
@@ -41,6 +44,7 @@ beforeAll(async () => {
   for (const q of QUERIES) {
     reference.set(q, (await retriever.search(q, { k: 30, exhaustive: true })).map(({ id, score }) => ({ id, score })));
   }
+  sparseReference = (await retriever.retrieve({ sparse: SPARSE_QUERY }, { k: 5, mode: 'sparse' })).map(({ id, score }) => ({ id, score }));
   await index.close();
   await encoder.close();
 
@@ -178,6 +182,25 @@ describe('search', () => {
     const hybrid = await search('sample', { query: 'sourdough starter', mode: 'hybrid', top_k: 3 });
     expect(hybrid.status).toBe(200);
     expect(hybrid.body.results[0].hits[0].components).toEqual({ late: expect.any(Number), sparse: expect.any(Number) });
+    const weighted = await search('sample', { sparse_query: SPARSE_QUERY, mode: 'sparse', top_k: 5 });
+    expect(weighted.status).toBe(200);
+    expect(sparseReference.length).toBeGreaterThan(0);
+    expect(weighted.body.results[0].hits.map(({ id, score }: { id: string; score: number }) => ({ id, score }))).toEqual(sparseReference);
+    // Weights replace the analysed text on the sparse side: the text alone ranks differently.
+    const textOnly = await search('sample', { query: 'bread', mode: 'sparse', top_k: 5 });
+    expect(textOnly.body.results[0].hits.map((h: { score: number }) => h.score)).not.toEqual(sparseReference.map((h) => h.score));
+    const hybridWeighted = await search('sample', { query: 'bread', sparse_query: SPARSE_QUERY, mode: 'hybrid', top_k: 3 });
+    expect(hybridWeighted.status).toBe(200);
+    expect(hybridWeighted.body.results[0].hits[0].components.sparse).toBeGreaterThan(0);
+    const lateWithWeights = await search('sample', { query: 'bread', sparse_query: SPARSE_QUERY });
+    expect(lateWithWeights.status).toBe(400);
+    expect(lateWithWeights.body.issues).toEqual([{ path: 'sparse_query', message: 'sparse_query needs mode "sparse" or "hybrid"', code: 'custom' }]);
+    const batchWithWeights = await search('sample', { queries: ['a', 'b'], sparse_query: SPARSE_QUERY, mode: 'sparse' });
+    expect(batchWithWeights.status).toBe(400);
+    expect(batchWithWeights.body.issues[0].path).toBe('sparse_query');
+    const negative = await search('sample', { sparse_query: { bread: -1 }, mode: 'sparse' });
+    expect(negative.status).toBe(400);
+    expect(negative.body.issues[0].path).toBe('sparse_query.bread');
     const plain = await search('plain', { query: 'glacier', mode: 'sparse' });
     expect(plain.status).toBe(400);
     expect(plain.body).toMatchObject({ code: 'unsupported_mode', issues: [{ path: 'mode' }] });
@@ -246,7 +269,7 @@ describe('errors are problem+json with stable codes and no stack traces', () => 
     expect(problem.request_id).toBe(reply.headers.get('x-request-id'));
 
     const neither = await search('sample', { top_k: 3 });
-    expect(neither.body.issues).toEqual([{ path: 'query', message: 'give one of "query", "queries" or "embeddings"', code: 'custom' }]);
+    expect(neither.body.issues).toEqual([{ path: 'query', message: 'give one of "query", "queries", "embeddings" or "sparse_query"', code: 'custom' }]);
     const two = await search('sample', { query: 'a', queries: ['b'] });
     expect(two.body.issues[0].path).toBe('queries');
   });

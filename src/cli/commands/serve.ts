@@ -10,6 +10,7 @@ export interface ServeCommandOptions {
   readonly bodyLimit?: string;
   readonly writeQueue?: number;
   readonly readOnly?: boolean;
+  readonly searchThreads?: number;
 }
 
 /**
@@ -27,6 +28,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
     ...(options.bodyLimit !== undefined && { bodyLimit: parseBodyLimit(options.bodyLimit) }),
     ...(options.writeQueue !== undefined && { writeQueueCapacity: options.writeQueue }),
     ...(options.readOnly && { readOnly: true }),
+    ...(options.searchThreads !== undefined && { searchThreads: options.searchThreads }),
   });
   const stopped = untilSignal(server);
   await server.listen();

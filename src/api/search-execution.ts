@@ -1,0 +1,152 @@
+import type { Encoder } from '../encode/index.js';
+import type { LateIndex } from '../index/index.js';
+import { weightQuery, type LateInteractionSearcher, type RetrievalQuery, type RetrievedHit, type Retriever, type RetrieveOptions } from '../search/index.js';
+import { multiVector, normalizeRows, type MultiVector } from '../shared/index.js';
+import { HttpError } from './problem.js';
+import type { SearchFilter, SearchMode, SearchRequest, SearchResponse } from './schemas.js';
+
+export type QueryResult = SearchResponse['results'][number];
+type Hit = QueryResult['hits'][number];
+
+/** What answering a search request needs: the same on the main thread and in a search worker. */
+export interface SearchContext {
+  readonly name: string;
+  readonly index: LateIndex;
+  readonly encoder: Encoder;
+  readonly retriever: Retriever;
+  /** Token-level explanations (`include: ["token_scores"]`), weighted like the retriever's searches. */
+  readonly explainer: LateInteractionSearcher;
+  readonly modes: readonly SearchMode[];
+}
+
+/** The modes an opened index answers: sparse and hybrid need its postings. */
+export function searchModesOf(index: LateIndex): SearchMode[] {
+  return index.sparse ? ['late', 'sparse', 'hybrid'] : ['late'];
+}
+
+/**
+ * Answers one validated search request: one result per query text (or one for embeddings / sparse weights).
+ * Client mistakes throw `HttpError` or the library's typed errors.
+ */
+export async function executeSearch(ctx: SearchContext, body: SearchRequest): Promise<QueryResult[]> {
+  if (!ctx.modes.includes(body.mode)) {
+    throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
+      issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
+    });
+  }
+  const options = searchOptions(ctx, body);
+  const sparse = body.sparse_query;
+  const results: QueryResult[] = [];
+  if (body.embeddings !== undefined || (sparse !== undefined && body.query === undefined)) {
+    const vectors = body.embeddings === undefined ? undefined : queryFromEmbeddings(body.embeddings, ctx.index.dim);
+    const t0 = performance.now();
+    const query: RetrievalQuery = { ...(vectors && { vectors }), ...(sparse && { sparse }) };
+    const hits = options ? await ctx.retriever.retrieve(query, options) : [];
+    results.push({ hits: present(ctx, body, hits, vectors), took_ms: ms(t0) });
+    return results;
+  }
+  for (const text of body.queries ?? [body.query!]) {
+    const t0 = performance.now();
+    const hits = options ? await ctx.retriever.retrieve({ text, ...(sparse && { sparse }) }, options) : [];
+    const explained = body.include.includes('token_scores') && hits.length > body.offset ? (await ctx.encoder.encodeQueries([text]))[0] : undefined;
+    results.push({ query: text, hits: present(ctx, body, hits, explained), took_ms: ms(t0) });
+  }
+  return results;
+}
+
+/** The retriever options for a request; undefined when the filter admits no document at all. */
+function searchOptions(ctx: SearchContext, body: SearchRequest): RetrieveOptions | undefined {
+  const filter = documentFilter(ctx, body.filter);
+  if (filter === null) return undefined;
+  return {
+    k: body.offset + body.top_k,
+    exhaustive: body.exhaustive,
+    ...(body.candidates_per_token !== undefined && { candidatesPerToken: body.candidates_per_token }),
+    ...(filter && { filter: filter.accept }),
+    // Listed ids are scored even when HNSW does not propose them, so an id filter returns exact results.
+    ...(filter?.ids && { extraCandidates: filter.ids }),
+    mode: body.mode,
+  };
+}
+
+/**
+ * The request filter as a predicate over internal ids (null: nothing can match; undefined: no filter).
+ * Metadata conditions compare stored values with `===` (they are JSON scalars).
+ */
+function documentFilter(
+  ctx: SearchContext,
+  filter: SearchFilter | undefined,
+): { accept: (internalId: number) => boolean; ids?: number[] } | null | undefined {
+  if (!filter || (filter.ids === undefined && filter.metadata === undefined)) return undefined;
+  let idSet: Set<number> | undefined;
+  if (filter.ids !== undefined) {
+    idSet = new Set();
+    for (const id of filter.ids) {
+      const internalId = ctx.index.getInternalId(id);
+      if (internalId !== undefined) idSet.add(internalId);
+    }
+    if (idSet.size === 0) return null;
+  }
+  const conditions = filter.metadata === undefined ? [] : Object.entries(filter.metadata);
+  const accept = (internalId: number): boolean => {
+    if (idSet !== undefined && !idSet.has(internalId)) return false;
+    if (conditions.length === 0) return true;
+    const metadata = ctx.index.getDocument(internalId)?.metadata;
+    if (metadata === undefined) return false;
+    for (const [key, value] of conditions) if (metadata[key] !== value) return false;
+    return true;
+  };
+  return idSet ? { accept, ids: [...idSet] } : { accept };
+}
+
+function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number): MultiVector {
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => {
+    if (row.length !== dim) {
+      throw new HttpError(400, 'dimension_mismatch', `embeddings[${i}] has ${row.length} values, the index stores dim ${dim}`, {
+        issues: [{ path: `embeddings[${i}]`, message: `expected ${dim} values, got ${row.length}`, code: 'dimension_mismatch' }],
+      });
+    }
+    data.set(row, i * dim);
+  });
+  // Precomputed rows carry no tokens to weigh by IDF: every row weighs 1, as in ColBERT.
+  return multiVector(normalizeRows(data, dim), dim, { weights: new Float32Array(rows.length).fill(1) });
+}
+
+/** Applies paging and `include` to the retriever's hits (ranks stay those of the full list). */
+function present(ctx: SearchContext, body: SearchRequest, hits: readonly RetrievedHit[], query: MultiVector | undefined): Hit[] {
+  const include = new Set(body.include);
+  const needDocument = include.has('title') || include.has('text') || include.has('metadata');
+  const weighted =
+    include.has('token_scores') && query
+      ? query.weights === undefined
+        ? weightQuery(query, ctx.encoder.queryWeighting, ctx.index)
+        : query
+      : undefined;
+  return hits.slice(body.offset).map((hit) => {
+    const out: { -readonly [K in keyof Hit]: Hit[K] } = { id: hit.id, score: hit.score, rank: hit.rank };
+    if (hit.components) out.components = { ...hit.components };
+    if (needDocument) {
+      const doc = ctx.index.getDocument(hit.internalId);
+      if (include.has('title') && doc?.title !== undefined) out.title = doc.title;
+      if (include.has('text') && doc?.text !== undefined) out.text = doc.text;
+      if (include.has('metadata')) out.metadata = doc?.metadata ?? {};
+    }
+    if (weighted) {
+      const explanation = ctx.explainer.explain(weighted, hit.internalId);
+      if (explanation) {
+        out.token_scores = Array.from(explanation.bestRow, (row, i) => ({
+          query_token: weighted.tokens?.[i] ?? null,
+          weight: weighted.weights?.[i] ?? 1,
+          document_vector: row,
+          similarity: explanation.bestSimilarity[i]!,
+        }));
+      }
+    }
+    return out;
+  });
+}
+
+export function ms(since: number): number {
+  return Math.round((performance.now() - since) * 1000) / 1000;
+}

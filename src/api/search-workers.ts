@@ -1,0 +1,98 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { HttpError, type ProblemIssue } from './problem.js';
+import type { SearchRequest } from './schemas.js';
+import type { QueryResult } from './search-execution.js';
+
+export interface SearchWorkerData {
+  /** Served index name -> directory. */
+  readonly indexes: Readonly<Record<string, string>>;
+  /** Warm-up barrier: [workers arrived, workers expected]. */
+  readonly barrier: Int32Array;
+}
+
+export type SearchWorkerTask = { readonly kind: 'search'; readonly name: string; readonly body: SearchRequest } | { readonly kind: 'warm' };
+
+export interface SerializedError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly issues?: readonly ProblemIssue[];
+  readonly stack?: string;
+}
+
+export type SearchWorkerResult = { readonly ok: true; readonly results: QueryResult[] } | { readonly ok: false; readonly error: SerializedError };
+
+/** Searches waiting for a worker beyond this get 429 rather than growing memory without bound. */
+export const SEARCH_QUEUE_LIMIT = 4096;
+/** Each worker holds its own HNSW graph and encoder, so the default stays small. */
+export const MAX_DEFAULT_SEARCH_THREADS = 4;
+
+export function defaultSearchThreads(): number {
+  return Math.min(os.availableParallelism(), MAX_DEFAULT_SEARCH_THREADS);
+}
+
+/**
+ * Searches on worker threads, so MaxSim runs on every core and never blocks the event loop that accepts requests
+ * and applies writes. Each worker opens the served indexes read-only (LMDB is shared memory-mapped; each worker
+ * keeps its own HNSW graph) and refreshes its read snapshot before every search, so a search started after an
+ * upsert was acknowledged sees it.
+ */
+export class SearchWorkerPool {
+  private readonly pool: Piscina<SearchWorkerTask, SearchWorkerResult>;
+  private readonly barrier: Int32Array;
+
+  constructor(
+    indexes: ReadonlyMap<string, string>,
+    readonly threads: number,
+  ) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`search threads must be a positive integer, got ${threads}`);
+    this.barrier = new Int32Array(new SharedArrayBuffer(8));
+    this.barrier[1] = threads;
+    const workerData: SearchWorkerData = { indexes: Object.fromEntries(indexes), barrier: this.barrier };
+    this.pool = new Piscina({
+      filename: fileURLToPath(new URL('./search-worker-entry.mjs', import.meta.url)),
+      workerData,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      maxQueue: SEARCH_QUEUE_LIMIT,
+    });
+  }
+
+  /** Opens every index in every worker (first searches would otherwise pay for it). */
+  async warm(): Promise<void> {
+    const results = await Promise.all(Array.from({ length: this.threads }, () => this.pool.run({ kind: 'warm' })));
+    for (const result of results) if (!result.ok) throw rebuildError(result.error);
+  }
+
+  async search(name: string, body: SearchRequest): Promise<QueryResult[]> {
+    let result: SearchWorkerResult;
+    try {
+      result = await this.pool.run({ kind: 'search', name, body });
+    } catch (err) {
+      if (err instanceof Error && err.message === 'Task queue is at limit') {
+        throw new HttpError(429, 'search_queue_full', `more than ${SEARCH_QUEUE_LIMIT} searches are waiting; retry shortly`, { headers: { 'Retry-After': '1' } });
+      }
+      throw err;
+    }
+    if (!result.ok) throw rebuildError(result.error);
+    return result.results;
+  }
+
+  /** Lets running searches finish, then stops the workers (they only read, so nothing needs saving). */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** The error a worker reported, as an HttpError with the same status and code, or an internal Error to log. */
+function rebuildError(error: SerializedError): Error {
+  if (error.status === 500) {
+    const internal = new Error(`search worker: ${error.message}`);
+    if (error.stack) internal.stack = error.stack;
+    return internal;
+  }
+  return new HttpError(error.status, error.code, error.message, { ...(error.issues && { issues: error.issues }) });
+}
