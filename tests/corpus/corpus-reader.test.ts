@@ -1,12 +1,19 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { countCorpusRecords, readCorpus } from '../../src/index/corpus-reader.js';
 import { InputError, type DocumentRecord } from '../../src/shared/index.js';
 
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function tmp(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'lateindex-corpus-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lateindex-corpus-'));
+  created.push(dir);
+  return dir;
 }
 
 async function collect(source: string): Promise<DocumentRecord[]> {

@@ -1,14 +1,23 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import type { Encoder } from '../../src/encode/index.js';
 import type { MultiVector } from '../../src/shared/index.js';
 
 export const SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/sample');
 
+const created: string[] = [];
+// Registered in every test file that imports this module: its temp dirs go when the file is done.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `lateindex-sweep-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `lateindex-sweep-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** Wraps an encoder and counts what it is asked to encode. */
