@@ -22,6 +22,7 @@ import {
   SimdOp,
   WasmType,
   type WasmFunction,
+  type WasmValueType,
 } from '../shared/wasm-assembler.js';
 import type { LinkageMethod } from './linkage.js';
 
@@ -82,74 +83,90 @@ function prepareFunction(): WasmFunction {
 
 /**
  * distances(n, stride, rows, inverseNorms, out): the full symmetric n x n matrix of 1 - clamp(dot * inv_i *
- * inv_j) at `out` (diagonal untouched). Rows are float64 with an even stride; each row i is dotted against
- * four rows j at once so one load of x_i feeds four f64x2 accumulators.
+ * inv_j) at `out` (diagonal untouched). Rows are float64 with an even stride. Rows i and i + 1 are dotted
+ * against four rows j at once: six loads feed eight f64x2 accumulators.
  */
 function distancesFunction(): WasmFunction {
   // params n=0 stride=1 rows=2 norms=3 out=4
-  // i32 locals i=5 j=6 rowI=7 rowJ0=8 rowJ1=9 rowJ2=10 rowJ3=11 d=12 rowBytes=13
-  // f64 locals invI=14 dist=15; v128 locals acc0..acc3=16..19 xi=20
+  // i32 locals i=5 j=6 rowI=7 rowI2=8 rowJ0..rowJ3=9..12 d=13 rowBytes=14
+  // f64 locals invI=15 invI2=16 dist=17; v128 locals a0..a3=18..21 b0..b3=22..25 xi=26 xi2=27 xj=28
   const [n, rows, norms, out] = [0, 2, 3, 4];
-  const [i, j, rowI, rowJ0, d, rowBytes, invI, dist, acc0, xi] = [5, 6, 7, 8, 12, 13, 14, 15, 16, 20];
+  const [i, j, rowI, rowI2, rowJ0, d, rowBytes, invI, invI2, dist, a0, b0, xi, xi2, xj] =
+    [5, 6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 22, 26, 27, 28];
   const f64x2Add = simd(SimdOp.f64x2Add);
   const f64x2Mul = simd(SimdOp.f64x2Mul);
-  /** acc += x_i[d..d+2) * row[d..d+2) */
-  const accumulate = (acc: number, row: number) => [
-    ...get(acc), ...get(xi), ...get(row), ...get(d), Op.i32Add, ...v128Load(), ...f64x2Mul, ...f64x2Add, ...set(acc),
+  const load = (row: number) => [...get(row), ...get(d), Op.i32Add, ...v128Load()];
+  /** acc += x * xj */
+  const accumulate = (acc: number, x: number) => [...get(acc), ...get(x), ...get(xj), ...f64x2Mul, ...f64x2Add, ...set(acc)];
+  const zero = (acc: number) => [...zeroV128, ...set(acc)];
+  const dLoop = (step: number[]) => [
+    ...i32Const(0), ...set(d),
+    Op.loop, EMPTY_BLOCK,
+    ...step,
+    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
+    Op.end,
   ];
-  /** Writes the distance of (i, j + offset) from `acc` at both (i, j') and (j', i). */
-  const store = (acc: number, offset: number) => [
-    ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 0, ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 1, Op.f64Add,
-    ...get(invI), Op.f64Mul,
-    ...get(norms), ...get(j), ...i32Const(offset), Op.i32Add, ...i32Const(3), Op.i32Shl, Op.i32Add, ...f64Load(), Op.f64Mul,
-    ...f64Const(-1), Op.f64Max, ...f64Const(1), Op.f64Min, ...set(dist),
-    ...f64Const(1), ...get(dist), Op.f64Sub, ...set(dist),
-    ...get(out), ...get(i), ...get(n), Op.i32Mul, ...get(j), Op.i32Add, ...i32Const(offset), Op.i32Add,
-    ...i32Const(3), Op.i32Shl, Op.i32Add, ...get(dist), ...f64Store(),
-    ...get(out), ...get(j), ...i32Const(offset), Op.i32Add, ...get(n), Op.i32Mul, ...get(i), Op.i32Add,
-    ...i32Const(3), Op.i32Shl, Op.i32Add, ...get(dist), ...f64Store(),
-  ];
+  /** Writes the distance of (i + rowOffset, j + offset) from `acc` at both (i', j') and (j', i'). */
+  const store = (acc: number, rowOffset: number, inv: number, offset: number) => {
+    const iPlus = [...get(i), ...i32Const(rowOffset), Op.i32Add];
+    const jPlus = [...get(j), ...i32Const(offset), Op.i32Add];
+    return [
+      ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 0, ...get(acc), ...simd(SimdOp.f64x2ExtractLane), 1, Op.f64Add,
+      ...get(inv), Op.f64Mul,
+      ...get(norms), ...jPlus, ...i32Const(3), Op.i32Shl, Op.i32Add, ...f64Load(), Op.f64Mul,
+      ...f64Const(-1), Op.f64Max, ...f64Const(1), Op.f64Min, ...set(dist),
+      ...f64Const(1), ...get(dist), Op.f64Sub, ...set(dist),
+      ...get(out), ...iPlus, ...get(n), Op.i32Mul, ...jPlus, Op.i32Add, ...i32Const(3), Op.i32Shl, Op.i32Add,
+      ...get(dist), ...f64Store(),
+      ...get(out), ...jPlus, ...get(n), Op.i32Mul, ...iPlus, Op.i32Add, ...i32Const(3), Op.i32Shl, Op.i32Add,
+      ...get(dist), ...f64Store(),
+    ];
+  };
   const body = [
     ...get(1), ...i32Const(3), Op.i32Shl, ...set(rowBytes),
     ...i32Const(0), ...set(i),
-    ...enter, // over i
-    ...get(i), ...get(n), Op.i32GeS, Op.brIf, 1,
-    ...get(rows), ...get(i), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(rowI),
+    ...enter, // over row pairs (i, i + 1); a last unpaired row has no j > i left
+    ...get(i), ...i32Const(1), Op.i32Add, ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...get(rows), ...get(i), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...tee(rowI),
+    ...get(rowBytes), Op.i32Add, ...set(rowI2),
     ...address(norms, i, 3), ...f64Load(), ...set(invI),
+    ...address(norms, i, 3), ...f64Load(8), ...set(invI2),
+    // (i, i + 1)
     ...get(i), ...i32Const(1), Op.i32Add, ...set(j),
+    ...zero(a0),
+    ...dLoop([...load(rowI2), ...set(xj), ...get(rowI), ...get(d), Op.i32Add, ...v128Load(), ...set(xi), ...accumulate(a0, xi)]),
+    ...store(a0, 0, invI, 0),
+    ...get(i), ...i32Const(2), Op.i32Add, ...set(j),
     ...enter, // blocks of four j
     ...get(j), ...i32Const(3), Op.i32Add, ...get(n), Op.i32GeS, Op.brIf, 1,
     ...get(rows), ...get(j), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...tee(rowJ0),
     ...get(rowBytes), Op.i32Add, ...tee(rowJ0 + 1),
     ...get(rowBytes), Op.i32Add, ...tee(rowJ0 + 2),
     ...get(rowBytes), Op.i32Add, ...set(rowJ0 + 3),
-    ...zeroV128, ...tee(acc0), ...tee(acc0 + 1), ...tee(acc0 + 2), ...set(acc0 + 3),
-    ...i32Const(0), ...set(d),
-    Op.loop, EMPTY_BLOCK,
-    ...get(rowI), ...get(d), Op.i32Add, ...v128Load(), ...set(xi),
-    ...accumulate(acc0, rowJ0), ...accumulate(acc0 + 1, rowJ0 + 1),
-    ...accumulate(acc0 + 2, rowJ0 + 2), ...accumulate(acc0 + 3, rowJ0 + 3),
-    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
-    Op.end,
-    ...store(acc0, 0), ...store(acc0 + 1, 1), ...store(acc0 + 2, 2), ...store(acc0 + 3, 3),
+    ...zeroV128, ...tee(a0), ...tee(a0 + 1), ...tee(a0 + 2), ...tee(a0 + 3),
+    ...tee(b0), ...tee(b0 + 1), ...tee(b0 + 2), ...set(b0 + 3),
+    ...dLoop([
+      ...load(rowI), ...set(xi), ...load(rowI2), ...set(xi2),
+      ...[0, 1, 2, 3].flatMap((q) => [...load(rowJ0 + q), ...set(xj), ...accumulate(a0 + q, xi), ...accumulate(b0 + q, xi2)]),
+    ]),
+    ...[0, 1, 2, 3].flatMap((q) => [...store(a0 + q, 0, invI, q), ...store(b0 + q, 1, invI2, q)]),
     ...increment(j, 4),
     Op.br, 0,
     ...leave,
     ...enter, // remaining j one at a time
     ...get(j), ...get(n), Op.i32GeS, Op.brIf, 1,
     ...get(rows), ...get(j), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(rowJ0),
-    ...zeroV128, ...set(acc0),
-    ...i32Const(0), ...set(d),
-    Op.loop, EMPTY_BLOCK,
-    ...get(rowI), ...get(d), Op.i32Add, ...v128Load(), ...set(xi),
-    ...accumulate(acc0, rowJ0),
-    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
-    Op.end,
-    ...store(acc0, 0),
+    ...zero(a0), ...zero(b0),
+    ...dLoop([
+      ...load(rowJ0), ...set(xj),
+      ...load(rowI), ...set(xi), ...accumulate(a0, xi),
+      ...load(rowI2), ...set(xi2), ...accumulate(b0, xi2),
+    ]),
+    ...store(a0, 0, invI, 0), ...store(b0, 1, invI2, 0),
     ...increment(j),
     Op.br, 0,
     ...leave,
-    ...increment(i),
+    ...increment(i, 2),
     Op.br, 0,
     ...leave,
   ];
@@ -157,7 +174,7 @@ function distancesFunction(): WasmFunction {
     exportName: 'distances',
     params: [i32, i32, i32, i32, i32],
     results: [],
-    locals: [i32, i32, i32, i32, i32, i32, i32, i32, i32, f64, f64, v128, v128, v128, v128, v128],
+    locals: [...new Array<WasmValueType>(10).fill(i32), f64, f64, f64, ...new Array<WasmValueType>(11).fill(v128)],
     body,
   };
 }
