@@ -1,6 +1,8 @@
 import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
 import { InputError, documentText, idf, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
+import { RESIDUAL_SAMPLE_VECTORS } from './codecs/residual-training.js';
+import type { CodecTrainingReport } from './codecs/vector-codec.js';
 import type { LateIndex } from './late-index.js';
 import type { IndexedDocument } from './types.js';
 
@@ -9,6 +11,11 @@ export interface BuildOptions {
   readonly protectedLeadingTokens?: number;
   /** Seed for every randomised reduction step. */
   readonly seed?: number;
+  /**
+   * Reduced vectors to collect before training an untrained codec (residual codes); default
+   * RESIDUAL_SAMPLE_VECTORS. Documents are held back (not written) until then; `finish()` writes the rest.
+   */
+  readonly codecSampleVectors?: number;
 }
 
 export interface BatchResult {
@@ -25,6 +32,11 @@ export interface BatchResult {
 export class IndexBuilder {
   private readonly protectedLeadingTokens: number;
   private readonly seed: number;
+  private readonly codecSampleVectors: number;
+  /** Reduced documents held back until the codec is trained (only while `index.codecNeedsTraining`). */
+  private pending: IndexedDocument[] = [];
+  private pendingVectors = 0;
+  private trainingReport: CodecTrainingReport | undefined;
 
   constructor(
     private readonly index: LateIndex,
@@ -34,6 +46,20 @@ export class IndexBuilder {
   ) {
     this.protectedLeadingTokens = options.protectedLeadingTokens ?? encoder.protectedLeadingTokens;
     this.seed = options.seed ?? 42;
+    this.codecSampleVectors = options.codecSampleVectors ?? RESIDUAL_SAMPLE_VECTORS;
+  }
+
+  /** What training the codec measured, when this builder trained it. */
+  get codecTraining(): CodecTrainingReport | undefined {
+    return this.trainingReport;
+  }
+
+  /**
+   * Writes documents still held back for codec training (training on whatever was collected). Call once after the
+   * last batch; a no-op when nothing is pending. Returns what it wrote.
+   */
+  async finish(): Promise<BatchResult> {
+    return this.writePending();
   }
 
   async addBatch(records: readonly DocumentRecord[]): Promise<BatchResult> {
@@ -69,8 +95,39 @@ export class IndexBuilder {
         stepCounts,
       });
     }
+    if (this.pending.length > 0 || this.index.codecNeedsTraining) {
+      // Training needs a sample before the first write: hold documents back until it is large enough.
+      this.pending.push(...docs);
+      for (const doc of docs) this.pendingVectors += doc.vectors.count;
+      if (this.pendingVectors < this.codecSampleVectors) return { documents: docs.length, inserted: 0, updated: 0, vectors: stored };
+      const written = await this.writePending();
+      return { documents: docs.length, inserted: written.inserted, updated: written.updated, vectors: stored };
+    }
     const { inserted, updated } = await this.index.upsert(docs);
     return { documents: docs.length, inserted, updated, vectors: stored };
+  }
+
+  /** Trains the codec on the held-back documents' vectors (when still untrained), then upserts them. */
+  private async writePending(): Promise<BatchResult> {
+    const docs = this.pending;
+    if (docs.length === 0) return { documents: 0, inserted: 0, updated: 0, vectors: 0 };
+    this.pending = [];
+    const vectors = this.pendingVectors;
+    this.pendingVectors = 0;
+    if (this.index.codecNeedsTraining && vectors > 0) {
+      const sample = new Float32Array(Math.min(vectors, this.codecSampleVectors) * this.index.dim);
+      let at = 0;
+      for (const doc of docs) {
+        if (at >= sample.length) break;
+        const data = doc.vectors.data.subarray(0, Math.min(doc.vectors.data.length, sample.length - at));
+        sample.set(data, at);
+        at += data.length;
+      }
+      this.trainingReport = this.index.trainCodec(sample);
+    }
+    // A document may appear in several held-back batches: the index's upsert keeps the last one.
+    const { inserted, updated } = await this.index.upsert(docs);
+    return { documents: docs.length, inserted, updated, vectors };
   }
 
   private idf(term: string): number {

@@ -4,12 +4,14 @@ import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
 import { IndexFormatError, InputError, LateIndexError, type MultiVector } from '../shared/index.js';
 import { createCodec } from './codecs/registry.js';
+import { RESIDUAL_SAMPLE_VECTORS } from './codecs/residual-training.js';
+import { accumulateDrift, driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore } from './sparse/sparse-store.js';
 import { describeEncoder, sameEncoder } from '../encode/encoder.js';
 import type { SparseDocument } from './sparse/types.js';
-import type { VectorCodec } from './codecs/vector-codec.js';
+import { isTrainableCodec, type CodecTrainingReport, type VectorCodec } from './codecs/vector-codec.js';
 import {
   DEFAULT_HNSW_PARAMS,
   INDEX_FORMAT,
@@ -137,6 +139,8 @@ export class LateIndex {
   readonly readOnly: boolean;
   private readonly base: Omit<Manifest, 'counts' | 'updatedAt'>;
   private readonly codec: VectorCodec;
+  /** Trained codec state (`state`, bytes) and drift sums since training (`drift`); undefined read-only before it existed. */
+  private readonly codecDb: Database<Uint8Array | CodecDriftSums, string> | undefined;
   private readonly env: RootDatabase;
   private readonly ids: Database<number, string>;
   private readonly docs: Database<DocRecord, number>;
@@ -180,8 +184,10 @@ export class LateIndex {
     this.base = args.base;
     this.dim = args.base.encoder.dim;
     this.readOnly = args.readOnly;
-    this.codec = createCodec(args.base.quantization);
     this.env = args.env;
+    // lmdb-js returns no handle for a named database a read-only environment lacks (indexes older than codecs).
+    this.codecDb = (this.env.openDB<Uint8Array | CodecDriftSums, string>({ name: 'codec' }) as Database<Uint8Array | CodecDriftSums, string> | undefined) ?? undefined;
+    this.codec = createCodec(args.base.quantization, this.storedCodecState());
     this.ids = this.env.openDB<number, string>({ name: 'ids' });
     this.docs = this.env.openDB<DocRecord, number>({ name: 'docs', keyEncoding: 'uint32' });
     this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
@@ -314,6 +320,98 @@ export class LateIndex {
 
   get quantization(): QuantizationName {
     return this.base.quantization;
+  }
+
+  /** True while the index's codec (residual codes) still needs a training sample before vectors can be stored. */
+  get codecNeedsTraining(): boolean {
+    return isTrainableCodec(this.codec) && !this.codec.trained;
+  }
+
+  /**
+   * Trains the index's codec on `sample` (rows of `dim` floats, e.g. the first reduced vectors of the corpus) and
+   * stores its state in LMDB in one transaction. Only for a trainable codec of an index that stores no vectors
+   * yet: stored codes are lossy and cannot be re-encoded (rebuild the index with `lateindex index --overwrite`).
+   */
+  trainCodec(sample: Float32Array): CodecTrainingReport {
+    this.assertWritable();
+    const codec = this.codec;
+    if (!isTrainableCodec(codec)) throw new LateIndexError('codec_not_trainable', `${this.dir}: the ${codec.name} codec has nothing to train`);
+    if (this.storedState().vectors > 0) {
+      throw new LateIndexError('codec_in_use', `${this.dir}: the index already stores vectors; rebuild it with "lateindex index --overwrite" to retrain its codec`);
+    }
+    const report = codec.train(sample, this.dim);
+    const state = codec.state();
+    this.env.transactionSync(() => {
+      this.codecDb!.putSync('state', state);
+      this.codecDb!.putSync('drift', emptyDriftSums());
+    });
+    return report;
+  }
+
+  /** Training figures and reconstruction error of the vectors stored since, for a trained codec; else undefined. */
+  codecDrift(): CodecDriftReport | undefined {
+    this.assertOpen();
+    const training = isTrainableCodec(this.codec) ? this.codec.training() : undefined;
+    return training ? driftReport(training, this.codecDriftSums()) : undefined;
+  }
+
+  /** The running drift sums (zeros for untrained or stateless codecs); diff two snapshots for one batch's figure. */
+  codecDriftSums(): CodecDriftSums {
+    const stored = this.codecDb?.get('drift');
+    return stored && !(stored instanceof Uint8Array) ? { ...stored } : emptyDriftSums();
+  }
+
+  /** Bytes of the codec's persisted state (the residual codebook), 0 for stateless codecs. */
+  codecStateBytes(): number {
+    return this.storedCodecState()?.length ?? 0;
+  }
+
+  private storedCodecState(): Uint8Array | undefined {
+    const stored = this.codecDb?.get('state');
+    return stored instanceof Uint8Array ? stored : undefined;
+  }
+
+  /**
+   * Before the first write of a trainable codec: takes the state another process stored, or trains on this
+   * batch's vectors (callers that want a larger sample call trainCodec first, as IndexBuilder does).
+   */
+  private ensureCodecTrained(docs: Iterable<IndexedDocument>): void {
+    const codec = this.codec;
+    if (!isTrainableCodec(codec) || codec.trained) return;
+    this.env.resetReadTxn();
+    this.restoreCodecState();
+    if (codec.trained) return;
+    const rows: Float32Array[] = [];
+    let total = 0;
+    for (const doc of docs) {
+      if (total >= RESIDUAL_SAMPLE_VECTORS * this.dim) break;
+      rows.push(doc.vectors.data.subarray(0, Math.min(doc.vectors.data.length, RESIDUAL_SAMPLE_VECTORS * this.dim - total)));
+      total += rows[rows.length - 1]!.length;
+    }
+    if (total === 0) return;
+    const sample = new Float32Array(total);
+    let at = 0;
+    for (const part of rows) {
+      sample.set(part, at);
+      at += part.length;
+    }
+    this.trainCodec(sample);
+  }
+
+  /** Picks up a codec state another process trained after this object opened. */
+  private restoreCodecState(): void {
+    if (!isTrainableCodec(this.codec) || this.codec.trained) return;
+    const stored = this.storedCodecState();
+    if (stored) this.codec.restore(stored);
+  }
+
+  /** Inside the write transaction: adds a batch's reconstruction error to the persisted drift sums. */
+  private recordDrift(batch: CodecDriftSums): void {
+    const sums = this.codecDriftSums();
+    sums.vectors += batch.vectors;
+    sums.squaredError += batch.squaredError;
+    sums.cosine += batch.cosine;
+    this.codecDb!.putSync('drift', sums);
   }
 
   counts(): IndexCounts {
@@ -507,8 +605,14 @@ export class LateIndex {
       batch.set(doc.id, doc);
     }
     if (batch.size === 0) return { inserted: 0, updated: 0 };
+    this.ensureCodecTrained(batch.values());
     const prepared = new Map<string, PreparedRows>();
     for (const doc of batch.values()) prepared.set(doc.id, this.prepareRows(doc));
+    let drift: CodecDriftSums | undefined;
+    if (isTrainableCodec(this.codec)) {
+      drift = emptyDriftSums();
+      for (const doc of batch.values()) accumulateDrift(drift, doc.vectors.data, prepared.get(doc.id)!.rows, this.dim);
+    }
     const sparseInputs = new Map<string, SparseInput>();
     if (this.sparseStore) {
       for (const doc of batch.values()) {
@@ -580,6 +684,7 @@ export class LateIndex {
         if (sparseInput) sparseDocs.push({ internalId, ...sparseInput });
       }
       retiredLabels = this.applyOwnerEdits(edits, next);
+      if (drift) this.recordDrift(drift);
       if (this.sparseStore) {
         // Old postings go first: an update may drop the text (no new postings) or change every term.
         this.sparseStore.removeDocuments(replacedIds);
@@ -946,6 +1051,7 @@ export class LateIndex {
    */
   private advanceTo(target: StoreState): void {
     this.env.resetReadTxn();
+    this.restoreCodecState();
     const from = this.state;
     this.state = target;
     this.loadSpans();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexFormatError } from '../shared/index.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { isQuantizationName } from './codecs/registry.js';
+import { CODEC_NAMES, isCodecName } from './codecs/registry.js';
 import type { HnswParams, Manifest } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -52,7 +52,7 @@ export function readManifest(dir: string): Manifest {
   if (typeof e.hash !== 'string') bad('encoder.hash', 'a string');
   if (m.encoderSource !== undefined && typeof m.encoderSource !== 'string') bad('encoderSource', 'a string');
   if (typeof m.reduction !== 'string') bad('reduction', 'a string');
-  if (typeof m.quantization !== 'string' || !isQuantizationName(m.quantization)) bad('quantization', 'float32, float16 or int8');
+  if (typeof m.quantization !== 'string' || !isCodecName(m.quantization)) bad('quantization', `one of ${CODEC_NAMES.join(', ')}`);
   const h = m.hnsw as Record<string, unknown> | undefined;
   if (typeof h !== 'object' || h === null) bad('hnsw', 'an object');
   for (const key of ['m', 'efConstruction', 'efSearch', 'seed'] as const) {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Float16Array } from '@petamoriken/float16';
-import { createCodec, halfBitsOf, Float16Codec, Float32Codec, Int8Codec } from '../../src/index/codecs/index.js';
+import {
+  BinaryCodec,
+  CODEC_NAMES,
+  createCodec,
+  halfBitsOf,
+  Float16Codec,
+  Float32Codec,
+  Int8Codec,
+  ResidualCodec,
+  isTrainableCodec,
+} from '../../src/index/codecs/index.js';
 import { randomUnitRows, rng } from './helpers.js';
 
 const DIM = 128;
@@ -105,5 +115,48 @@ describe('vector codecs', () => {
     expect(() => codec.decode(new Uint8Array(10), 1, 8, new Float32Array(8))).toThrow(RangeError);
     expect(() => codec.decode(new Uint8Array(16), 1, 8, new Float32Array(4))).toThrow(RangeError);
     expect(() => createCodec('pq9')).toThrow(/unknown quantization "pq9"/);
+    expect(() => createCodec('residual:3')).toThrow(/expected one of float32, float16, int8, binary, residual:1, residual:2, residual:4/);
+  });
+
+  it('binary packs sign bits LSB-first (hand-worked) and decodes to +-1/sqrt(dim)', () => {
+    const codec = new BinaryCodec();
+    // Signs + - (0 counts as +) - + + - - | +  ->  byte 0 = 1 + 4 + 16 + 32 = 53, byte 1 = 1.
+    const bytes = codec.encode(new Float32Array([0.5, -0.1, 0, -3, 1, 1, -1, -1, 2]), 9);
+    expect(codec.bytesPerVector(9)).toBe(2);
+    expect(Array.from(bytes)).toEqual([53, 1]);
+    const out = codec.decode(bytes, 1, 9, new Float32Array(9));
+    const m = Math.fround(1 / 3);
+    expect(Array.from(out)).toEqual([m, -m, m, -m, m, m, -m, -m, m]);
+  });
+
+  it('binary keeps every sign and its mean cosine matches E|z|/sqrt(E z^2) = sqrt(2/pi) for Gaussian-like rows', () => {
+    const codec = new BinaryCodec();
+    const bytes = codec.encode(rows, DIM);
+    expect(bytes.length).toBe(COUNT * DIM / 8);
+    for (const input of [bytes, unaligned(bytes)]) {
+      const out = codec.decode(input, COUNT, DIM, new Float32Array(COUNT * DIM));
+      let disagreements = 0;
+      for (let i = 0; i < rows.length; i++) if (rows[i]! >= 0 !== out[i]! > 0) disagreements++;
+      expect(disagreements).toBe(0);
+      let sumCos = 0;
+      let norm = 0;
+      for (let v = 0; v < COUNT; v++) sumCos += cosine(rows, out, v * DIM, DIM);
+      for (let j = 0; j < DIM; j++) norm += out[j]! ** 2;
+      expect(norm).toBeCloseTo(1, 5);
+      // Rows are normalised Gaussians: cos(x, sign(x)/sqrt(d)) = sum|x_j| / sqrt(d), mean sqrt(2/pi) up to O(1/d).
+      expect(sumCos / COUNT).toBeGreaterThan(Math.sqrt(2 / Math.PI) - 0.01);
+      expect(sumCos / COUNT).toBeLessThan(Math.sqrt(2 / Math.PI) + 0.01);
+    }
+  });
+
+  it('every listed codec name makes a codec of that name; only residual ones are trainable', () => {
+    for (const name of CODEC_NAMES) {
+      const codec = createCodec(name);
+      expect(codec.name).toBe(name);
+      expect(isTrainableCodec(codec)).toBe(name.startsWith('residual:'));
+    }
+    expect(new ResidualCodec(1).bytesPerVector(128)).toBe(1 + 16);
+    expect(new ResidualCodec(2).bytesPerVector(128)).toBe(1 + 32);
+    expect(new ResidualCodec(4).bytesPerVector(100)).toBe(1 + 50);
   });
 });

@@ -1,5 +1,13 @@
 import type { EncoderOptions } from '../../encode/index.js';
-import { IndexBuilder, readCorpus, type LateIndex } from '../../index/index.js';
+import {
+  IndexBuilder,
+  RETRAIN_ERROR_RATIO,
+  driftBetween,
+  driftReport,
+  readCorpus,
+  type CodecDriftReport,
+  type LateIndex,
+} from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { InputError } from '../../shared/index.js';
 import { formatBytes, printJson, say } from '../output.js';
@@ -22,6 +30,7 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
   try {
     const total = await validateForIndex(options.corpus, index);
     const builder = new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction));
+    const driftBefore = index.codecDriftSums();
     const progress = new ProgressReporter('adding', total, 'docs', options.quiet || options.json);
     let inserted = 0;
     let updated = 0;
@@ -32,10 +41,14 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
         updated += result.updated;
         progress.update(inserted + updated);
       }
+      const last = await builder.finish();
+      inserted += last.inserted;
+      updated += last.updated;
     } finally {
       progress.stop();
     }
     const counts = index.counts();
+    const drift = addedDrift(index, driftBefore);
     const summary = {
       inserted,
       updated,
@@ -43,6 +56,7 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
       vectors: counts.vectors,
       bytes: counts.vectorBytes,
       seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+      ...(drift && { codecDrift: drift }),
     };
     if (options.json) printJson(summary);
     else {
@@ -50,6 +64,7 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
         `added ${inserted} and updated ${updated} documents in ${summary.seconds}s; the index now holds ` +
           `${counts.documents} documents, ${counts.vectors} vectors, ${formatBytes(counts.vectorBytes)}`,
       );
+      if (drift) say(describeDrift(index.quantization, drift));
     }
   } finally {
     await encoder.close();
@@ -73,4 +88,22 @@ async function validateForIndex(source: string, index: LateIndex): Promise<numbe
     }
   }
   return count;
+}
+
+/** Reconstruction error of the vectors this run stored, against the codec's training figure (trained codecs only). */
+function addedDrift(index: LateIndex, before: ReturnType<LateIndex['codecDriftSums']>): CodecDriftReport | undefined {
+  const total = index.codecDrift();
+  if (!total) return undefined;
+  return driftReport(total.training, driftBetween(before, index.codecDriftSums()));
+}
+
+export function describeDrift(codec: string, drift: CodecDriftReport): string {
+  const line =
+    `${codec}: the ${drift.added.vectors} vectors stored reconstruct with cosine ${drift.added.meanCosine.toFixed(4)}, ` +
+    `squared error ${drift.added.meanSquaredError.toFixed(4)} = ${drift.errorRatio.toFixed(2)}x the training figure ` +
+    `(${drift.training.meanSquaredError.toFixed(4)})`;
+  return drift.retrainAdvised
+    ? `${line}; above ${RETRAIN_ERROR_RATIO}x: the data has drifted from the codebook's sample. Rebuild with ` +
+        `"lateindex index --overwrite" over the whole corpus to retrain it (stored codes cannot be re-encoded in place).`
+    : line;
 }

@@ -1,7 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, countCorpusRecords, readCorpus, type QuantizationName, type SparseIndexMode } from '../../index/index.js';
+import {
+  CODEC_NAMES,
+  IndexBuilder,
+  LateIndex,
+  countCorpusRecords,
+  isCodecName,
+  readCorpus,
+  type CodecName,
+  type CodecTrainingReport,
+  type QuantizationName,
+  type SparseIndexMode,
+} from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { UsageError, type DocumentRecord } from '../../shared/index.js';
 import { printJson, say, formatBytes } from '../output.js';
@@ -14,7 +25,8 @@ export interface IndexCommandOptions extends EncoderOptions {
   readonly index: string;
   readonly batchSize: number;
   readonly reduce: string;
-  readonly quantize: QuantizationName;
+  /** A codec name (CODEC_NAMES): float32, float16, int8, binary, residual:1, residual:2, residual:4. */
+  readonly quantize: string;
   readonly sparse: SparseIndexMode;
   readonly overwrite?: boolean;
   readonly json?: boolean;
@@ -30,6 +42,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     throw new UsageError('give exactly one of --dataset <BEIR dir> or --corpus <file | dir>');
   }
   const source = (options.dataset ?? options.corpus)!;
+  const quantization = parseCodecName(options.quantize);
   const target = path.resolve(options.index);
   await checkTarget(target, options.overwrite === true);
   const pipeline = parseReductionSpec(options.reduce);
@@ -44,14 +57,18 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   await fs.rm(staging, { recursive: true, force: true });
   const progress = new ProgressReporter('indexing', total, 'docs', options.quiet || options.json);
   let index: LateIndex | undefined;
+  let training: CodecTrainingReport | undefined;
   try {
     index = await LateIndex.create(staging, {
       encoder: encoder.identity,
-      quantization: options.quantize,
+      // The manifest's QuantizationName type predates the trained codecs; every CodecName is valid at runtime.
+      quantization: quantization as QuantizationName,
       reduction: pipeline.spec,
       sparse: { mode: options.sparse },
       ...(options.model && { encoderSource: path.resolve(options.model) }),
     });
+    // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those
+    // documents back until then, trains, and writes them; finish() writes the rest of a smaller corpus.
     const builder = new IndexBuilder(index, encoder, pipeline);
     let done = 0;
     for await (const batch of batches(records, options.batchSize)) {
@@ -59,6 +76,8 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       done += batch.length;
       progress.update(done);
     }
+    await builder.finish();
+    training = builder.codecTraining;
     await index.close();
     index = undefined;
     progress.stop();
@@ -86,7 +105,8 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     docsPerSecond: Number((counts.documents / seconds).toFixed(1)),
     encoder: encoder.identity.name,
     reduction: pipeline.spec,
-    quantization: options.quantize,
+    quantization,
+    ...(training && { codecTraining: training }),
     sparse: options.sparse,
   };
   if (options.json) {
@@ -97,6 +117,21 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     `indexed ${summary.documents} documents, ${summary.vectors} vectors, ${formatBytes(summary.bytes)} of vectors ` +
       `(${summary.bytesPerDoc.toFixed(0)} B/doc) in ${summary.seconds}s (${summary.docsPerSecond} docs/s) -> ${target}`,
   );
+  if (training) {
+    say(
+      `${quantization}: ${training.centroids} centroids trained on ${training.trainVectors} vectors; held-out reconstruction ` +
+        `cosine ${training.meanCosine.toFixed(4)}, squared error ${training.meanSquaredError.toFixed(4)} (${training.heldOutVectors} vectors)`,
+    );
+  }
+}
+
+/** The codec named by --quantize; anything else is a usage error listing the valid names. */
+export function parseCodecName(name: string): CodecName {
+  const normalized = name.trim().toLowerCase();
+  if (!isCodecName(normalized)) {
+    throw new UsageError(`--quantize: unknown codec "${name}" (valid: ${CODEC_NAMES.join(', ')})`, 'invalid_quantization');
+  }
+  return normalized;
 }
 
 /** Precomputed records without --model make a precomputed index of their dimension. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LateIndex, indexDiskBytes } from '../../index/index.js';
 import { formatBytes, printJson, say, table } from '../output.js';
+import { describeDrift } from './add.js';
 
 export interface StatsCommandOptions {
   readonly index: string;
@@ -15,6 +16,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
     const manifest = index.manifest;
     const steps = ['encoded', ...(manifest.reduction === 'none' ? [] : manifest.reduction.split(','))];
     const stepCounts = index.stepCounts();
+    const drift = index.codecDrift();
     const stats = {
       index: dir,
       formatVersion: manifest.formatVersion,
@@ -29,6 +31,8 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
       diskBytes: await indexDiskBytes(dir),
       reductionSteps: steps.map((step, i) => ({ step, vectors: stepCounts[i] ?? null })),
+      codecStateBytes: index.codecStateBytes(),
+      ...(drift && { codecDrift: drift }),
       createdAt: manifest.createdAt,
       updatedAt: manifest.updatedAt,
     };
@@ -46,9 +50,19 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
         ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document, ${stats.distinctVectors} distinct in the HNSW graph)`],
         ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document)`],
         ['on disk', formatBytes(stats.diskBytes)],
+        ...(drift
+          ? [
+              [
+                'codebook',
+                `${drift.training.centroids} centroids, ${formatBytes(stats.codecStateBytes)}, trained on ${drift.training.trainVectors} vectors ` +
+                  `(held-out cosine ${drift.training.meanCosine.toFixed(4)})`,
+              ],
+            ]
+          : []),
         ['updated', manifest.updatedAt],
       ]),
     );
+    if (drift) say(describeDrift(manifest.quantization, drift));
     if (steps.length > 1) {
       say('');
       say(table([['step', 'vectors'], ...stats.reductionSteps.map((s) => [s.step, String(s.vectors ?? '-')])], [1]));

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, readCorpus, type HnswParams } from '../../index/index.js';
+import { IndexBuilder, LateIndex, readCorpus, type HnswParams, type QuantizationName } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { Retriever, exhaustiveTermAtATime, type RetrieveOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
@@ -339,7 +339,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
   const pipeline = parseReductionSpec(config.reduction);
   const index = await LateIndex.create(indexDir, {
     encoder: encoder.identity,
-    quantization: config.quantization,
+    // The manifest's QuantizationName type predates the trained codecs; every CodecName is valid at runtime.
+    quantization: config.quantization as QuantizationName,
     reduction: pipeline.spec,
     ...(run.encoderSource !== undefined && { encoderSource: run.encoderSource }),
     ...(run.hnsw && { hnsw: run.hnsw }),
@@ -356,6 +357,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
       done += batch.docs.length;
       progress.update(done);
     }
+    // Residual codecs train on the first reduced vectors: the builder held those documents back until now at most.
+    await builder.finish();
     await index.flush();
     const buildSeconds = (performance.now() - buildStarted) / 1000;
 

@@ -1,4 +1,4 @@
-import type { QuantizationName } from '../../index/index.js';
+import { CODEC_NAMES, type CodecName } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { SEARCH_MODES, type SearchMode } from '../../search/index.js';
 import { UsageError } from '../../shared/index.js';
@@ -6,7 +6,8 @@ import { UsageError } from '../../shared/index.js';
 export type { SearchMode };
 /** Modes a sweep may measure; a mode the searcher lacks would be refused here, before any work starts. */
 export const SUPPORTED_SEARCH_MODES: ReadonlySet<SearchMode> = new Set<SearchMode>(SEARCH_MODES);
-export const QUANTIZATIONS: readonly QuantizationName[] = ['float32', 'float16', 'int8'];
+/** Codecs a sweep may build with: every codec an index can use (residual ones train per configuration). */
+export const QUANTIZATIONS: readonly CodecName[] = CODEC_NAMES;
 
 /** One point of a sweep: how vectors are reduced and stored, and how the index is searched. */
 export interface SweepConfig {
@@ -16,14 +17,14 @@ export interface SweepConfig {
   readonly slug: string;
   /** Canonical reduction spec as the pipeline reports it (`none` when empty). */
   readonly reduction: string;
-  readonly quantization: QuantizationName;
+  readonly quantization: CodecName;
   readonly mode: SearchMode;
   /** The unreduced float32 late-interaction configuration every retention figure is relative to. */
   readonly baseline: boolean;
 }
 
 export const BASELINE_REDUCTION = 'none';
-export const BASELINE_QUANTIZATION: QuantizationName = 'float32';
+export const BASELINE_QUANTIZATION: CodecName = 'float32';
 
 function splitList(text: string, separator: RegExp): string[] {
   return text.split(separator).map((s) => s.trim()).filter((s) => s !== '');
@@ -64,7 +65,7 @@ export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
     if (!(QUANTIZATIONS as readonly string[]).includes(name)) {
       throw new UsageError(`--quantize: unknown codec "${q}" (valid: ${QUANTIZATIONS.join(', ')})`, 'invalid_sweep');
     }
-    return name as QuantizationName;
+    return name as CodecName;
   });
   if (quantizations.length === 0) throw new UsageError('--quantize lists no codecs', 'invalid_sweep');
   const modes = splitList(spec.mode ?? 'late', /[;,]/).map((m) => {
@@ -101,7 +102,7 @@ export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
   return configs;
 }
 
-function makeConfig(reduction: string, quantization: QuantizationName, mode: SearchMode): SweepConfig {
+function makeConfig(reduction: string, quantization: CodecName, mode: SearchMode): SweepConfig {
   return {
     name: configName(reduction, quantization, mode),
     slug: configSlug(reduction, quantization, mode),

@@ -2,4 +2,8 @@ export * from './vector-codec.js';
 export * from './float32-codec.js';
 export * from './float16-codec.js';
 export * from './int8-codec.js';
+export * from './binary-codec.js';
+export * from './residual-training.js';
+export * from './residual-codec.js';
+export * from './codec-drift.js';
 export * from './registry.js';

@@ -1,30 +1,58 @@
 import { InputError, LateIndexError } from '../../shared/index.js';
-import type { QuantizationName } from '../types.js';
+import { BinaryCodec } from './binary-codec.js';
 import { Float16Codec } from './float16-codec.js';
 import { Float32Codec } from './float32-codec.js';
 import { Int8Codec } from './int8-codec.js';
-import { HOST_IS_LITTLE_ENDIAN, type VectorCodec } from './vector-codec.js';
+import { ResidualCodec } from './residual-codec.js';
+import { HOST_IS_LITTLE_ENDIAN, isTrainableCodec, type VectorCodec } from './vector-codec.js';
 
-export const QUANTIZATION_NAMES: readonly QuantizationName[] = ['float32', 'float16', 'int8'];
+/** Every codec name an index can be built with (`index --quantize`, the manifest's `quantization`, sweeps). */
+export const CODEC_NAMES = ['float32', 'float16', 'int8', 'binary', 'residual:1', 'residual:2', 'residual:4'] as const;
+export type CodecName = (typeof CODEC_NAMES)[number];
 
-export function isQuantizationName(name: string): name is QuantizationName {
-  return (QUANTIZATION_NAMES as readonly string[]).includes(name);
+/** @deprecated alias of CODEC_NAMES, kept for existing importers. */
+export const QUANTIZATION_NAMES: readonly CodecName[] = CODEC_NAMES;
+
+export function isCodecName(name: string): name is CodecName {
+  return (CODEC_NAMES as readonly string[]).includes(name);
+}
+
+/** Alias of isCodecName (the manifest calls the codec its quantization). */
+export const isQuantizationName = isCodecName;
+
+/** Whether the codec must be trained on a sample of vectors before the first write (residual codes). */
+export function codecNeedsTraining(name: string): boolean {
+  return name.startsWith('residual:');
 }
 
 /**
- * The codec for a stored quantization name. `state` is the persisted output of `VectorCodec.state()` for trained
- * codecs; stateless codecs ignore it.
+ * The codec for a stored quantization name. `state` is the persisted output of `TrainableCodec.state()` for
+ * trained codecs (restored into the codec); stateless codecs ignore it.
  */
-export function createCodec(name: string, _state?: Uint8Array): VectorCodec {
+export function createCodec(name: string, state?: Uint8Array): VectorCodec {
   if (!HOST_IS_LITTLE_ENDIAN) throw new LateIndexError('unsupported_platform', 'lateindex stores vectors little-endian and needs a little-endian host');
+  let codec: VectorCodec;
   switch (name) {
     case 'float32':
-      return new Float32Codec();
+      codec = new Float32Codec();
+      break;
     case 'float16':
-      return new Float16Codec();
+      codec = new Float16Codec();
+      break;
     case 'int8':
-      return new Int8Codec();
+      codec = new Int8Codec();
+      break;
+    case 'binary':
+      codec = new BinaryCodec();
+      break;
+    case 'residual:1':
+    case 'residual:2':
+    case 'residual:4':
+      codec = new ResidualCodec(Number(name.slice('residual:'.length)));
+      break;
     default:
-      throw new InputError(`unknown quantization "${name}" (expected one of ${QUANTIZATION_NAMES.join(', ')})`, undefined, 'quantization');
+      throw new InputError(`unknown quantization "${name}" (expected one of ${CODEC_NAMES.join(', ')})`, undefined, 'quantization');
   }
+  if (state !== undefined && isTrainableCodec(codec)) codec.restore(state);
+  return codec;
 }

@@ -18,6 +18,40 @@ export interface VectorCodec {
   state?(): Uint8Array;
 }
 
+/** What training a codec measured: the sample it used and the reconstruction quality on held-out vectors. */
+export interface CodecTrainingReport {
+  /** Vectors in the sample handed to `train` (before the held-out split). */
+  readonly sampleVectors: number;
+  /** Vectors the centroids and bucket cut-offs were fitted on. */
+  readonly trainVectors: number;
+  /** Vectors kept out of fitting and used for the figures below (the fitted ones when the sample is tiny). */
+  readonly heldOutVectors: number;
+  readonly centroids: number;
+  /** Mean ||x - decode(encode(x))||^2 over the held-out vectors (inputs are unit rows). */
+  readonly meanSquaredError: number;
+  /** Mean cosine between each held-out vector and its reconstruction. */
+  readonly meanCosine: number;
+}
+
+/**
+ * A codec that must learn parameters from a sample before it can encode (residual codes). `encode` throws a
+ * `codec_untrained` LateIndexError until `train` or `restore` ran.
+ */
+export interface TrainableCodec extends VectorCodec {
+  readonly trained: boolean;
+  /** Fits the codec to `sample` (rows of `dim` floats); deterministic for a given sample. */
+  train(sample: Float32Array, dim: number): CodecTrainingReport;
+  /** Loads parameters written by `state()` (throws IndexFormatError on a malformed state). */
+  restore(state: Uint8Array): void;
+  state(): Uint8Array;
+  /** The training figures, once trained. */
+  training(): CodecTrainingReport | undefined;
+}
+
+export function isTrainableCodec(codec: VectorCodec): codec is TrainableCodec {
+  return typeof (codec as Partial<TrainableCodec>).train === 'function';
+}
+
 /** Little-endian hosts only: every codec writes multi-byte values little-endian and reads them via typed views. */
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
