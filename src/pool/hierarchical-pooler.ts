@@ -53,7 +53,12 @@ export class HierarchicalPooler implements TokenReducer {
     const k = clustersForFactor(m, this.factor);
     if (m <= 1 || k >= m) return doc;
     const labels = this.partition(doc.data, doc.dim, p, m, k);
-    return this.merger.merge(doc, p, labels, k, this.renormalize);
+    if (this.wasm === null) return this.merger.merge(doc, p, labels, k, this.renormalize);
+    const dim = doc.dim;
+    const data = new Float32Array((p + k) * dim);
+    data.set(doc.data.subarray(0, p * dim), 0);
+    data.set(this.wasm.pool(labels, k, this.renormalize), p * dim);
+    return { dim, count: p + k, data };
   }
 
   /** Cluster labels (0..k-1 by first appearance) of rows [first, first + m); valid until the next call. */

@@ -307,6 +307,90 @@ function nnChainFunction(): WasmFunction {
   };
 }
 
+/**
+ * pool(n, dim, stride, rows, labels, clusters, renormalize, sums, counts, out): cluster c of `out` (float32,
+ * packed `dim`) is the sum of the float64 rows labelled c, in row order, times 1 / ||sum|| (0 for a zero sum)
+ * when `renormalize`, else 1 / size: the same float64 operations as `ClusterMerger`, so the same floats.
+ */
+function poolFunction(): WasmFunction {
+  const [n, dim, stride, rows, labels, clusters, renormalize, sums, counts, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [i, d, c, rowBase, sumBase, rowBytes, end] = [10, 11, 12, 13, 14, 15, 16];
+  const [s, scale, v] = [17, 18, 19];
+  const body = [
+    ...get(stride), ...i32Const(3), Op.i32Shl, ...set(rowBytes),
+    ...get(clusters), ...get(rowBytes), Op.i32Mul, ...get(sums), Op.i32Add, ...set(end),
+    ...get(sums), ...set(i),
+    ...enter, // zero the sums
+    ...get(i), ...get(end), Op.i32GeU, Op.brIf, 1,
+    ...get(i), ...zeroV128, ...simd(SimdOp.v128Store), ...memarg(4),
+    ...increment(i, 16),
+    Op.br, 0,
+    ...leave,
+    ...i32Const(0), ...set(c),
+    ...enter, // zero the counts
+    ...get(c), ...get(clusters), Op.i32GeS, Op.brIf, 1,
+    ...address(counts, c, 3), ...f64Const(0), ...f64Store(),
+    ...increment(c),
+    Op.br, 0,
+    ...leave,
+    ...i32Const(0), ...set(i),
+    ...enter, // add each row to its cluster
+    ...get(i), ...get(n), Op.i32GeS, Op.brIf, 1,
+    ...address(labels, i, 2), ...i32Load(), ...set(c),
+    ...address(counts, c, 3), ...address(counts, c, 3), ...f64Load(), ...f64Const(1), Op.f64Add, ...f64Store(),
+    ...get(rows), ...get(i), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(rowBase),
+    ...get(sums), ...get(c), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(sumBase),
+    ...i32Const(0), ...set(d),
+    Op.loop, EMPTY_BLOCK,
+    ...get(sumBase), ...get(d), Op.i32Add,
+    ...get(sumBase), ...get(d), Op.i32Add, ...v128Load(),
+    ...get(rowBase), ...get(d), Op.i32Add, ...v128Load(),
+    ...simd(SimdOp.f64x2Add), ...simd(SimdOp.v128Store), ...memarg(4),
+    ...get(d), ...i32Const(16), Op.i32Add, ...tee(d), ...get(rowBytes), Op.i32LtS, Op.brIf, 0,
+    Op.end,
+    ...increment(i),
+    Op.br, 0,
+    ...leave,
+    ...i32Const(0), ...set(c),
+    ...enter, // scale and narrow each cluster
+    ...get(c), ...get(clusters), Op.i32GeS, Op.brIf, 1,
+    ...get(sums), ...get(c), ...get(rowBytes), Op.i32Mul, Op.i32Add, ...set(sumBase),
+    ...get(renormalize), Op.if, EMPTY_BLOCK,
+    ...f64Const(0), ...set(s),
+    ...i32Const(0), ...set(d),
+    ...enter,
+    ...get(d), ...get(dim), Op.i32GeS, Op.brIf, 1,
+    ...address(sumBase, d, 3), ...f64Load(), ...tee(v), ...get(v), Op.f64Mul, ...get(s), Op.f64Add, ...set(s),
+    ...increment(d),
+    Op.br, 0,
+    ...leave,
+    ...f64Const(1), ...get(s), Op.f64Sqrt, Op.f64Div, ...f64Const(0), ...get(s), ...f64Const(0), Op.f64Gt, Op.select,
+    ...set(scale),
+    Op.else,
+    ...f64Const(1), ...address(counts, c, 3), ...f64Load(), Op.f64Div, ...set(scale),
+    Op.end,
+    ...i32Const(0), ...set(d),
+    ...enter,
+    ...get(d), ...get(dim), Op.i32GeS, Op.brIf, 1,
+    ...get(out), ...get(c), ...get(dim), Op.i32Mul, ...get(d), Op.i32Add, ...i32Const(2), Op.i32Shl, Op.i32Add,
+    ...address(sumBase, d, 3), ...f64Load(), ...get(scale), Op.f64Mul, Op.f32DemoteF64,
+    Op.f32Store, ...memarg(2),
+    ...increment(d),
+    Op.br, 0,
+    ...leave,
+    ...increment(c),
+    Op.br, 0,
+    ...leave,
+  ];
+  return {
+    exportName: 'pool',
+    params: new Array<WasmValueType>(10).fill(i32),
+    results: [],
+    locals: [...new Array<WasmValueType>(7).fill(i32), f64, f64, f64],
+    body,
+  };
+}
+
 const METHOD_CODES: Record<LinkageMethod, number> = { ward: 0, average: 1, complete: 2, single: 3 };
 
 /** Merges in chain order (not sorted by height): merge t joins the clusters holding slots left[t] < right[t]. */
@@ -325,15 +409,22 @@ type Exports = {
     n: number, method: number, d: number, sizes: number, active: number, chain: number,
     left: number, right: number, height: number,
   ) => void;
+  pool: (
+    n: number, dim: number, stride: number, rows: number, labels: number, clusters: number, renormalize: number,
+    sums: number, counts: number, out: number,
+  ) => void;
 };
 
 /** Owns one WebAssembly instance and its memory; not re-entrant (one per pooler). */
 export class WasmLinkage {
+  /** Shape of the last `build` (its float64 rows stay at offset 0 for `pool`) and where its matrix began. */
+  private built = { n: 0, dim: 0, stride: 0, scratch: 0 };
+
   private constructor(private readonly exports: Exports) {}
 
   static create(): WasmLinkage | null {
     const instance = instantiateIfSupported(
-      assembleModule([prepareFunction(), distancesFunction(), nnChainFunction()], 1),
+      assembleModule([prepareFunction(), distancesFunction(), nnChainFunction(), poolFunction()], 1),
     );
     return instance === null ? null : new WasmLinkage(instance.exports as unknown as Exports);
   }
@@ -374,11 +465,32 @@ export class WasmLinkage {
     }
     this.exports.distances(n, stride, rows, norms, matrix);
     this.exports.nnChain(n, METHOD_CODES[method], matrix, sizes, active, chain, left, right, height);
+    this.built = { n, dim, stride, scratch: matrix };
     return {
       leaves: n,
       left: new Int32Array(buffer, left, merges),
       right: new Int32Array(buffer, right, merges),
       height: new Float64Array(buffer, height, merges),
     };
+  }
+
+  /**
+   * Means of the rows of the last `build` by `labels[0..n)` (0..clusters-1), re-normalised when `renormalize`:
+   * float32, packed, cluster by cluster; a view into WebAssembly memory valid until the next call. Equals
+   * `ClusterMerger` bit for bit.
+   */
+  pool(labels: Int32Array, clusters: number, renormalize: boolean): Float32Array {
+    const { n, dim, stride, scratch } = this.built;
+    const align = (bytes: number) => (bytes + 15) & ~15;
+    const sums = scratch;
+    const counts = align(sums + clusters * stride * 8);
+    const labelsAt = align(counts + clusters * 8);
+    const out = align(labelsAt + n * 4);
+    const end = out + clusters * dim * 4;
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    new Int32Array(memory.buffer, labelsAt, n).set(labels.subarray(0, n));
+    this.exports.pool(n, dim, stride, 0, labelsAt, clusters, renormalize ? 1 : 0, sums, counts, out);
+    return new Float32Array(memory.buffer, out, clusters * dim);
   }
 }

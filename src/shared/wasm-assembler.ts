@@ -64,6 +64,7 @@ export const Op = {
   f64Div: 0xa3,
   f64Min: 0xa4,
   f64Max: 0xa5,
+  f32DemoteF64: 0xb6,
   f64PromoteF32: 0xbb,
 } as const;
 

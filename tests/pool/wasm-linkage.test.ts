@@ -5,6 +5,7 @@ import { condensedCosineDistancesScalar } from '../../src/pool/cosine.js';
 import { HierarchicalPooler } from '../../src/pool/hierarchical-pooler.js';
 import { cutDendrogram, cutMerges, LINKAGE_METHODS, LinkageBuilder, type LinkageMethod } from '../../src/pool/linkage.js';
 import { WasmLinkage } from '../../src/pool/wasm-linkage.js';
+import { ClusterMerger } from '../../src/pool/rows.js';
 import { modalDoc, randomUnitDoc, xorshift } from './helpers.js';
 
 interface FixtureCase {
@@ -31,14 +32,20 @@ function tiedDoc(n: number, dim: number, seed: number): Float32Array {
   return base;
 }
 
-/** Reference path: scalar condensed distances, JS NN-chain, stable sort by height, cut. */
-function referenceLabels(data: Float32Array, dim: number, first: number, n: number, method: LinkageMethod, k: number): number[] {
+/** Reference path: scalar condensed distances, JS NN-chain, stable sort by height; returns the cut at k. */
+function referenceCutter(data: Float32Array, dim: number, first: number, n: number, method: LinkageMethod): (k: number) => number[] {
   const distances = new Float64Array((n * (n - 1)) / 2);
   condensedCosineDistancesScalar(data, dim, first, n, new Float64Array(n), distances);
   const tree = new LinkageBuilder().build(distances, n, method);
-  const labels = new Int32Array(n);
-  cutDendrogram(tree, k, labels, new Int32Array(n));
-  return Array.from(labels);
+  return (k) => {
+    const labels = new Int32Array(n);
+    cutDendrogram(tree, k, labels, new Int32Array(n));
+    return Array.from(labels);
+  };
+}
+
+function referenceLabels(data: Float32Array, dim: number, first: number, n: number, method: LinkageMethod, k: number): number[] {
+  return referenceCutter(data, dim, first, n, method)(k);
 }
 
 describe('WebAssembly distances + NN-chain', () => {
@@ -80,11 +87,12 @@ describe('WebAssembly distances + NN-chain', () => {
     for (const method of LINKAGE_METHODS) {
       for (const c of cases) {
         const merges = wasm!.build(c.data, c.dim, c.first, c.n, method);
+        const reference = referenceCutter(c.data, c.dim, c.first, c.n, method);
         for (let k = 1; k <= c.n; k += k < 10 ? 1 : 7) {
           const got = cutMerges(merges, k, labels, parent, scratch);
           expect(got).toBe(k);
           expect(Array.from(labels.subarray(0, c.n)), `${method} n=${c.n} dim=${c.dim} k=${k}`).toEqual(
-            referenceLabels(c.data, c.dim, c.first, c.n, method, k),
+            reference(k),
           );
           compared++;
         }
@@ -114,5 +122,39 @@ describe('WebAssembly distances + NN-chain', () => {
     const labels = new Int32Array(9);
     cutMerges(merges, 3, labels, new Int32Array(9), new Float64Array(8));
     expect(Array.from(labels)).toEqual(referenceLabels(small.data, 5, 0, 9, 'ward', 3));
+  });
+
+  it('pool() equals ClusterMerger bit for bit, with and without re-normalisation', () => {
+    const merger = new ClusterMerger();
+    for (const [n, dim, first, clusters] of [[30, 7, 0, 11], [57, 100, 1, 28], [12, 1, 2, 5]] as const) {
+      const doc = randomUnitDoc(first + n, dim, n + dim);
+      const random = xorshift(dim);
+      // Labels 0..clusters-1 by first appearance, as cutMerges produces them.
+      const labels = new Int32Array(n);
+      let next = 0;
+      for (let i = 0; i < n; i++) labels[i] = next < clusters && (i < clusters || random() < 0.3) ? next++ : Math.floor(random() * next);
+      expect(next).toBe(clusters);
+      for (const renormalize of [true, false]) {
+        wasm!.build(doc.data, dim, first, n, 'ward');
+        const pooled = Array.from(wasm!.pool(labels, clusters, renormalize));
+        const reference = merger.merge(doc, first, labels, clusters, renormalize);
+        expect(pooled).toEqual(Array.from(reference.data.subarray(first * dim)));
+      }
+    }
+  });
+
+  it('the pooler gives the same rows on both backends', () => {
+    for (const spec of [['ward', 2, true], ['average', 3, false], ['single', 2, true], ['complete', 4, true]] as const) {
+      const [method, factor, renormalize] = spec;
+      const fast = new HierarchicalPooler(method, factor, renormalize);
+      const reference = new HierarchicalPooler(method, factor, renormalize, undefined, 'js');
+      for (const doc of [randomUnitDoc(90, 24, 6), modalDoc(64, 16, 5, 0.25, 2)]) {
+        const ctx = { protectedLeadingTokens: 1, seed: 1 };
+        const a = fast.reduce(doc, ctx);
+        const b = reference.reduce(doc, ctx);
+        expect(a.count).toBe(b.count);
+        expect(Array.from(a.data), `${method}:${factor}`).toEqual(Array.from(b.data));
+      }
+    }
   });
 });
