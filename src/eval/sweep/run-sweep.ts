@@ -360,6 +360,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     // Residual codecs train on the first reduced vectors: the builder held those documents back until now at most.
     await builder.finish();
     await index.flush();
+    const codebookBytes = index.codecStateBytes();
+    const training = index.codecDrift()?.training;
     const buildSeconds = (performance.now() - buildStarted) / 1000;
 
     const retriever = new Retriever(index, encoder);
@@ -430,6 +432,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
         evalSeconds: round(evalSeconds, 3),
         ...(run.needReference && { referenceSeconds: round(referenceSeconds, 3) }),
       },
+      ...(codebookBytes > 0 && { codec: { codebookBytes, ...(training && { training }) } }),
     };
     return { measurement, ...(fresh && { reference: fresh }), ...(bm25 && { bm25 }) };
   } finally {

@@ -1,3 +1,4 @@
+import type { CodecTrainingReport } from '../../index/index.js';
 import type { EvalReport } from '../eval-report.js';
 import { retention, RETENTION_MEASURE, type Retention } from './retention.js';
 import type { SearchMode } from './sweep-config.js';
@@ -24,6 +25,8 @@ export interface SweepMeasurement extends EvalReport<SweepRowConfig> {
   readonly indexRecall: { readonly k: number; readonly value: number };
   /** Wall times: index build, evaluation, and (baseline only) the exhaustive exact-MaxSim reference search. */
   readonly timings: { readonly buildSeconds: number; readonly evalSeconds: number; readonly referenceSeconds?: number };
+  /** Trained codecs (residual): the codebook stored once per index (not in `storage.bytes`) and its training figures. */
+  readonly codec?: { readonly codebookBytes: number; readonly training?: CodecTrainingReport };
 }
 
 /** A row of report.json: the measurement plus retention relative to the unreduced float32 baseline. */
