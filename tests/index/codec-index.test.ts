@@ -14,6 +14,7 @@ import {
   type IndexedDocument,
   type QuantizationName,
 } from '../../src/index/index.js';
+import { parseSweepGrid } from '../../src/eval/sweep/sweep-config.js';
 import { parseReductionSpec } from '../../src/pool/index.js';
 import { IndexFormatError, LateIndexError, UsageError, mulberry32, multiVector, normalizeRows } from '../../src/shared/index.js';
 import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
@@ -206,6 +207,21 @@ describe('codecs in an index', () => {
       expect(Array.from(stored)).toEqual(Array.from(doc.vectors.data, (x) => (x >= 0 ? m : -m)));
     }
     expect(index.verify().ok).toBe(true);
+  });
+
+  it('sweep grids accept every codec and refuse others with the valid list', () => {
+    const configs = parseSweepGrid({ reduce: 'none;ward:2', quantize: 'binary;residual:2,residual:4' });
+    expect(configs.map((c) => c.slug)).toEqual([
+      'none.float32',
+      'none.binary',
+      'none.residual-2',
+      'none.residual-4',
+      'ward-2.binary',
+      'ward-2.residual-2',
+      'ward-2.residual-4',
+    ]);
+    expect(configs.find((c) => c.slug === 'ward-2.residual-2')!.quantization).toBe('residual:2');
+    expect(() => parseSweepGrid({ reduce: 'none', quantize: 'residual:8' })).toThrow(/valid: float32, float16, int8, binary, residual:1, residual:2, residual:4/);
   });
 
   it('codec names: --quantize parsing and manifest validation list the valid ones', async () => {
