@@ -78,6 +78,9 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     }
     await builder.finish();
     training = builder.codecTraining;
+    // Sparse blocks of documents that share terms (graph bisection): what makes Block-Max Pruning skip blocks.
+    const sparse = index.sparse;
+    sparse?.runInTransaction(() => sparse.reorder());
     await index.close();
     index = undefined;
     progress.stop();

@@ -2,4 +2,5 @@ export * from './types.js';
 export * from './analyzer.js';
 export * from './impacts.js';
 export * from './sparse-store.js';
+export * from './graph-bisection.js';
 export { postingKey, MAX_BLOCKS, MAX_TERM_ID } from './encoding.js';

@@ -14,6 +14,7 @@ import {
   termOfPostingKey,
   type DecodedTermBlocks,
 } from './encoding.js';
+import { recursiveGraphBisection } from './graph-bisection.js';
 import { bm25Impact, DEFAULT_BM25, DEFAULT_LEARNED_SCALE, learnedImpact, MAX_IMPACT } from './impacts.js';
 import type { Bm25Params, SparseDocument, SparseMode, SparseStats, TermBlocks } from './types.js';
 
@@ -35,6 +36,24 @@ export interface SparseStoreOptions {
   readonly prefix?: string;
 }
 
+export interface ReorderOptions {
+  /** Swap rounds per bisection; default 10. */
+  readonly iterations?: number;
+  /** Terms in more than this share of the live documents are left out of the bisection graph; default 0.1. */
+  readonly maxDfShare?: number;
+}
+
+export interface ReorderReport {
+  readonly documents: number;
+  /** Terms in the bisection graph (document frequency 2 .. maxDfShare x documents). */
+  readonly graphTerms: number;
+  readonly graphEdges: number;
+  readonly bisections: number;
+  readonly swaps: number;
+  readonly bisectionMs: number;
+  readonly rewriteMs: number;
+}
+
 export interface CompactReport {
   readonly terms: number;
   readonly blocks: number;
@@ -53,7 +72,12 @@ interface PendingPostings {
  * - `<prefix>.termBlocks`: term id -> df and per-block impact maxima;
  * - `<prefix>.postings`: (term id, block) -> offsets and 8-bit impacts of that block;
  * - `<prefix>.docs`: internal id -> length and term ids (to undo a document);
+ * - `<prefix>.slots` / `<prefix>.slotIds`: internal id <-> slot, only once `reorder` has run (before: slot = id);
  * - `<prefix>.meta`: stats and the fixed configuration.
+ *
+ * Postings and blocks are addressed by slot: block = slot / blockSize. `reorder` renumbers the live documents'
+ * slots by recursive graph bisection so documents sharing terms share blocks (what makes BMP's block bounds
+ * tight); documents written later take new slots at the end. Query results are mapped back to internal ids.
  *
  * Write methods only issue synchronous puts/removes and reads, so a caller can run them inside its own
  * `transactionSync` together with other writes; `runInTransaction` does that for standalone use.
@@ -66,6 +90,8 @@ export class SparseStore {
   private readonly postings: Database<Uint8Array, number>;
   private readonly docs: Database<Uint8Array, number>;
   private readonly meta: Database<SparseStats, string>;
+  private readonly slotOfId: Database<Uint8Array, number>;
+  private readonly idOfSlot: Database<Uint8Array, number>;
   private readonly initial: SparseStats;
   private readonly fixedAvgdl: number | undefined;
   /**
@@ -83,6 +109,8 @@ export class SparseStore {
     this.postings = env.openDB<Uint8Array, number>({ name: `${prefix}.postings`, encoding: 'binary' });
     this.docs = env.openDB<Uint8Array, number>({ name: `${prefix}.docs`, keyEncoding: 'uint32', encoding: 'binary' });
     this.meta = env.openDB<SparseStats, string>({ name: `${prefix}.meta` });
+    this.slotOfId = env.openDB<Uint8Array, number>({ name: `${prefix}.slots`, keyEncoding: 'uint32', encoding: 'binary' });
+    this.idOfSlot = env.openDB<Uint8Array, number>({ name: `${prefix}.slotIds`, keyEncoding: 'uint32', encoding: 'binary' });
 
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 256) {
@@ -141,7 +169,21 @@ export class SparseStore {
   /** Blocks 0..numBlocks-1 may hold postings. */
   numBlocks(): number {
     const stats = this.stats();
-    return Math.ceil(stats.idLimit / stats.blockSize);
+    return Math.ceil(slotLimitOf(stats) / stats.blockSize);
+  }
+
+  /** Internal id of the document at `slot` (identity until `reorder` has run; stats().permuted says which). */
+  internalIdOfSlot(slot: number): number {
+    const bytes = this.idOfSlot.getBinaryFast(slot);
+    return bytes === undefined ? -1 : readUint32(bytes);
+  }
+
+  /** Slot of a stored document, or undefined. */
+  slotOf(internalId: number): number | undefined {
+    if (!this.docs.doesExist(internalId)) return undefined;
+    if (this.stats().permuted !== true) return internalId;
+    const bytes = this.slotOfId.getBinaryFast(internalId);
+    return bytes === undefined ? undefined : readUint32(bytes);
   }
 
   /** Runs `action` (e.g. put/remove calls) in one LMDB write transaction of this store's environment. */
@@ -210,9 +252,17 @@ export class SparseStore {
     const params: Bm25Params = { k1: stats.k1, b: stats.b };
     const pending = new Map<number, PendingPostings>();
 
+    const permuted = stats.permuted === true;
     for (let i = 0; i < documents.length; i++) {
       const internalId = documents[i]!.internalId;
       const { frequencies, length } = analyzed[i]!;
+      let slot = internalId;
+      if (permuted) {
+        slot = stats.slotLimit!;
+        stats.slotLimit = slot + 1;
+        this.slotOfId.putSync(internalId, uint32Bytes(slot));
+        this.idOfSlot.putSync(slot, uint32Bytes(internalId));
+      }
       const docTermIds: number[] = [];
       for (const [term, value] of frequencies) {
         const impact = stats.mode === 'bm25' ? bm25Impact(value, length, stats.avgdl, params) : learnedImpact(value, stats.learnedScale);
@@ -231,15 +281,15 @@ export class SparseStore {
         docTermIds.push(termId);
         let entry = pending.get(termId);
         if (entry === undefined) pending.set(termId, (entry = { pairs: [] }));
-        entry.pairs.push(internalId, impact);
+        entry.pairs.push(slot, impact);
       }
       this.docs.putSync(internalId, encodeDocument(length, docTermIds));
       stats.documents++;
       stats.totalLength += length;
       if (internalId + 1 > stats.idLimit) stats.idLimit = internalId + 1;
     }
-    if (Math.ceil(stats.idLimit / stats.blockSize) > MAX_BLOCKS) {
-      throw new InputError(`internal ids need more than ${MAX_BLOCKS} blocks of ${stats.blockSize}`, undefined, 'internalId');
+    if (Math.ceil(slotLimitOf(stats) / stats.blockSize) > MAX_BLOCKS) {
+      throw new InputError(`documents need more than ${MAX_BLOCKS} blocks of ${stats.blockSize}`, undefined, 'internalId');
     }
     const termIds = [...pending.keys()].sort((a, b) => a - b);
     for (const termId of termIds) this.addPostings(termId, pending.get(termId)!.pairs, stats.blockSize);
@@ -277,7 +327,7 @@ export class SparseStore {
     return bytes === undefined ? { df: 0, blocks: new Uint32Array(0), maxima: new Uint8Array(0) } : decodeTermBlocks(bytes);
   }
 
-  /** Merges (internalId, impact) pairs of one term into its posting blocks and block maxima. */
+  /** Merges (slot, impact) pairs of one term into its posting blocks and block maxima. */
   private addPostings(termId: number, pairs: number[], blockSize: number): void {
     const count = pairs.length / 2;
     const order = new Uint32Array(count);
@@ -333,6 +383,7 @@ export class SparseStore {
   /** Removes documents; unknown ids are ignored. Returns how many were removed. Only synchronous LMDB calls. */
   removeDocuments(internalIds: readonly number[]): number {
     const stats = { ...this.stats() };
+    const permuted = stats.permuted === true;
     const pending = new Map<number, number[]>();
     let removed = 0;
     for (const internalId of new Set(internalIds)) {
@@ -341,13 +392,19 @@ export class SparseStore {
       if (bytes === undefined) continue;
       const doc = decodeDocument(bytes);
       this.docs.removeSync(internalId);
+      let slot = internalId;
+      if (permuted) {
+        slot = readUint32(this.slotOfId.getBinary(internalId)!);
+        this.slotOfId.removeSync(internalId);
+        this.idOfSlot.removeSync(slot);
+      }
       removed++;
       stats.documents--;
       stats.totalLength -= doc.length;
       for (const termId of doc.termIds) {
         let ids = pending.get(termId);
         if (ids === undefined) pending.set(termId, (ids = []));
-        ids.push(internalId);
+        ids.push(slot);
       }
     }
     if (removed === 0) return 0;
@@ -357,7 +414,7 @@ export class SparseStore {
     return removed;
   }
 
-  /** Removes the postings of ascending `ids` from one term; recomputes the touched blocks' maxima exactly. */
+  /** Removes the postings of ascending slots `ids` from one term; recomputes the touched blocks' maxima exactly. */
   private dropPostings(termId: number, ids: number[], blockSize: number): void {
     const current = this.readTermBlocks(termId);
     const touchedBlocks: number[] = [];
@@ -391,6 +448,138 @@ export class SparseStore {
     const df = current.df - ids.length;
     if (df <= 0 || merged.count === 0) this.termBlockDb.removeSync(termId);
     else this.termBlockDb.putSync(termId, encodeTermBlocks(df, merged.blocks, merged.maxima, merged.count));
+  }
+
+  /**
+   * Renumbers the live documents' slots by recursive graph bisection of the document-term graph (blocks of
+   * documents that share terms) and rewrites every posting block, block maximum and slot map: maxima become
+   * exact and deleted documents' slots are reclaimed. Deterministic for a given store content. Only synchronous
+   * LMDB calls; run it in a transaction.
+   */
+  reorder(options: ReorderOptions = {}): ReorderReport {
+    const started = performance.now();
+    const stats = { ...this.stats() };
+    const blockSize = stats.blockSize;
+    const permuted = stats.permuted === true;
+    const maxDfShare = options.maxDfShare ?? 0.1;
+    if (!(maxDfShare > 0 && maxDfShare <= 1)) throw new InputError(`must be in (0, 1], got ${maxDfShare}`, undefined, 'maxDfShare');
+
+    // Live documents in current slot order, with their term ids.
+    const liveIds: number[] = [];
+    const liveSlots: number[] = [];
+    const termLists: Uint32Array[] = [];
+    for (const { key, value } of this.docs.getRange({})) {
+      liveIds.push(key);
+      liveSlots.push(permuted ? readUint32(this.slotOfId.getBinary(key)!) : key);
+      termLists.push(decodeDocument(value).termIds);
+    }
+    const documents = liveIds.length;
+    const bySlot = Array.from({ length: documents }, (_, i) => i);
+    if (permuted) bySlot.sort((a, b) => liveSlots[a]! - liveSlots[b]!);
+
+    // Graph terms: df >= 2 (a term in one document cannot pull documents together) and df <= maxDfShare x N
+    // (near-ubiquitous terms cost time and barely separate anything); renumbered densely.
+    const df = new Uint32Array(stats.nextTermId);
+    for (const list of termLists) for (const t of list) df[t]!++;
+    const maxDf = Math.max(2, Math.floor(maxDfShare * documents));
+    const graphTermId = new Int32Array(stats.nextTermId).fill(-1);
+    let graphTerms = 0;
+    for (let t = 0; t < df.length; t++) if (df[t]! >= 2 && df[t]! <= maxDf) graphTermId[t] = graphTerms++;
+    const offsets = new Uint32Array(documents + 1);
+    for (let p = 0; p < documents; p++) {
+      let n = 0;
+      for (const t of termLists[bySlot[p]!]!) if (graphTermId[t]! >= 0) n++;
+      offsets[p + 1] = offsets[p]! + n;
+    }
+    const edges = new Uint32Array(offsets[documents]!);
+    for (let p = 0, e = 0; p < documents; p++) for (const t of termLists[bySlot[p]!]!) if (graphTermId[t]! >= 0) edges[e++] = graphTermId[t]!;
+    termLists.length = 0;
+    const bisection = recursiveGraphBisection(
+      { offsets, terms: edges, termCount: graphTerms },
+      { leafSize: blockSize, ...(options.iterations !== undefined && { iterations: options.iterations }) },
+    );
+    const bisected = performance.now();
+
+    // newSlotOf[old slot] = new slot; the document at graph position p gets slot p.
+    const newSlotOf = new Int32Array(slotLimitOf(stats)).fill(-1);
+    for (let p = 0; p < documents; p++) newSlotOf[liveSlots[bySlot[bisection.order[p]!]!]!] = p;
+    // Every posting as (term, new slot, impact) in one key-ordered scan, then the databases are rewritten in key
+    // order (clearSync is part of the transaction, so an abort keeps the old order).
+    let total = 0;
+    for (const { value } of this.postings.getRange({})) total += value.length >>> 1;
+    const slots = new Uint32Array(total);
+    const impacts = new Uint8Array(total);
+    const termStart: number[] = [];
+    const termIds: number[] = [];
+    let at = 0;
+    for (const { key, value } of this.postings.getRange({})) {
+      const term = termOfPostingKey(key);
+      if (termIds.length === 0 || termIds[termIds.length - 1] !== term) {
+        termIds.push(term);
+        termStart.push(at);
+      }
+      const n = value.length >>> 1;
+      const base = blockOfPostingKey(key) * blockSize;
+      for (let j = 0; j < n; j++) {
+        const slot = newSlotOf[base + value[j]!]!;
+        if (slot < 0) continue;
+        slots[at] = slot;
+        impacts[at++] = value[n + j]!;
+      }
+    }
+    termStart.push(at);
+    this.postings.clearSync();
+    this.termBlockDb.clearSync();
+    this.slotOfId.clearSync();
+    this.idOfSlot.clearSync();
+    let packed = new Float64Array(0);
+    const blockOffsets = new Uint8Array(blockSize);
+    const blockImpacts = new Uint8Array(blockSize);
+    for (let i = 0; i < termIds.length; i++) {
+      const termId = termIds[i]!;
+      const from = termStart[i]!;
+      const count = termStart[i + 1]! - from;
+      if (count === 0) continue;
+      if (packed.length < count) packed = new Float64Array(Math.max(count, 2 * packed.length));
+      const keys = packed.subarray(0, count);
+      for (let j = 0; j < count; j++) keys[j] = slots[from + j]! * 256 + impacts[from + j]!;
+      keys.sort();
+      const blockList: number[] = [];
+      const maxList: number[] = [];
+      let j = 0;
+      while (j < count) {
+        const block = Math.floor(keys[j]! / 256 / blockSize);
+        let n = 0;
+        let max = 0;
+        for (; j < count && Math.floor(keys[j]! / 256 / blockSize) === block; j++, n++) {
+          const impact = keys[j]! % 256;
+          blockOffsets[n] = Math.floor(keys[j]! / 256) - block * blockSize;
+          blockImpacts[n] = impact;
+          if (impact > max) max = impact;
+        }
+        this.postings.putSync(postingKey(termId, block), encodePostingBlock(blockOffsets, blockImpacts, n));
+        blockList.push(block);
+        maxList.push(max);
+      }
+      this.termBlockDb.putSync(termId, encodeTermBlocks(count, Uint32Array.from(blockList), Uint8Array.from(maxList), blockList.length));
+    }
+    for (let p = 0; p < documents; p++) {
+      const internalId = liveIds[bySlot[bisection.order[p]!]!]!;
+      this.slotOfId.putSync(internalId, uint32Bytes(p));
+      this.idOfSlot.putSync(p, uint32Bytes(internalId));
+    }
+    stats.permuted = true;
+    stats.slotLimit = documents;
+    this.meta.putSync(STATS_KEY, stats);
+    return {
+      documents,
+      graphTerms,
+      graphEdges: edges.length,
+      bisections: bisection.bisections,
+      swaps: bisection.swaps,
+      bisectionMs: bisected - started,
+      rewriteMs: performance.now() - bisected,
+    };
   }
 
   /**
@@ -438,6 +627,19 @@ export class SparseStore {
     for (const key of this.termBlockDb.getKeys({})) if (!live.has(key)) this.termBlockDb.removeSync(key);
     return { terms, blocks, loweredMaxima };
   }
+}
+
+/** Exclusive bound of the slots postings may use: blocks are 0..ceil(slotLimitOf / blockSize) - 1. */
+export function slotLimitOf(stats: SparseStats): number {
+  return stats.permuted === true ? stats.slotLimit! : stats.idLimit;
+}
+
+function uint32Bytes(value: number): Uint8Array {
+  return Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24);
+}
+
+function readUint32(bytes: Uint8Array): number {
+  return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
 }
 
 /**

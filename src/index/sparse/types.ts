@@ -52,8 +52,15 @@ export interface SparseStats {
   readonly totalLength: number;
   /** Next term id to assign; term ids are never reused. */
   readonly nextTermId: number;
-  /** 1 + the largest internal id ever written (0 when empty); blocks are 0..ceil(idLimit / blockSize) - 1. */
+  /** 1 + the largest internal id ever written (0 when empty). */
   readonly idLimit: number;
+  /**
+   * Set by `SparseStore.reorder`: postings are keyed by slot (a document's position after reordering), not by
+   * internal id, through the store's slot maps. Absent/false: slot = internal id.
+   */
+  readonly permuted?: boolean;
+  /** With `permuted`: 1 + the largest slot ever assigned; later documents take the next slots. */
+  readonly slotLimit?: number;
 }
 
 /** A term's dictionary entry with its per-block impact maxima (blocks ascending). */

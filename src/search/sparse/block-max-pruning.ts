@@ -1,5 +1,5 @@
 import { UsageError } from '../../shared/index.js';
-import type { SparseStore } from '../../index/sparse/index.js';
+import { slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
 import { keptTermCount, prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
 import type { BlockMaxPruningOptions, SparseHit } from './sparse-types.js';
 import { TopScores } from './top-scores.js';
@@ -12,6 +12,7 @@ import { workspaceFor } from './workspace.js';
  * return exactly the exhaustive top-k even under the tie rule (equal scores: lower internal id first), since a
  * block whose bound equals the k-th score may still hold an equal score with a lower id.
  * All scores are integers until the final scaling, so BMP and the reference agree bit for bit.
+ * Blocks hold slots (document positions, reordered by `SparseStore.reorder`); hits carry internal ids.
  */
 export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: BlockMaxPruningOptions): SparseHit[] {
   const alpha = options.alpha ?? 1;
@@ -21,7 +22,8 @@ export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | Pr
   const termCount = keptTermCount(prepared.terms.length, options.beta ?? 1);
   const stats = store.stats();
   const blockSize = stats.blockSize;
-  const numBlocks = Math.ceil(stats.idLimit / blockSize);
+  const numBlocks = Math.ceil(slotLimitOf(stats) / blockSize);
+  const permuted = stats.permuted === true;
   const ws = workspaceFor(store, numBlocks, 0, blockSize);
   const bounds = ws.blockBounds;
   const heap = ws.blockHeap;
@@ -77,8 +79,11 @@ export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | Pr
       const score = local[offset]!;
       if (score === 0) continue;
       local[offset] = 0;
-      if (filter !== undefined && !filter(base + offset)) continue;
-      top.push(score, base + offset);
+      // Below the k-th score nothing can enter whatever its id: skip the slot -> id lookup.
+      if (top.full && score < top.worstScore) continue;
+      const id = permuted ? store.internalIdOfSlot(base + offset) : base + offset;
+      if (filter !== undefined && !filter(id)) continue;
+      top.push(score, id);
     }
   }
   for (let i = 0; i < candidates; i++) bounds[heap[i]!] = 0;

@@ -1,4 +1,4 @@
-import type { SparseStore } from '../../index/sparse/index.js';
+import { slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
 import { prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
 import type { ExhaustiveOptions, SparseHit } from './sparse-types.js';
 import { TopScores } from './top-scores.js';
@@ -11,8 +11,10 @@ import { workspaceFor } from './workspace.js';
  */
 export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: ExhaustiveOptions): SparseHit[] {
   const prepared = prepareSparseQuery(store, query);
-  const { blockSize, idLimit } = store.stats();
-  const ws = workspaceFor(store, 0, idLimit, blockSize);
+  const stats = store.stats();
+  const blockSize = stats.blockSize;
+  const permuted = stats.permuted === true;
+  const ws = workspaceFor(store, 0, slotLimitOf(stats), blockSize);
   const scores = ws.documentScores;
   const touched = ws.touched;
   let touchedCount = 0;
@@ -28,9 +30,9 @@ export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInpu
       const n = bytes.length >>> 1;
       const base = block * blockSize;
       for (let j = 0; j < n; j++) {
-        const id = base + bytes[j]!;
-        if (scores[id] === 0) touched[touchedCount++] = id;
-        scores[id] = scores[id]! + weight * bytes[n + j]!;
+        const slot = base + bytes[j]!;
+        if (scores[slot] === 0) touched[touchedCount++] = slot;
+        scores[slot] = scores[slot]! + weight * bytes[n + j]!;
       }
       postings += n;
     }
@@ -38,9 +40,11 @@ export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInpu
   const top = new TopScores(options.k);
   const filter = options.filter;
   for (let i = 0; i < touchedCount; i++) {
-    const id = touched[i]!;
-    const score = scores[id]!;
-    scores[id] = 0;
+    const slot = touched[i]!;
+    const score = scores[slot]!;
+    scores[slot] = 0;
+    if (top.full && score < top.worstScore) continue;
+    const id = permuted ? store.internalIdOfSlot(slot) : slot;
     if (filter !== undefined && !filter(id)) continue;
     top.push(score, id);
   }
