@@ -12,7 +12,6 @@ import {
   F64_BLOCK,
   f64Const,
   i32Const,
-  instantiateIfSupported,
   localGet,
   localSet,
   localTee,
@@ -391,6 +390,17 @@ function poolFunction(): WasmFunction {
   };
 }
 
+let compiledModule: WebAssembly.Module | null | undefined;
+
+/** The module, compiled once per process and shared by every pooler's instance; null without WebAssembly SIMD. */
+function linkageModule(): WebAssembly.Module | null {
+  if (compiledModule === undefined) {
+    const bytes = assembleModule([prepareFunction(), distancesFunction(), nnChainFunction(), poolFunction()], 1);
+    compiledModule = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiledModule;
+}
+
 const METHOD_CODES: Record<LinkageMethod, number> = { ward: 0, average: 1, complete: 2, single: 3 };
 
 /** Merges in chain order (not sorted by height): merge t joins the clusters holding slots left[t] < right[t]. */
@@ -423,10 +433,8 @@ export class WasmLinkage {
   private constructor(private readonly exports: Exports) {}
 
   static create(): WasmLinkage | null {
-    const instance = instantiateIfSupported(
-      assembleModule([prepareFunction(), distancesFunction(), nnChainFunction(), poolFunction()], 1),
-    );
-    return instance === null ? null : new WasmLinkage(instance.exports as unknown as Exports);
+    const module = linkageModule();
+    return module === null ? null : new WasmLinkage(new WebAssembly.Instance(module).exports as unknown as Exports);
   }
 
   /**
