@@ -4,7 +4,9 @@
  * scorer the searcher uses). Reports vectors kept, nDCG@10 retained against the unreduced run, and reduction
  * throughput (documents per CPU-second), all in one run.
  *
- *   npx tsx bench/pooling.ts [--dataset scifact] [--specs "none;ward:2;..."]
+ *   npx tsx bench/pooling.ts [--dataset scifact] [--split test|train|dev] [--specs "none;ward:2;..."]
+ *
+ * Choose variants on `--split train` (SciFact's training queries) and report `test`.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +21,7 @@ import { DATA } from './_common.js';
 const { values } = parseArgs({
   options: {
     dataset: { type: 'string', default: 'scifact' },
+    split: { type: 'string', default: 'test' },
     specs: {
       type: 'string',
       default:
@@ -40,7 +43,7 @@ const df = new Map<string, number>();
 for (const doc of docs) for (const t of new Set(doc.tokens)) df.set(t, (df.get(t) ?? 0) + 1);
 const idfOf = (t: string) => idf(df.get(t) ?? 0, docs.length);
 
-const { queries, qrels } = await loadBeirSplit(dir, 'test');
+const { queries, qrels } = await loadBeirSplit(dir, values.split!);
 const judged = [...queries].filter(([qid]) => qrels.has(qid));
 const encodedQueries = await encoder.encodeQueries(judged.map(([, text]) => text));
 const weighted = encodedQueries.map((q) => ({ ...q, weights: Float32Array.from(q.tokens!, idfOf) }));
@@ -58,7 +61,7 @@ function rank(reduced: readonly MultiVector[]): number {
   return evaluateRun(run, qrels, ['nDCG@10']).mean['nDCG@10']!;
 }
 
-console.log(`${values.dataset}: ${docs.length} documents, ${baselineVectors} vectors, ${judged.length} queries, scorer ${scorer.backend}`);
+console.log(`${values.dataset} (${values.split} queries): ${docs.length} documents, ${baselineVectors} vectors, ${judged.length} queries, scorer ${scorer.backend}`);
 console.log('| reduction | vectors/doc | vectors kept | nDCG@10 (exact MaxSim) | retained | reduce docs/cpu-s |');
 console.log('|---|---:|---:|---:|---:|---:|');
 let baseline = Number.NaN;
