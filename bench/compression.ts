@@ -1,12 +1,16 @@
 /**
  * `npm run bench -- compression [--dataset scifact] [--reduce "none;ward:2;ward:4"] [--quantize codecs] [--work dir]
- *   [--resume]`
+ *   [--resume]`  |  `npm run bench -- compression --codec-speed`
  *
  * Issue #5: pooling x compression on a BEIR dataset with the default (embedded static) encoder, through the sweep
  * machinery (`lateindex sweep`): per configuration bytes per document and nDCG@10, relative to unreduced float32.
  * Copies the sweep report into bench/results/compression-<dataset>/ and writes summary.md there: the full table,
  * the residual codebooks (stored once per index, outside the per-document bytes), and whether the issue's goals
  * were met (<= 10% of the bytes keeping >= 97% of nDCG@10; <= 5% keeping >= 95%).
+ *
+ * `--codec-speed` instead times encode and decode of every codec in one run over the same 100k seeded random unit
+ * rows of dim 100 (residual codecs trained first on 16,384 of them, not timed) and prints ns per vector and the
+ * ratio to float16 (the default codec).
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { ProgressReporter } from '../src/cli/progress.js';
 import { loadEncoder } from '../src/encode/index.js';
 import { runSweep, type SweepRow } from '../src/eval/index.js';
+import { CODEC_NAMES, RESIDUAL_SAMPLE_VECTORS, createCodec, isTrainableCodec } from '../src/index/index.js';
+import { mulberry32, normalizeRows } from '../src/shared/index.js';
 import { DATA } from './_common.js';
 
 const { values } = parseArgs({
@@ -24,8 +30,49 @@ const { values } = parseArgs({
     quantize: { type: 'string', default: 'float32;float16;int8;binary;residual:1;residual:2;residual:4' },
     work: { type: 'string', default: path.join(os.tmpdir(), 'lateindex-compression') },
     resume: { type: 'boolean', default: false },
+    'codec-speed': { type: 'boolean', default: false },
   },
 });
+
+if (values['codec-speed']) {
+  codecSpeed();
+  process.exit(0);
+}
+
+function codecSpeed(): void {
+  const dim = 100;
+  const count = 100_000;
+  const random = mulberry32(7);
+  const rows = new Float32Array(count * dim);
+  for (let i = 0; i < rows.length; i++) rows[i] = Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
+  normalizeRows(rows, dim);
+  const out = new Float32Array(count * dim);
+  const results: { name: string; encodeNs: number; decodeNs: number }[] = [];
+  for (const name of CODEC_NAMES) {
+    const codec = createCodec(name);
+    if (isTrainableCodec(codec)) codec.train(rows.subarray(0, RESIDUAL_SAMPLE_VECTORS * dim), dim);
+    codec.decode(codec.encode(rows.subarray(0, 1000 * dim), dim), 1000, dim, out); // warm-up
+    let t = performance.now();
+    const bytes = codec.encode(rows, dim);
+    const encodeNs = ((performance.now() - t) * 1e6) / count;
+    t = performance.now();
+    codec.decode(bytes, count, dim, out);
+    const decodeNs = ((performance.now() - t) * 1e6) / count;
+    results.push({ name, encodeNs, decodeNs });
+  }
+  const base = results.find((r) => r.name === 'float16')!;
+  const lines = [
+    `codec speed, dim ${dim}, ${count} random unit rows (one run; ratios to float16)`,
+    '| codec | encode ns/vector | x float16 | decode ns/vector | x float16 |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.encodeNs.toFixed(0)} | ${(r.encodeNs / base.encodeNs).toFixed(1)} | ${r.decodeNs.toFixed(0)} | ${(r.decodeNs / base.decodeNs).toFixed(1)} |`,
+    ),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
 
 const GOALS = [
   { storagePct: 10, retainedPct: 97 },
@@ -67,7 +114,7 @@ const table = [...rows]
     return (
       `| ${r.config.reduction} | ${r.config.quantization} | ${r.storage.vectorsPerDoc.toFixed(1)} | ${r.storage.bytesPerDoc.toFixed(0)} | ` +
       `${pct(r.retention.storagePct ?? Number.NaN)} | ${r.metrics['nDCG@10']!.toFixed(4)} | ${pct(r.retention.ndcg10Pct ?? Number.NaN)} | ` +
-      `${codebook} | ${training} |`
+      `${codebook} | ${training} | ${r.timings.buildSeconds.toFixed(0)} |`
     );
   });
 
@@ -93,10 +140,11 @@ const summary = [
   '',
   `Baseline (none / float32): ${base.storage.bytesPerDoc.toFixed(0)} B/doc, nDCG@10 ${base.metrics['nDCG@10']!.toFixed(4)}.`,
   'Bytes per document count vector payloads; a residual index also stores its codebook once (listed separately,',
-  'and counted in the goal check below). Training cosine: held-out reconstruction cosine at training.',
+  'and counted in the goal check below). Training cosine: held-out reconstruction cosine at training. Build s: index',
+  'build wall time from the encoded corpus (shared machine: compare within this table only).',
   '',
-  '| reduction | codec | vectors/doc | bytes/doc | storage % | nDCG@10 | retained % | codebook | training cosine |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+  '| reduction | codec | vectors/doc | bytes/doc | storage % | nDCG@10 | retained % | codebook | training cosine | build s |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
   ...table,
   '',
   '## Goals (issue #5)',
