@@ -1,6 +1,7 @@
 /**
  * Search modes (issue 4): nDCG@10 of BM25 through Block-Max Pruning, late interaction (HNSW candidates + MaxSim)
- * and hybrid fusion (convex and RRF), with the embedded default encoder, per dataset, in one run.
+ * and hybrid fusion (min-max convex, z-score, RRF), with the embedded default encoder, per dataset, in one run.
+ * Fusion settings were chosen on SciFact train (bench/tune-fusion.ts); this reports test splits only.
  *
  *   npx tsx bench/modes.ts [--datasets scifact,cranfield,med,cacm,lisa,vaswani] [--work /tmp/lateindex-modes] [--reuse]
  */
@@ -21,8 +22,9 @@ const { values } = parseArgs({
 const settings: [string, RetrieveOptions][] = [
   ['BM25 (BMP)', { k: 100, mode: 'sparse' }],
   ['late', { k: 100, mode: 'late' }],
-  ['hybrid convex', { k: 100, mode: 'hybrid', fusion: { method: 'convex' } }],
-  ['hybrid RRF', { k: 100, mode: 'hybrid', fusion: { method: 'rrf' } }],
+  ['hybrid convex w=0.4', { k: 100, mode: 'hybrid', sparseDepth: 100, fusion: { method: 'convex', lateWeight: 0.4 } }],
+  ['hybrid z-score w=0.25', { k: 100, mode: 'hybrid', sparseDepth: 500, fusion: { method: 'zscore', lateWeight: 0.25 } }],
+  ['hybrid RRF', { k: 100, mode: 'hybrid', sparseDepth: 100, fusion: { method: 'rrf', rrfK: 60 } }],
 ];
 
 const encoder = await loadEncoder();
@@ -36,7 +38,7 @@ for (const dataset of values.datasets!.split(',')) {
   for (const [name, options] of settings) {
     const result = await evaluateSetting(dataset, retriever, options);
     cells.push(result.metrics['nDCG@10']!.toFixed(4));
-    if (name === 'hybrid convex') hybridP50 = result.latency.p50Ms;
+    if (name.startsWith('hybrid z-score')) hybridP50 = result.latency.p50Ms;
     process.stderr.write(`${dataset} ${name}: ${JSON.stringify(result.metrics)} ${JSON.stringify(result.latency)}\n`);
   }
   console.log(`| ${dataset} | ${cells.join(' | ')} | ${hybridP50.toFixed(1)} |`);

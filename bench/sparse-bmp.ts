@@ -1,6 +1,9 @@
 /**
- * Safe Block-Max Pruning vs exhaustive term-at-a-time on SciFact and a synthetic corpus, plus the alpha/beta
- * trade-off. Run: npx tsx bench/sparse-bmp.ts [--docs 500000] [--queries 300] [--seed 42] [--clustered 1|0]
+ * Safe Block-Max Pruning vs exhaustive term-at-a-time on SciFact and a synthetic corpus, before and after
+ * document reordering by recursive graph bisection (`SparseStore.reorder`), plus the alpha/beta trade-off on
+ * the reordered store. Run:
+ *   npx tsx bench/sparse-bmp.ts [--docs 500000] [--queries 300] [--seed 42] [--clustered 0|1] [--curve 1|0] [--reorder 1|0]
+ * `--clustered 1` orders documents by primary topic (an oracle order to compare reordering with).
  */
 import { analyze, type SparseStore } from '../src/index/sparse/index.js';
 import {
@@ -21,7 +24,9 @@ function arg(name: string, fallback: number): number {
 const syntheticDocs = arg('docs', 500_000);
 const queryLimit = arg('queries', 300);
 const seed = arg('seed', 42);
-const clustered = arg('clustered', 1) === 1;
+const clustered = arg('clustered', 0) === 1;
+const curve = arg('curve', 1) === 1;
+const reorderSynthetic = arg('reorder', 1) === 1;
 const K = 10;
 
 function same(a: readonly SparseHit[], b: readonly SparseHit[]): boolean {
@@ -45,7 +50,7 @@ function timeAll(queries: readonly PreparedSparseQuery[], run: (q: PreparedSpars
   return { results, meanMs: times.reduce((a, b) => a + b, 0) / times.length, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
 }
 
-function report(name: string, store: SparseStore, queryTexts: readonly string[]): void {
+function report(name: string, store: SparseStore, queryTexts: readonly string[], withCurve: boolean): void {
   const queries = queryTexts.map((q) => prepareSparseQuery(store, q)).filter((q) => q.terms.length > 0);
   const stats = store.stats();
   console.log(`\n== ${name}: ${stats.documents} docs, ${Math.ceil(stats.idLimit / stats.blockSize)} blocks of ${stats.blockSize}, ${queries.length} queries, k=${K}`);
@@ -63,6 +68,7 @@ function report(name: string, store: SparseStore, queryTexts: readonly string[])
   console.log(`exhaustive TAAT: mean ${taat.meanMs.toFixed(3)} ms, p50 ${taat.p50.toFixed(3)}, p95 ${taat.p95.toFixed(3)}`);
   console.log(`safe BMP       : mean ${bmp.meanMs.toFixed(3)} ms, p50 ${bmp.p50.toFixed(3)}, p95 ${bmp.p95.toFixed(3)}; blocks scored ${((100 * scored) / candidates).toFixed(1)}% of candidates`);
   console.log(`speed-up (mean latency TAAT / BMP): ${(taat.meanMs / bmp.meanMs).toFixed(2)}x; identical top-${K} on all queries: ${identical}`);
+  if (!withCurve) return;
   console.log('alpha  beta   mean ms   speed-up vs TAAT   recall of safe top-10');
   for (const beta of [1, 0.75, 0.5]) {
     for (const alpha of [1, 0.9, 0.8, 0.7, 0.5]) {
@@ -79,6 +85,14 @@ function report(name: string, store: SparseStore, queryTexts: readonly string[])
   }
 }
 
+function reorder(store: SparseStore): void {
+  const r = store.runInTransaction(() => store.reorder());
+  console.log(
+    `reorder: ${r.documents} docs, graph ${r.graphTerms} terms / ${r.graphEdges} edges, ${r.bisections} bisections, ${r.swaps} swaps; ` +
+      `bisection ${(r.bisectionMs / 1000).toFixed(1)} s, rewrite ${(r.rewriteMs / 1000).toFixed(1)} s`,
+  );
+}
+
 const scifactQueries = readQueries('scifact').map((q) => q.text);
 {
   const corpus = readCorpus('scifact');
@@ -86,7 +100,9 @@ const scifactQueries = readQueries('scifact').map((q) => q.text);
   const t = performance.now();
   putInBatches(temp.store, corpus.map((d, internalId) => ({ internalId, terms: analyze(d.text) })));
   console.log(`scifact build: ${(performance.now() - t).toFixed(0)} ms`);
-  report('SciFact', temp.store, scifactQueries);
+  report('SciFact, natural order', temp.store, scifactQueries, false);
+  reorder(temp.store);
+  report('SciFact, reordered', temp.store, scifactQueries, false);
   temp.close();
 }
 {
@@ -105,6 +121,11 @@ const scifactQueries = readQueries('scifact').map((q) => q.text);
   }
   if (batch.length > 0) temp.store.runInTransaction(() => temp.store.putDocuments(batch));
   console.log(`synthetic build (${syntheticDocs} docs, seed ${seed}, clustered ${clustered}): ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  report(`synthetic ${syntheticDocs}`, temp.store, scifactQueries.slice(0, queryLimit));
+  const queries = scifactQueries.slice(0, queryLimit);
+  report(`synthetic ${syntheticDocs}, ${clustered ? 'topic-clustered' : 'random'} order`, temp.store, queries, false);
+  if (reorderSynthetic) {
+    reorder(temp.store);
+    report(`synthetic ${syntheticDocs}, reordered`, temp.store, queries, curve);
+  }
   temp.close();
 }

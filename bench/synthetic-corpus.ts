@@ -2,9 +2,10 @@
  * Seeded synthetic corpus for sparse benchmarks: documents of analyzed SciFact terms.
  * - vocabulary: every analyzed term of the SciFact corpus, ranked by corpus frequency;
  * - background tokens: Zipfian over that rank (p(r) ~ 1 / (r + 1)^s, s = 1.0 by default);
- * - burstiness: a share of each document's tokens is drawn from one real SciFact document (its "topic"), so
- *   terms co-occur and repeat as in real abstracts;
- * - order: by default topics follow internal ids (a reordered index), see `clustered`;
+ * - burstiness / topic mixture: a share of each document's tokens is drawn from one real SciFact document (its
+ *   primary topic) and a smaller share from a second one, so terms co-occur and repeat as in real abstracts;
+ * - order: by default documents come in random order (topics drawn independently per document); `clustered`
+ *   gives documents of one primary topic neighbouring ids instead (what a reordered index looks like);
  * - lengths: drawn from the empirical distribution of SciFact's analyzed document lengths.
  */
 import { analyze } from '../src/index/sparse/index.js';
@@ -15,11 +16,13 @@ export interface SyntheticCorpusOptions {
   readonly seed?: number;
   /** Zipf exponent of the background distribution. */
   readonly zipfExponent?: number;
-  /** Share of tokens drawn from the topic document. */
+  /** Share of tokens drawn from the primary topic document; default 0.35. */
   readonly topicShare?: number;
+  /** Share of tokens drawn from the secondary topic document; default 0.15. */
+  readonly secondaryShare?: number;
   /**
-   * Assign topics in id order (documents of one topic get neighbouring internal ids), emulating the
-   * document reordering (e.g. BP) that Block-Max Pruning assumes; false assigns topics at random. Default true.
+   * Assign primary topics in id order (documents of one topic get neighbouring internal ids), emulating a
+   * reordered index; false (default) draws every document's topics at random, i.e. a shuffled collection.
    */
   readonly clustered?: boolean;
 }
@@ -50,7 +53,8 @@ export function scifactSource(): SyntheticSource {
 export function* syntheticCorpus(source: SyntheticSource, options: SyntheticCorpusOptions): Generator<SyntheticDocument> {
   const random = seededRandom(options.seed ?? 42);
   const s = options.zipfExponent ?? 1.0;
-  const topicShare = options.topicShare ?? 0.5;
+  const topicShare = options.topicShare ?? 0.35;
+  const secondaryShare = options.secondaryShare ?? 0.15;
   const vocab = source.vocabulary;
   const cdf = new Float64Array(vocab.length);
   let total = 0;
@@ -68,12 +72,21 @@ export function* syntheticCorpus(source: SyntheticSource, options: SyntheticCorp
     return vocab[lo]!;
   };
   const topics = source.topics;
-  const clustered = options.clustered ?? true;
+  const clustered = options.clustered ?? false;
   for (let id = 0; id < options.documents; id++) {
     const topic = topics[clustered ? Math.floor((id * topics.length) / options.documents) : Math.floor(random() * topics.length)]!;
+    const secondary = topics[Math.floor(random() * topics.length)]!;
     const length = topics[Math.floor(random() * topics.length)]!.length;
     const terms = new Array<string>(length);
-    for (let i = 0; i < length; i++) terms[i] = random() < topicShare ? topic[Math.floor(random() * topic.length)]! : sampleZipf();
+    for (let i = 0; i < length; i++) {
+      const u = random();
+      terms[i] =
+        u < topicShare
+          ? topic[Math.floor(random() * topic.length)]!
+          : u < topicShare + secondaryShare
+            ? secondary[Math.floor(random() * secondary.length)]!
+            : sampleZipf();
+    }
     yield { internalId: id, terms };
   }
 }

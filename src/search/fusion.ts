@@ -3,21 +3,32 @@
  * (MaxSim) score and its sparse (BM25 or learned) score, both exact over the whole union, and return the fused
  * score; higher is better.
  */
-export type FusionMethod = 'convex' | 'rrf';
+/**
+ * - `convex`: min-max normalisation over the union, then lateWeight x late + (1 - lateWeight) x sparse;
+ * - `convex-depth`: the same, but min = the normDepth-th best score of the list (a fixed depth, so the
+ *   normalisation does not depend on how many candidates the other side contributed), clipped at 0;
+ * - `zscore`: each list standardised over the union ((s - mean) / sd), then the convex mix;
+ * - `dbsf`: distribution-based score fusion: min-max over [mean - 3 sd, mean + 3 sd], then the convex mix;
+ * - `rrf`: reciprocal rank fusion.
+ */
+export type FusionMethod = 'convex' | 'convex-depth' | 'zscore' | 'dbsf' | 'rrf';
+export const FUSION_METHODS: readonly FusionMethod[] = ['convex', 'convex-depth', 'zscore', 'dbsf', 'rrf'];
 
 export interface FusionOptions {
   readonly method: FusionMethod;
-  /** Convex combination weight of the normalised late score; the sparse score gets 1 - lateWeight. */
+  /** Weight of the normalised late score (all methods but rrf); the sparse score gets 1 - lateWeight. */
   readonly lateWeight: number;
   /** RRF constant (Cormack, Clarke and Buettcher 2009 use 60). */
   readonly rrfK: number;
+  /** `convex-depth`: the rank whose score maps to 0 (default 100). */
+  readonly normDepth?: number;
 }
 
 /**
- * Defaults: lateWeight 0.4 was the best of 0.2-0.6 on SciFact's *train* split with the embedded encoder
- * (`bench/tune-fusion.ts`; never tuned on a test split).
+ * Defaults: z-score fusion with late weight 0.25 (and the retriever's sparse depth 500) had the best nDCG@10 on
+ * SciFact's *train* split of the fusions x weights x depths in `bench/tune-fusion.ts` (never tuned on a test split).
  */
-export const DEFAULT_FUSION: FusionOptions = { method: 'convex', lateWeight: 0.4, rrfK: 60 };
+export const DEFAULT_FUSION: FusionOptions = { method: 'zscore', lateWeight: 0.25, rrfK: 60 };
 
 /**
  * Min-max normalises each score list over the union, then mixes: lateWeight x late + (1 - lateWeight) x sparse.
@@ -46,10 +57,73 @@ export function reciprocalRankFusion(late: Float64Array, sparse: Float64Array, r
   return out;
 }
 
+/**
+ * Standardises each list over the union (z-scores), then mixes them like `convexFusion`. A list with zero spread
+ * contributes 0.
+ */
+export function zScoreFusion(late: Float64Array, sparse: Float64Array, lateWeight: number): Float64Array {
+  return mix(standardise(late, 'z'), standardise(sparse, 'z'), lateWeight);
+}
+
+/** Distribution-based score fusion: each list min-max normalised over mean +- 3 sd of the union, then mixed. */
+export function distributionFusion(late: Float64Array, sparse: Float64Array, lateWeight: number): Float64Array {
+  return mix(standardise(late, 'dbsf'), standardise(sparse, 'dbsf'), lateWeight);
+}
+
+/**
+ * Min-max with a fixed-depth floor: per list, max = its best score, min = its `depth`-th best (or its worst when
+ * shorter); scores below the floor clip to 0. Then mixed like `convexFusion`.
+ */
+export function depthNormalisedFusion(late: Float64Array, sparse: Float64Array, lateWeight: number, depth: number): Float64Array {
+  return mix(floorAtDepth(late, depth), floorAtDepth(sparse, depth), lateWeight);
+}
+
 export function fuse(late: Float64Array, sparse: Float64Array, options: FusionOptions): Float64Array {
-  return options.method === 'rrf'
-    ? reciprocalRankFusion(late, sparse, options.rrfK)
-    : convexFusion(late, sparse, options.lateWeight);
+  switch (options.method) {
+    case 'rrf':
+      return reciprocalRankFusion(late, sparse, options.rrfK);
+    case 'zscore':
+      return zScoreFusion(late, sparse, options.lateWeight);
+    case 'dbsf':
+      return distributionFusion(late, sparse, options.lateWeight);
+    case 'convex-depth':
+      return depthNormalisedFusion(late, sparse, options.lateWeight, options.normDepth ?? 100);
+    default:
+      return convexFusion(late, sparse, options.lateWeight);
+  }
+}
+
+function mix(late: Float64Array, sparse: Float64Array, lateWeight: number): Float64Array {
+  const out = new Float64Array(late.length);
+  for (let i = 0; i < late.length; i++) out[i] = lateWeight * late[i]! + (1 - lateWeight) * sparse[i]!;
+  return out;
+}
+
+function standardise(values: Float64Array, kind: 'z' | 'dbsf'): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= n;
+  let variance = 0;
+  for (const v of values) variance += (v - mean) * (v - mean);
+  const sd = Math.sqrt(variance / n);
+  if (!(sd > 0)) return out;
+  for (let i = 0; i < n; i++) out[i] = kind === 'z' ? (values[i]! - mean) / sd : (values[i]! - (mean - 3 * sd)) / (6 * sd);
+  return out;
+}
+
+function floorAtDepth(values: Float64Array, depth: number): Float64Array {
+  const out = new Float64Array(values.length);
+  if (values.length === 0) return out;
+  const sorted = Float64Array.from(values).sort();
+  const max = sorted[sorted.length - 1]!;
+  const min = sorted[Math.max(0, sorted.length - Math.max(1, depth))]!;
+  const span = max - min;
+  if (!(span > 0)) return out;
+  for (let i = 0; i < values.length; i++) out[i] = Math.max(0, (values[i]! - min) / span);
+  return out;
 }
 
 function range(values: Float64Array): [number, number] {
