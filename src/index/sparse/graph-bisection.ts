@@ -40,7 +40,8 @@ export interface BisectionReport {
  * ECIR 2021): split documents in two halves, then repeatedly swap the documents whose move most reduces the
  * approximate log-gap cost sum_t d1(t) log(n1 / (d1(t) + 1)) + d2(t) log(n2 / (d2(t) + 1)), and recurse.
  * Deterministic: ties are broken by position, no randomness. Documents start in the input order.
- * Terms of document frequency < 2 carry no co-occurrence and are ignored by the caller's graph or here.
+ * Cost per round is linear in the part's edges plus two native sorts of its gains; the caller leaves out terms of
+ * document frequency < 2 (no co-occurrence to exploit).
  */
 export function recursiveGraphBisection(graph: DocumentTermGraph, options: BisectionOptions): BisectionReport {
   const documents = graph.offsets.length - 1;
