@@ -4,6 +4,7 @@
  * the reordered store. Run:
  *   npx tsx bench/sparse-bmp.ts [--docs 500000] [--queries 300] [--seed 42] [--clustered 0|1] [--curve 1|0] [--reorder 1|0]
  * `--clustered 1` orders documents by primary topic (an oracle order to compare reordering with).
+ * `--bp-iterations <n>` / `--bp-min-swap <share>` override the reorder's swap rounds and early stop.
  */
 import { analyze, type SparseStore } from '../src/index/sparse/index.js';
 import {
@@ -27,6 +28,8 @@ const seed = arg('seed', 42);
 const clustered = arg('clustered', 0) === 1;
 const curve = arg('curve', 1) === 1;
 const reorderSynthetic = arg('reorder', 1) === 1;
+const bpIterations = arg('bp-iterations', 10);
+const bpMinSwap = arg('bp-min-swap', 0.01);
 const K = 10;
 
 function same(a: readonly SparseHit[], b: readonly SparseHit[]): boolean {
@@ -86,7 +89,7 @@ function report(name: string, store: SparseStore, queryTexts: readonly string[],
 }
 
 function reorder(store: SparseStore): void {
-  const r = store.runInTransaction(() => store.reorder());
+  const r = store.runInTransaction(() => store.reorder({ iterations: bpIterations, minSwapShare: bpMinSwap }));
   console.log(
     `reorder: ${r.documents} docs, graph ${r.graphTerms} terms / ${r.graphEdges} edges, ${r.bisections} bisections, ${r.swaps} swaps; ` +
       `bisection ${(r.bisectionMs / 1000).toFixed(1)} s, rewrite ${(r.rewriteMs / 1000).toFixed(1)} s`,

@@ -39,6 +39,8 @@ export interface SparseStoreOptions {
 export interface ReorderOptions {
   /** Swap rounds per bisection; default 10. */
   readonly iterations?: number;
+  /** Early stop of a bisection's rounds (see `BisectionOptions.minSwapShare`); default 0.01. */
+  readonly minSwapShare?: number;
   /** Terms in more than this share of the live documents are left out of the bisection graph; default 0.1. */
   readonly maxDfShare?: number;
 }
@@ -496,7 +498,11 @@ export class SparseStore {
     termLists.length = 0;
     const bisection = recursiveGraphBisection(
       { offsets, terms: edges, termCount: graphTerms },
-      { leafSize: blockSize, ...(options.iterations !== undefined && { iterations: options.iterations }) },
+      {
+        leafSize: blockSize,
+        ...(options.iterations !== undefined && { iterations: options.iterations }),
+        ...(options.minSwapShare !== undefined && { minSwapShare: options.minSwapShare }),
+      },
     );
     const bisected = performance.now();
 
