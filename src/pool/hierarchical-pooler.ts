@@ -53,7 +53,7 @@ export class HierarchicalPooler implements TokenReducer {
     const k = clustersForFactor(m, this.factor);
     if (m <= 1 || k >= m) return doc;
     const labels = this.partition(doc.data, doc.dim, p, m, k);
-    if (this.wasm === null) return this.merger.merge(doc, p, labels, k, this.renormalize);
+    if (this.wasm === null || m > WasmLinkage.MAX_ROWS) return this.merger.merge(doc, p, labels, k, this.renormalize);
     const dim = doc.dim;
     const data = new Float32Array((p + k) * dim);
     data.set(doc.data.subarray(0, p * dim), 0);
@@ -63,7 +63,7 @@ export class HierarchicalPooler implements TokenReducer {
 
   /** Cluster labels (0..k-1 by first appearance) of rows [first, first + m); valid until the next call. */
   partition(data: Float32Array, dim: number, first: number, m: number, k: number): Int32Array {
-    if (this.wasm !== null) {
+    if (this.wasm !== null && m <= WasmLinkage.MAX_ROWS) {
       const merges = this.wasm.build(data, dim, first, m, this.method);
       const labels = this.labels.take(m);
       cutMerges(merges, k, labels, this.parent.take(m), this.distances.take(m));

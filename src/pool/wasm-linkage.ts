@@ -1,6 +1,6 @@
 /**
- * Cosine distances and the nearest-neighbour-chain linkage in one WebAssembly module, so a document's rows are
- * copied in once and the n x n float64 distance matrix never leaves WebAssembly memory. The arithmetic is the
+ * Cosine distances, the nearest-neighbour-chain linkage and the cluster means in one WebAssembly module, so a
+ * document's rows are copied in once and the n x n float64 distance matrix never leaves WebAssembly memory. The arithmetic is the
  * same float64 sequence as `condensedCosineDistancesScalar` + `LinkageBuilder` (only the summation order of dot
  * products differs, by ~1e-16), so cluster assignments still match SciPy. The module is assembled here from its
  * opcodes (nothing fetched); `null` when the runtime lacks WebAssembly SIMD.
@@ -427,6 +427,10 @@ type Exports = {
 
 /** Owns one WebAssembly instance and its memory; not re-entrant (one per pooler). */
 export class WasmLinkage {
+  /** Largest row count taken (its matrix is 8 n^2 bytes, 32 MiB here, and memory never shrinks); callers use
+   * the JS path above it. */
+  static readonly MAX_ROWS = 2048;
+
   /** Shape of the last `build` (its float64 rows stay at offset 0 for `pool`) and where its matrix began. */
   private built = { n: 0, dim: 0, stride: 0, scratch: 0 };
 
