@@ -4,16 +4,19 @@
  * scorer the searcher uses). Reports vectors kept, nDCG@10 retained against the unreduced run, and reduction
  * throughput (documents per CPU-second), all in one run.
  *
- *   npx tsx bench/pooling.ts [--dataset scifact] [--split test|train|dev] [--specs "none;ward:2;..."]
+ *   npx tsx bench/pooling.ts [--dataset scifact] [--split test|train|dev] [--specs "none;ward:2;..."] [--ward2-study]
  *
- * Choose variants on `--split train` (SciFact's training queries) and report `test`.
+ * Choose variants on `--split train` (SciFact's training queries) and report `test`. `retained 95% CI` is a
+ * paired bootstrap over queries (2000 resamples, fixed seed). `--ward2-study` adds the ward:2 variants of the
+ * issue-3 retention study (same budget, floor(n/2) rows; they need the encoder's per-row tokens), ranked by
+ * re-scoring the unreduced run's top 300 plus the judged documents of each query (`--rerank 0`: exhaustive).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StaticEncoder } from '../src/encode/index.js';
 import { evaluateRun, loadBeirSplit, type RankedDoc } from '../src/eval/index.js';
 import { readCorpus } from '../src/index/index.js';
-import { parseReductionSpec } from '../src/pool/index.js';
+import { HierarchicalPooler, parseReductionSpec } from '../src/pool/index.js';
 import { TopK, createMaxSimScorer } from '../src/search/index.js';
 import { documentText, idf, type MultiVector } from '../src/shared/index.js';
 import { DATA } from './_common.js';
@@ -22,6 +25,8 @@ const { values } = parseArgs({
   options: {
     dataset: { type: 'string', default: 'scifact' },
     split: { type: 'string', default: 'test' },
+    'ward2-study': { type: 'boolean', default: false },
+    rerank: { type: 'string', default: '300' },
     specs: {
       type: 'string',
       default:
@@ -50,31 +55,171 @@ const weighted = encodedQueries.map((q) => ({ ...q, weights: Float32Array.from(q
 const scorer = createMaxSimScorer();
 const baselineVectors = docs.reduce((s, d) => s + d.count, 0);
 
-function rank(reduced: readonly MultiVector[]): number {
+/** Documents re-scored per query when re-ranking (empty: exhaustive); filled by the unreduced run. */
+const candidates: number[][] = [];
+const rerankDepth = Number(values.rerank);
+
+/** Per-query nDCG@10 in `judged` order; the first call (the unreduced documents) also records the candidates. */
+function rank(reduced: readonly MultiVector[], rerank = false): Float64Array {
   const run = new Map<string, RankedDoc[]>();
+  const idIndex = rerank && candidates.length === 0 ? new Map(ids.map((id, i) => [id, i])) : undefined;
   judged.forEach(([qid], qi) => {
     scorer.setQuery(weighted[qi]!);
-    const top = new TopK(100, (a, b) => (ids[a]! < ids[b]! ? -1 : 1));
-    reduced.forEach((doc, d) => top.push(scorer.score(doc.data, doc.count), d));
-    run.set(qid, top.drain().map((e) => ({ id: ids[e.internalId]!, score: e.score })));
+    const top = new TopK(Math.max(100, idIndex ? rerankDepth : 0), (a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+    if (rerank && !idIndex) for (const d of candidates[qi]!) top.push(scorer.score(reduced[d]!.data, reduced[d]!.count), d);
+    else reduced.forEach((doc, d) => top.push(scorer.score(doc.data, doc.count), d));
+    const ranked = top.drain();
+    if (idIndex) {
+      const pool = new Set(ranked.map((e) => e.internalId));
+      for (const rel of qrels.get(qid)!.keys()) if (idIndex.has(rel)) pool.add(idIndex.get(rel)!);
+      candidates.push([...pool]);
+    }
+    run.set(qid, ranked.slice(0, 100).map((e) => ({ id: ids[e.internalId]!, score: e.score })));
   });
-  return evaluateRun(run, qrels, ['nDCG@10']).mean['nDCG@10']!;
+  const perQuery = evaluateRun(run, qrels, ['nDCG@10']).perQuery;
+  return Float64Array.from(judged, ([qid]) => perQuery.get(qid)?.['nDCG@10'] ?? 0);
+}
+
+const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
+
+/** 95% paired-bootstrap interval of sum(reduced) / sum(base) over queries. */
+function retainedInterval(base: Float64Array, reduced: Float64Array): [number, number] {
+  let seed = 7;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
+  const ratios: number[] = [];
+  for (let r = 0; r < 2000; r++) {
+    let b = 0;
+    let x = 0;
+    for (let i = 0; i < base.length; i++) {
+      const q = Math.floor(random() * base.length);
+      b += base[q]!;
+      x += reduced[q]!;
+    }
+    ratios.push(x / b);
+  }
+  ratios.sort((a, b) => a - b);
+  return [ratios[49]!, ratios[1949]!];
 }
 
 console.log(`${values.dataset} (${values.split} queries): ${docs.length} documents, ${baselineVectors} vectors, ${judged.length} queries, scorer ${scorer.backend}`);
-console.log('| reduction | vectors/doc | vectors kept | nDCG@10 (exact MaxSim) | retained | reduce docs/cpu-s |');
-console.log('|---|---:|---:|---:|---:|---:|');
-let baseline = Number.NaN;
-for (const spec of values.specs!.split(';')) {
+console.log('| reduction | vectors/doc | vectors kept | nDCG@10 (exact MaxSim) | retained | retained 95% CI | reduce docs/cpu-s |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+let baseline: Float64Array | undefined;
+function report(name: string, reduced: readonly MultiVector[], rate: string, rerank = false): void {
+  const vectors = reduced.reduce((s, d) => s + d.count, 0);
+  const perQuery = rank(reduced, rerank);
+  baseline ??= perQuery;
+  const [low, high] = retainedInterval(baseline, perQuery);
+  const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+  console.log(
+    `| ${name} | ${(vectors / docs.length).toFixed(1)} | ${percent(vectors / baselineVectors)} | ${(sum(perQuery) / perQuery.length).toFixed(4)} | ${percent(sum(perQuery) / sum(baseline))} | ${percent(low)}-${percent(high)} | ${rate} |`,
+  );
+}
+const specs = values.specs!.split(';');
+if (values['ward2-study'] && specs[0] !== 'none') specs.unshift('none');
+for (const spec of specs) {
   const pipeline = parseReductionSpec(spec);
   const cpu = process.cpuUsage();
   const reduced = docs.map((doc) => pipeline.apply(doc, { protectedLeadingTokens: 0, seed: 42, idf: idfOf }).vectors);
   const used = process.cpuUsage(cpu);
-  const vectors = reduced.reduce((s, d) => s + d.count, 0);
-  const ndcg = rank(reduced);
-  if (spec === 'none') baseline = ndcg;
   const rate = pipeline.isIdentity ? '-' : (docs.length / ((used.user + used.system) / 1e6)).toFixed(0);
-  console.log(
-    `| ${pipeline.spec} | ${(vectors / docs.length).toFixed(1)} | ${((100 * vectors) / baselineVectors).toFixed(1)}% | ${ndcg.toFixed(4)} | ${((100 * ndcg) / baseline).toFixed(1)}% | ${rate} |`,
-  );
+  report(pipeline.spec, reduced, rate, values['ward2-study'] && rerankDepth > 0 && pipeline.isIdentity);
+}
+
+if (values['ward2-study']) {
+  const rerank = rerankDepth > 0;
+  for (const [name, variant] of Object.entries(ward2Variants())) report(name, docs.map(variant), '-', rerank);
+}
+
+/**
+ * The retention study's variants of ward:2: each keeps floor(n/2) rows (fewer when the document has fewer
+ * distinct tokens), re-normalised. Duplicates are rows with the same token (one vector per word here).
+ */
+function ward2Variants(): Record<string, (doc: MultiVector) => MultiVector> {
+  const ward = new HierarchicalPooler('ward', 2, true);
+  const average = new HierarchicalPooler('average', 2, true);
+  const budget = (doc: MultiVector) => Math.max(Math.floor(doc.count / 2), 1);
+  const rowsOf = (doc: MultiVector, rows: readonly number[]) => {
+    const data = new Float32Array(rows.length * doc.dim);
+    rows.forEach((r, j) => data.set(doc.data.subarray(r * doc.dim, (r + 1) * doc.dim), j * doc.dim));
+    return data;
+  };
+  const distinctRows = (doc: MultiVector) => {
+    const seen = new Set<string>();
+    return doc.tokens!.flatMap((t, i) => (seen.has(t) ? [] : (seen.add(t), [i])));
+  };
+  /** Unit-length (weighted) means of `data`'s rows by label. */
+  const means = (data: Float32Array, dim: number, labels: ArrayLike<number>, k: number, weight = (_row: number) => 1) => {
+    const out = new Float32Array(k * dim);
+    const sums = new Float64Array(k * dim);
+    for (let i = 0; i < labels.length; i++) {
+      for (let d = 0; d < dim; d++) sums[labels[i]! * dim + d]! += weight(i) * data[i * dim + d]!;
+    }
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += sums[c * dim + d]! ** 2;
+      const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
+      for (let d = 0; d < dim; d++) out[c * dim + d] = sums[c * dim + d]! * scale;
+    }
+    return out;
+  };
+  /** Clusters `rows` of `doc` into `k` with `pooler`; `keep` rows are passed through first. */
+  const clusterRows = (doc: MultiVector, rows: readonly number[], k: number, pooler: HierarchicalPooler, keep: readonly number[] = []) => {
+    const kept = rowsOf(doc, keep);
+    const data = rowsOf(doc, rows);
+    if (rows.length <= k) return { dim: doc.dim, count: keep.length + rows.length, data: Float32Array.from([...kept, ...data]) };
+    const labels = Int32Array.from(pooler.partition(data, doc.dim, 0, rows.length, k).subarray(0, rows.length));
+    return { dim: doc.dim, count: keep.length + k, data: Float32Array.from([...kept, ...means(data, doc.dim, labels, k)]) };
+  };
+  const byIdfDescending = (doc: MultiVector, rows: number[]) => rows.sort((a, b) => idfOf(doc.tokens![b]!) - idfOf(doc.tokens![a]!));
+  const rareKept = (share: number) => (doc: MultiVector) => {
+    const k = budget(doc);
+    const ranked = byIdfDescending(doc, distinctRows(doc));
+    const keep = ranked.slice(0, Math.min(Math.floor(k * share), ranked.length));
+    return clusterRows(doc, ranked.slice(keep.length), Math.max(k - keep.length, 1), ward, keep);
+  };
+  /** ward:2's own partition, each cluster represented by `represent`. */
+  const wardPartition = (represent: (doc: MultiVector, labels: Int32Array, k: number) => Float32Array) => (doc: MultiVector) => {
+    const k = budget(doc);
+    if (doc.count <= 1 || k >= doc.count) return doc;
+    const labels = Int32Array.from(ward.partition(doc.data, doc.dim, 0, doc.count, k).subarray(0, doc.count));
+    return { dim: doc.dim, count: k, data: represent(doc, labels, k) };
+  };
+  const bestMember = (score: (doc: MultiVector, row: number, labels: Int32Array, centroids: Float32Array) => number) =>
+    wardPartition((doc, labels, k) => {
+      const centroids = means(doc.data, doc.dim, labels, k);
+      const best = new Array<number>(k).fill(-1);
+      const bestScore = new Array<number>(k).fill(-Infinity);
+      for (let i = 0; i < doc.count; i++) {
+        const s = score(doc, i, labels, centroids);
+        if (s > bestScore[labels[i]!]!) {
+          bestScore[labels[i]!] = s;
+          best[labels[i]!] = i;
+        }
+      }
+      return rowsOf(doc, best);
+    });
+  return {
+    'duplicates collapsed (no budget)': (doc) => ({ dim: doc.dim, count: distinctRows(doc).length, data: rowsOf(doc, distinctRows(doc)) }),
+    'distinct-then-ward': (doc) => clusterRows(doc, distinctRows(doc), budget(doc), ward),
+    'distinct-then-average': (doc) => clusterRows(doc, distinctRows(doc), budget(doc), average),
+    'rarest half of budget kept, ward rest': rareKept(0.5),
+    'rarest 80% of budget kept, ward rest': rareKept(0.8),
+    'ward:2 partition, idf-weighted means': wardPartition((doc, labels, k) =>
+      means(doc.data, doc.dim, labels, k, (i) => idfOf(doc.tokens![i]!))),
+    'ward:2 partition, rarest member': bestMember((doc, i) => idfOf(doc.tokens![i]!)),
+    'ward:2 partition, medoid': bestMember((doc, i, labels, centroids) => {
+      let dot = 0;
+      for (let d = 0; d < doc.dim; d++) dot += doc.data[i * doc.dim + d]! * centroids[labels[i]! * doc.dim + d]!;
+      return dot;
+    }),
+    'distinct, then most common dropped': (doc) => {
+      const ranked = byIdfDescending(doc, distinctRows(doc));
+      const rows = ranked.slice(0, budget(doc)).sort((a, b) => a - b);
+      return { dim: doc.dim, count: rows.length, data: rowsOf(doc, rows) };
+    },
+  };
 }
