@@ -30,11 +30,30 @@ export class BinaryCodec implements VectorCodec {
   decode(bytes: Uint8Array, count: number, dim: number, out: Float32Array): Float32Array {
     checkDecodeArgs(this, bytes, count, dim, out);
     const stride = this.bytesPerVector(dim);
-    const plus = Math.fround(1 / Math.sqrt(dim));
-    const minus = -plus;
+    const table = this.byteTable(dim);
+    const whole = dim >>> 3;
     for (let v = 0, off = 0, base = 0; v < count; v++, off += dim, base += stride) {
-      for (let j = 0; j < dim; j++) out[off + j] = (bytes[base + (j >>> 3)]! >>> (j & 7)) & 1 ? plus : minus;
+      for (let b = 0; b < whole; b++) {
+        const t = bytes[base + b]! << 3;
+        const o = off + (b << 3);
+        for (let k = 0; k < 8; k++) out[o + k] = table[t + k]!;
+      }
+      for (let j = whole << 3; j < dim; j++) out[off + j] = table[(bytes[base + (j >>> 3)]! << 3) + (j & 7)]!;
     }
     return out;
+  }
+
+  private table = new Float32Array(0);
+  private tableDim = 0;
+
+  /** The 8 decoded values of each byte value (256 x 8 floats), built once per dimension. */
+  private byteTable(dim: number): Float32Array {
+    if (this.tableDim !== dim) {
+      const plus = Math.fround(1 / Math.sqrt(dim));
+      this.table = new Float32Array(256 * 8);
+      for (let byte = 0; byte < 256; byte++) for (let k = 0; k < 8; k++) this.table[byte * 8 + k] = (byte >>> k) & 1 ? plus : -plus;
+      this.tableDim = dim;
+    }
+    return this.table;
   }
 }
