@@ -9,6 +9,9 @@ import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
  */
 export class BinaryCodec implements VectorCodec {
   readonly name = 'binary';
+  /** Decoded values of every byte (see byteTable) for `tableDim`. */
+  private table = new Float32Array(0);
+  private tableDim = 0;
 
   bytesPerVector(dim: number): number {
     return (dim + 7) >>> 3;
@@ -42,9 +45,6 @@ export class BinaryCodec implements VectorCodec {
     }
     return out;
   }
-
-  private table = new Float32Array(0);
-  private tableDim = 0;
 
   /** The 8 decoded values of each byte value (256 x 8 floats), built once per dimension. */
   private byteTable(dim: number): Float32Array {

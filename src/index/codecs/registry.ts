@@ -10,15 +10,9 @@ import { HOST_IS_LITTLE_ENDIAN, isTrainableCodec, type VectorCodec } from './vec
 export const CODEC_NAMES = ['float32', 'float16', 'int8', 'binary', 'residual:1', 'residual:2', 'residual:4'] as const;
 export type CodecName = (typeof CODEC_NAMES)[number];
 
-/** @deprecated alias of CODEC_NAMES, kept for existing importers. */
-export const QUANTIZATION_NAMES: readonly CodecName[] = CODEC_NAMES;
-
 export function isCodecName(name: string): name is CodecName {
   return (CODEC_NAMES as readonly string[]).includes(name);
 }
-
-/** Alias of isCodecName (the manifest calls the codec its quantization). */
-export const isQuantizationName = isCodecName;
 
 /** Whether the codec must be trained on a sample of vectors before the first write (residual codes). */
 export function codecNeedsTraining(name: string): boolean {
