@@ -1,7 +1,6 @@
 import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
 import { InputError, documentText, idf, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
-import { RESIDUAL_SAMPLE_VECTORS } from './codecs/residual-training.js';
 import type { CodecTrainingReport } from './codecs/vector-codec.js';
 import type { LateIndex } from './late-index.js';
 import type { IndexedDocument } from './types.js';
@@ -12,8 +11,10 @@ export interface BuildOptions {
   /** Seed for every randomised reduction step. */
   readonly seed?: number;
   /**
-   * Reduced vectors to collect before training an untrained codec (residual codes); default
-   * RESIDUAL_SAMPLE_VECTORS. Documents are held back (not written) until then; `finish()` writes the rest.
+   * Reduced vectors to collect before training an untrained codec (residual codes), e.g. RESIDUAL_SAMPLE_VECTORS:
+   * documents are held back (not written) until then, and `finish()` writes the rest. Default 0: no hold-back, the
+   * index trains on the first batch it is given (what a long-lived writer such as the REST server needs, since
+   * it acknowledges each batch once committed).
    */
   readonly codecSampleVectors?: number;
 }
@@ -46,7 +47,7 @@ export class IndexBuilder {
   ) {
     this.protectedLeadingTokens = options.protectedLeadingTokens ?? encoder.protectedLeadingTokens;
     this.seed = options.seed ?? 42;
-    this.codecSampleVectors = options.codecSampleVectors ?? RESIDUAL_SAMPLE_VECTORS;
+    this.codecSampleVectors = options.codecSampleVectors ?? 0;
   }
 
   /** What training the codec measured, when this builder trained it. */
@@ -95,7 +96,7 @@ export class IndexBuilder {
         stepCounts,
       });
     }
-    if (this.pending.length > 0 || this.index.codecNeedsTraining) {
+    if (this.pending.length > 0 || (this.codecSampleVectors > 0 && this.index.codecNeedsTraining)) {
       // Training needs a sample before the first write: hold documents back until it is large enough.
       this.pending.push(...docs);
       for (const doc of docs) this.pendingVectors += doc.vectors.count;

@@ -6,6 +6,7 @@ import { PrecomputedEncoder } from '../../src/encode/index.js';
 import {
   IndexBuilder,
   LateIndex,
+  RESIDUAL_SAMPLE_VECTORS,
   RETRAIN_ERROR_RATIO,
   ResidualCodec,
   driftBetween,
@@ -186,9 +187,18 @@ describe('codecs in an index', () => {
     expect(index.codecDrift()!.training).toEqual(reference.training());
   });
 
+  it('without a hold-back (the REST writer) the first batch is written at once and is the sample', async () => {
+    const index = await createIndex('residual:2');
+    const builder = new IndexBuilder(index, new PrecomputedEncoder(DIM), parseReductionSpec('none'));
+    const docs = clusteredDocs('r', 4, 12);
+    expect((await builder.addEncodedBatch(docs.map((d) => ({ id: d.id })), docs.map((d) => multiVector(d.vectors.data, DIM)))).inserted).toBe(4);
+    expect(index.counts().documents).toBe(4);
+    expect(index.codecDrift()!.training.sampleVectors).toBe(4 * ROWS_PER_DOC);
+  });
+
   it('a corpus smaller than the sample is trained on whole and written by finish()', async () => {
     const index = await createIndex('residual:4');
-    const builder = new IndexBuilder(index, new PrecomputedEncoder(DIM), parseReductionSpec('none'));
+    const builder = new IndexBuilder(index, new PrecomputedEncoder(DIM), parseReductionSpec('none'), { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
     const docs = clusteredDocs('s', 3, 10);
     expect((await builder.addEncodedBatch(docs.map((d) => ({ id: d.id })), docs.map((d) => multiVector(d.vectors.data, DIM)))).inserted).toBe(0);
     expect((await builder.finish()).inserted).toBe(3);

@@ -1,6 +1,7 @@
 import type { EncoderOptions } from '../../encode/index.js';
 import {
   IndexBuilder,
+  RESIDUAL_SAMPLE_VECTORS,
   RETRAIN_ERROR_RATIO,
   driftBetween,
   driftReport,
@@ -29,7 +30,8 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: false });
   try {
     const total = await validateForIndex(options.corpus, index);
-    const builder = new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction));
+    // An index created empty with a residual codec trains on the first vectors this corpus brings.
+    const builder = new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction), { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
     const driftBefore = index.codecDriftSums();
     const progress = new ProgressReporter('adding', total, 'docs', options.quiet || options.json);
     let inserted = 0;

@@ -5,6 +5,7 @@ import {
   CODEC_NAMES,
   IndexBuilder,
   LateIndex,
+  RESIDUAL_SAMPLE_VECTORS,
   countCorpusRecords,
   isCodecName,
   readCorpus,
@@ -69,7 +70,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     });
     // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those
     // documents back until then, trains, and writes them; finish() writes the rest of a smaller corpus.
-    const builder = new IndexBuilder(index, encoder, pipeline);
+    const builder = new IndexBuilder(index, encoder, pipeline, { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
     let done = 0;
     for await (const batch of batches(records, options.batchSize)) {
       await builder.addBatch(batch);

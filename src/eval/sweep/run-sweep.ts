@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, readCorpus, type HnswParams, type QuantizationName } from '../../index/index.js';
+import { IndexBuilder, LateIndex, RESIDUAL_SAMPLE_VECTORS, readCorpus, type HnswParams, type QuantizationName } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { Retriever, exhaustiveTermAtATime, type RetrieveOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
@@ -349,7 +349,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
   });
   try {
     const buildStarted = performance.now();
-    const builder = new IndexBuilder(index, encoder, pipeline);
+    const builder = new IndexBuilder(index, encoder, pipeline, { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
     let done = 0;
     for (const batch of store.batches(run.batchSize)) {
       const unique = lastPerId(batch.docs, batch.vectors);
