@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LateIndexError, UsageError } from '../shared/index.js';
+import { CODEC_NAMES } from '../index/index.js';
 import { addCommand } from './commands/add.js';
 import { deleteCommand } from './commands/delete.js';
 import { evalCommand } from './commands/eval.js';
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
       .requiredOption('--index <dir>', 'index directory to create')
       .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
       .option('--reduce <spec>', 'token reduction pipeline, e.g. "skiplist,ward:2" (default: none)', 'none')
-      .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(['float16', 'float32', 'int8']).default('float16'))
+      .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(CODEC_NAMES).default('float16'))
       .addOption(
         new Option('--sparse <mode>', 'sparse postings for Block-Max Pruning: BM25 over the text, learned weights from records\' "sparse" field, or none')
           .choices(['bm25', 'learned', 'none'])

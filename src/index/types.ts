@@ -1,7 +1,10 @@
 import type { EncoderIdentity } from '../encode/encoder.js';
 import type { MultiVector } from '../shared/index.js';
 
-export type QuantizationName = 'float32' | 'float16' | 'int8';
+import type { CodecName } from './codecs/registry.js';
+
+/** The codec an index stores its vectors with (see codecs/registry.ts). */
+export type QuantizationName = CodecName;
 
 /** Which sparse postings an index keeps beside its vectors: BM25 over the text, learned weights, or none. */
 export type SparseIndexMode = 'bm25' | 'learned' | 'none';

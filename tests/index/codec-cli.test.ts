@@ -81,6 +81,25 @@ describe('codecs through the index, add and stats commands', () => {
     expect(human.stderr).toMatch(/residual:2: the \d+ vectors stored reconstruct with cosine 0\.\d{4}/);
   });
 
+  it('the command line accepts every codec name and refuses others with the list', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lateindex-codec-cli-'));
+    roots.push(root);
+    const dir = path.join(root, 'bin');
+    const built = await cli('index', '--corpus', SAMPLE, '--index', dir, '--quantize', 'binary', '--quiet');
+    expect(built.code).toBe(0);
+    const index = await LateIndex.open(dir, { readOnly: true });
+    try {
+      expect(index.manifest.quantization).toBe('binary');
+      // 100 dims in sign bits: 13 bytes per stored vector.
+      expect(index.counts().vectorBytes).toBe(index.counts().vectors * 13);
+    } finally {
+      await index.close();
+    }
+    const refused = await cli('index', '--corpus', SAMPLE, '--index', path.join(root, 'never'), '--quantize', 'residual:3');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/float32, float16, int8, binary, residual:1, residual:2, residual:4/);
+  });
+
   it('an unknown codec is a usage error naming the valid ones', async () => {
     await expect(runIndex(path.join(os.tmpdir(), 'never-created'), 'residual:3')).rejects.toThrow(UsageError);
     await expect(runIndex(path.join(os.tmpdir(), 'never-created'), 'pq')).rejects.toThrow(/valid: float32, float16, int8, binary, residual:1, residual:2, residual:4/);

@@ -11,7 +11,6 @@ import {
   readCorpus,
   type CodecName,
   type CodecTrainingReport,
-  type QuantizationName,
   type SparseIndexMode,
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
@@ -62,8 +61,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   try {
     index = await LateIndex.create(staging, {
       encoder: encoder.identity,
-      // The manifest's QuantizationName type predates the trained codecs; every CodecName is valid at runtime.
-      quantization: quantization as QuantizationName,
+      quantization,
       reduction: pipeline.spec,
       sparse: { mode: options.sparse },
       ...(options.model && { encoderSource: path.resolve(options.model) }),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
 import { rowsByStorage, runSweep } from '../../eval/index.js';
+import { CODEC_NAMES } from '../../index/index.js';
 import { positiveInt } from '../options.js';
 import { printJson, say, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
@@ -97,7 +98,7 @@ export function registerSweepCommand(program: Command): Command {
     .requiredOption('--dataset <dir>', 'BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)')
     .option('--split <name>', 'qrels split', 'test')
     .requiredOption('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"')
-    .option('--quantize <codecs>', 'vector codecs separated by ";" (float32, float16, int8)', 'float16')
+    .option('--quantize <codecs>', `vector codecs separated by ";" (${CODEC_NAMES.join(', ')})`, 'float16')
     .option('--mode <modes>', 'search modes separated by ",": late, sparse (BM25 postings only), hybrid (fused)', 'late')
     .requiredOption('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/')
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, RESIDUAL_SAMPLE_VECTORS, readCorpus, type HnswParams, type QuantizationName } from '../../index/index.js';
+import { IndexBuilder, LateIndex, RESIDUAL_SAMPLE_VECTORS, readCorpus, type HnswParams } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { Retriever, exhaustiveTermAtATime, type RetrieveOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
@@ -339,8 +339,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
   const pipeline = parseReductionSpec(config.reduction);
   const index = await LateIndex.create(indexDir, {
     encoder: encoder.identity,
-    // The manifest's QuantizationName type predates the trained codecs; every CodecName is valid at runtime.
-    quantization: config.quantization as QuantizationName,
+    quantization: config.quantization,
     reduction: pipeline.spec,
     ...(run.encoderSource !== undefined && { encoderSource: run.encoderSource }),
     ...(run.hnsw && { hnsw: run.hnsw }),
