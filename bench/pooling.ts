@@ -132,6 +132,81 @@ for (const spec of specs) {
 if (values['ward2-study']) {
   const rerank = rerankDepth > 0;
   for (const [name, variant] of Object.entries(ward2Variants())) report(name, docs.map(variant), '-', rerank);
+  ward2Composition();
+}
+
+/** What ward:2 merges (single tokens, duplicates, mixed words) and the queries it hurts most, with the merges. */
+function ward2Composition(): void {
+  const pooler = new HierarchicalPooler('ward', 2, true);
+  const clusters: string[][][] = [];
+  const pooled = docs.map((doc) => {
+    const k = Math.max(Math.floor(doc.count / 2), 1);
+    if (doc.count <= 1 || k >= doc.count) {
+      clusters.push(doc.tokens!.map((t) => [t]));
+      return doc;
+    }
+    const labels = pooler.partition(doc.data, doc.dim, 0, doc.count, k);
+    const groups: string[][] = Array.from({ length: k }, () => []);
+    for (let i = 0; i < doc.count; i++) groups[labels[i]!]!.push(doc.tokens![i]!);
+    clusters.push(groups);
+    return pooler.reduce(doc, { protectedLeadingTokens: 0, seed: 42 });
+  });
+  const counts = { single: 0, duplicates: 0, mixed: 0, mixedRows: 0, rare: 0, rareMerged: 0 };
+  for (const groups of clusters) {
+    for (const group of groups) {
+      const distinct = new Set(group);
+      for (const t of distinct) {
+        if (idfOf(t) < 6) continue;
+        counts.rare++;
+        if (distinct.size > 1) counts.rareMerged++;
+      }
+      if (group.length === 1) counts.single++;
+      else if (distinct.size === 1) counts.duplicates++;
+      else {
+        counts.mixed++;
+        counts.mixedRows += group.length;
+      }
+    }
+  }
+  const rows = counts.single + counts.duplicates + counts.mixed;
+  const share = (x: number, of: number) => `${((100 * x) / of).toFixed(1)}%`;
+  console.log(
+    `\nward:2 output: ${rows} rows: ${share(counts.single, rows)} single tokens, ${share(counts.duplicates, rows)} ` +
+      `duplicate clusters, ${share(counts.mixed, rows)} mixed (${(counts.mixedRows / counts.mixed).toFixed(2)} rows each); ` +
+      `rare tokens (idf >= 6) merged with another word: ${share(counts.rareMerged, counts.rare)}`,
+  );
+  const before = baseline!;
+  const after = rank(pooled);
+  const order = [...before.keys()].sort((a, b) => after[a]! - before[a]! - (after[b]! - before[b]!));
+  let lost = 0;
+  let gained = 0;
+  for (let q = 0; q < before.length; q++) {
+    const change = after[q]! - before[q]!;
+    if (change < 0) lost -= change;
+    else gained += change;
+  }
+  console.log(`per-query nDCG@10 change: ${lost.toFixed(2)} lost, ${gained.toFixed(2)} gained; worst five:`);
+  for (const q of order.slice(0, 5)) {
+    const [qid, text] = judged[q]!;
+    const query = weighted[q]!;
+    const relevant = ids.indexOf([...qrels.get(qid)!.keys()][0]!);
+    const best = (doc: MultiVector, t: number): [number, number] => {
+      let top: [number, number] = [-Infinity, -1];
+      for (let r = 0; r < doc.count; r++) {
+        let dot = 0;
+        for (let d = 0; d < doc.dim; d++) dot += query.data[t * query.dim + d]! * doc.data[r * doc.dim + d]!;
+        if (dot > top[0]) top = [dot, r];
+      }
+      return top;
+    };
+    const merged = relevant < 0 ? [] : query.tokens!.flatMap((token, t) => {
+      const [was] = best(docs[relevant]!, t);
+      const [now, row] = best(pooled[relevant]!, t);
+      if (was - now <= 0.05) return [];
+      return [`${token} ${was.toFixed(2)}->${now.toFixed(2)} in {${[...new Set(clusters[relevant]![row]!)].join(', ')}}`];
+    });
+    console.log(`  ${qid} ${(after[q]! - before[q]!).toFixed(2)} "${text.slice(0, 60)}": ${merged.join('; ')}`);
+  }
 }
 
 /**
