@@ -3,6 +3,7 @@ export * from './codecs/index.js';
 export * from './manifest.js';
 export * from './token-graph.js';
 export * from './late-index.js';
+export type { VerifyReport } from './verify-index.js';
 export * from './disk-usage.js';
 export * from './corpus-reader.js';
 export * from './builder.js';

@@ -21,8 +21,10 @@ import {
   readManifest,
   writeManifest,
 } from './manifest.js';
-import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersInclude, labelOwnersKey } from './label-owners.js';
+import { decodeLabelOwners, encodeLabelOwners, labelOwnerAt, labelOwnerCount, labelOwnersKey } from './label-owners.js';
+import type { DocRecord, StoreState } from './store-records.js';
 import { MAX_LABEL, TokenGraph, type GraphLoadFailure } from './token-graph.js';
+import { verifyIndex, type VerifyReport } from './verify-index.js';
 import { VECTOR_KEY_BYTES, vectorKey } from './vector-key.js';
 import type {
   HnswHit,
@@ -59,45 +61,10 @@ export interface OpenIndexOptions {
   readonly readOnly?: boolean;
 }
 
-/** Result of `LateIndex.verify()`: `problems` lists each inconsistency found (at most 100). */
-export interface VerifyReport {
-  readonly ok: boolean;
-  readonly problems: readonly string[];
-  readonly documents: number;
-  readonly vectors: number;
-  readonly terms: number;
-}
 
 /** How the in-memory HNSW graph was obtained at open. */
 export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphLoadFailure}`;
 
-/** Bookkeeping record (LMDB `meta` database, key `state`); changes only inside write transactions. */
-interface StoreState {
-  nextInternalId: number;
-  /** Next label for a new distinct vector; labels are never reused (hnswlib labels are uint32). */
-  nextLabel: number;
-  sequence: number;
-  documents: number;
-  vectors: number;
-  vectorBytes: number;
-  /** Live distinct vectors (labels with at least one owner) = live HNSW elements. */
-  labels: number;
-  stepCounts: number[];
-  updatedAt: string;
-  /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
-  retiredLogFrom: number;
-}
-
-/** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */
-interface DocRecord {
-  id: string;
-  title?: string;
-  text?: string;
-  metadata?: Record<string, unknown>;
-  terms?: string[];
-  stepCounts?: number[];
-  vectorCount: number;
-}
 
 /** A document's rows ready to store: encoded payload, its decoded (quantized) rows and one vector key per row. */
 interface PreparedRows {
@@ -787,116 +754,26 @@ export class LateIndex {
    */
   verify(): VerifyReport {
     this.assertOpen();
-    const problems: string[] = [];
-    const note = (msg: string): void => {
-      if (problems.length < 100) problems.push(msg);
-    };
-    const bytesPerVector = this.codec.bytesPerVector(this.dim);
-    const recount = { documents: 0, vectors: 0, vectorBytes: 0 };
-    const stepCounts: number[] = [];
-    const df = new Map<string, number>();
-    /** label -> documents whose rows hold it (each of them was found in the label's owner list). */
-    const ownerRefs = new Map<number, number>();
-    const sparse = this.sparseStore;
-    const sparseMode = this.base.sparse?.mode ?? 'none';
-    let sparseDocuments = 0;
-    const key = new Uint8Array(VECTOR_KEY_BYTES);
-    const keyView = Buffer.from(key.buffer);
-    for (const { key: internalId, value } of this.docs.getRange()) {
-      const doc = `document ${internalId} ("${value.id}")`;
-      recount.documents++;
-      recount.vectors += value.vectorCount;
-      if (sparse) {
-        const has = sparse.hasDocument(internalId);
-        if (has) sparseDocuments++;
-        if (sparseMode === 'bm25' && has !== Boolean(value.title || value.text)) {
-          note(`${doc} ${has ? 'has sparse postings but no text' : 'has text but no sparse postings'}`);
-        }
-      }
-      if (internalId >= this.state.nextInternalId) note(`${doc} is beyond next internal id ${this.state.nextInternalId}`);
-      if (this.ids.get(value.id) !== internalId) note(`${doc} has no matching entry in the id map`);
-      if (this.vectorCountDb.get(internalId) !== value.vectorCount) note(`${doc} has no matching vector count record`);
-      if (this.vectorCounts[internalId] !== value.vectorCount) note(`${doc} is not tracked in memory`);
-      const payload = this.vectors.getBinary(internalId);
-      const bytes = payload?.length ?? 0;
-      recount.vectorBytes += bytes;
-      const labels = this.readRowLabels(internalId);
-      if (value.vectorCount > 0 && !payload) note(`${doc} has no stored vectors`);
-      else if (bytes !== value.vectorCount * bytesPerVector) {
-        note(`${doc} stores ${bytes} vector bytes, expected ${value.vectorCount * bytesPerVector}`);
-      } else if (!labels || labels.length !== value.vectorCount) {
-        note(`${doc} has ${labels?.length ?? 'no'} row labels for ${value.vectorCount} vectors`);
-      } else if (value.vectorCount > 0) {
-        const rows = this.codec.decode(payload!, value.vectorCount, this.dim, this.scratch(value.vectorCount));
-        const words = new Uint32Array(rows.buffer, rows.byteOffset, value.vectorCount * this.dim);
-        for (let r = 0; r < value.vectorCount; r++) {
-          vectorKey(words, r * this.dim, this.dim, key);
-          const label = this.vectorLabelDb.get(keyView);
-          if (label !== labels[r]) note(`${doc} row ${r}: its vector key maps to label ${String(label)}, the row says ${labels[r]}`);
-        }
-        for (const label of distinct(labels)) {
-          if (label >= this.state.nextLabel) note(`${doc} uses label ${label} beyond next label ${this.state.nextLabel}`);
-          ownerRefs.set(label, (ownerRefs.get(label) ?? 0) + 1);
-          const owners = this.labelOwnerDb.getBinaryFast(label);
-          if (!owners || !labelOwnersInclude(owners, internalId)) note(`${doc} is missing from the owner list of label ${label}`);
-        }
-      }
-      value.stepCounts?.forEach((c, i) => {
-        stepCounts[i] = (stepCounts[i] ?? 0) + c;
-      });
-      for (const term of value.terms ?? []) df.set(term, (df.get(term) ?? 0) + 1);
-    }
-    for (const { key: id, value } of this.ids.getRange()) {
-      if (!this.docs.doesExist(value)) note(`id "${id}" maps to missing document ${value}`);
-    }
-    for (const [name, db] of [
-      ['vectors', this.vectors],
-      ['vector count', this.vectorCountDb],
-      ['row labels', this.rowLabelDb],
-    ] as const) {
-      for (const internalId of db.getKeys()) if (!this.docs.doesExist(internalId)) note(`${name} stored for missing document ${internalId}`);
-    }
-    let liveLabels = 0;
-    for (const { key: label, value } of this.labelOwnerDb.getRange()) {
-      liveLabels++;
-      const owners = decodeLabelOwners(value);
-      for (let i = 1; i < owners.length; i++) if (owners[i - 1]! >= owners[i]!) note(`label ${label}: owner list is not strictly ascending`);
-      if (owners.length !== (ownerRefs.get(label) ?? 0)) note(`label ${label} lists ${owners.length} owners, ${ownerRefs.get(label) ?? 0} documents hold it`);
-      if (this.vectorLabelDb.get(labelOwnersKey(value)) !== label) note(`label ${label}: its vector key does not map back to it`);
-      if (!this.graph.has(label)) note(`label ${label} is not in the HNSW graph`);
-    }
-    let keys = 0;
-    for (const { value: label } of this.vectorLabelDb.getRange()) {
-      keys++;
-      if (!this.labelOwnerDb.doesExist(label)) note(`a vector key maps to label ${label}, which has no owners`);
-    }
-    if (keys !== liveLabels) note(`${keys} vector keys for ${liveLabels} live labels`);
-    if (liveLabels !== this.state.labels) note(`bookkeeping says ${this.state.labels} distinct vectors, ${liveLabels} labels have owners`);
-    const stored = this.counts();
-    for (const name of ['documents', 'vectors', 'vectorBytes'] as const) {
-      if (stored[name] !== recount[name]) note(`bookkeeping says ${stored[name]} ${name}, the documents add up to ${recount[name]}`);
-    }
-    const storedSteps = this.state.stepCounts;
-    for (let i = 0; i < Math.max(storedSteps.length, stepCounts.length); i++) {
-      if ((storedSteps[i] ?? 0) !== (stepCounts[i] ?? 0)) note(`step count ${i}: bookkeeping ${storedSteps[i] ?? 0}, documents ${stepCounts[i] ?? 0}`);
-    }
-    let terms = 0;
-    for (const { key: term, value } of this.df.getRange()) {
-      terms++;
-      if (df.get(term) !== value) note(`term "${term}": stored document frequency ${value}, documents say ${df.get(term) ?? 0}`);
-    }
-    if (terms !== df.size) note(`${df.size - terms} terms of stored documents have no document frequency`);
-    if (sparse) {
-      const stats = sparse.stats();
-      if (stats.documents !== sparseDocuments) {
-        note(`sparse store counts ${stats.documents} documents, ${sparseDocuments} live documents have postings`);
-      }
-      if (stats.idLimit > this.state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${this.state.nextInternalId}`);
-    }
-    if (this.graph.size !== liveLabels || !this.graph.isConsistent()) {
-      note(`HNSW graph holds ${this.graph.size} live vectors, LMDB ${liveLabels} distinct vectors`);
-    }
-    return { ok: problems.length === 0, problems, documents: recount.documents, vectors: recount.vectors, terms: df.size };
+    return verifyIndex({
+      dim: this.dim,
+      codec: this.codec,
+      state: this.state,
+      counts: this.counts(),
+      docs: this.docs,
+      ids: this.ids,
+      vectors: this.vectors,
+      vectorCountDb: this.vectorCountDb,
+      vectorCounts: this.vectorCounts,
+      rowLabelDb: this.rowLabelDb,
+      vectorLabelDb: this.vectorLabelDb,
+      labelOwnerDb: this.labelOwnerDb,
+      df: this.df,
+      graph: this.graph,
+      sparse: this.sparseStore,
+      sparseMode: this.base.sparse?.mode ?? 'none',
+      readRowLabels: (internalId) => this.readRowLabels(internalId),
+      scratch: (count) => this.scratch(count),
+    });
   }
 
   /** Rebuilds the HNSW graph from LMDB, dropping tombstones (reclaims graph space after many updates/deletes). */

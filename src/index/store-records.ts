@@ -1,0 +1,27 @@
+/** Bookkeeping record (LMDB `meta` database, key `state`); changes only inside write transactions. */
+export interface StoreState {
+  nextInternalId: number;
+  /** Next label for a new distinct vector; labels are never reused (hnswlib labels are uint32). */
+  nextLabel: number;
+  sequence: number;
+  documents: number;
+  vectors: number;
+  vectorBytes: number;
+  /** Live distinct vectors (labels with at least one owner) = live HNSW elements. */
+  labels: number;
+  stepCounts: number[];
+  updatedAt: string;
+  /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
+  retiredLogFrom: number;
+}
+
+/** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */
+export interface DocRecord {
+  id: string;
+  title?: string;
+  text?: string;
+  metadata?: Record<string, unknown>;
+  terms?: string[];
+  stepCounts?: number[];
+  vectorCount: number;
+}
