@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LateIndexError, UsageError } from '../shared/index.js';
 import { CODEC_NAMES } from '../index/index.js';
+import { FUSION_METHODS } from '../search/index.js';
 import { addCommand } from './commands/add.js';
 import { deleteCommand } from './commands/delete.js';
 import { evalCommand } from './commands/eval.js';
@@ -26,7 +27,7 @@ function retrievalOptions(command: Command): Command {
     .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(['late', 'sparse', 'hybrid']).default('late'))
     .option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)')
     .option('--candidates <n>', "candidate documents gathered per query token from HNSW (k')", positiveInt)
-    .addOption(new Option('--fusion <method>', 'hybrid fusion: convex (normalised scores) or rrf (reciprocal ranks)').choices(['convex', 'rrf']))
+    .addOption(new Option('--fusion <method>', 'hybrid fusion: zscore (default), convex, convex-depth, dbsf (normalised scores) or rrf (reciprocal ranks)').choices(FUSION_METHODS))
     .option('--late-weight <w>', 'convex fusion weight of the late score, in [0, 1]', unitInterval)
     .option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe', unitInterval)
     .option('--beta <b>', 'Block-Max Pruning share of query terms kept, in (0, 1]', unitInterval);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { FusionMethod } from '../search/index.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -23,7 +24,7 @@ export interface RetrievalFlags {
   readonly mode: 'late' | 'sparse' | 'hybrid';
   readonly exhaustive?: boolean;
   readonly candidates?: number;
-  readonly fusion?: 'convex' | 'rrf';
+  readonly fusion?: FusionMethod;
   readonly lateWeight?: number;
   readonly alpha?: number;
   readonly beta?: number;

@@ -1,9 +1,7 @@
 /**
- * Score fusion for hybrid retrieval. Both functions take, per document of the candidate union, its late
- * (MaxSim) score and its sparse (BM25 or learned) score, both exact over the whole union, and return the fused
- * score; higher is better.
- */
-/**
+ * Score fusion for hybrid retrieval. Every method takes, per document of the candidate union, its late (MaxSim)
+ * score and its sparse (BM25 or learned) score, both exact over the whole union, and returns the fused score;
+ * higher is better.
  * - `convex`: min-max normalisation over the union, then lateWeight x late + (1 - lateWeight) x sparse;
  * - `convex-depth`: the same, but min = the normDepth-th best score of the list (a fixed depth, so the
  *   normalisation does not depend on how many candidates the other side contributed), clipped at 0;

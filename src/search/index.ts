@@ -18,7 +18,18 @@ export {
   type RetrievalQuery,
   type RetrievedHit,
 } from './retriever.js';
-export { DEFAULT_FUSION, convexFusion, reciprocalRankFusion, fuse, type FusionMethod, type FusionOptions } from './fusion.js';
+export {
+  DEFAULT_FUSION,
+  FUSION_METHODS,
+  convexFusion,
+  depthNormalisedFusion,
+  distributionFusion,
+  reciprocalRankFusion,
+  zScoreFusion,
+  fuse,
+  type FusionMethod,
+  type FusionOptions,
+} from './fusion.js';
 export * from './sparse/index.js';
 export { createMaxSimScorer, MAXSIM_BACKEND, type MaxSimScorer, type MaxSimBackend } from './maxsim-scorer.js';
 export { WasmMaxSim } from './maxsim-wasm.js';

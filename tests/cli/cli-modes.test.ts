@@ -46,6 +46,15 @@ describe('search modes on the sample corpus', () => {
     expect(positive.map((h) => h.id)).toEqual(sparse.slice(0, positive.length).map((h) => h.id));
     positive.forEach((h, i) => expect(h.components!.sparse).toBeCloseTo(sparse[i]!.score, 9));
 
+    // Every score-normalising fusion at weight 1 (or 0) orders the union like that side alone.
+    for (const fusion of ['zscore', 'convex', 'convex-depth', 'dbsf']) {
+      const lateSide = await hits(index, query, '--mode', 'hybrid', '--fusion', fusion, '--late-weight', '1', ...k);
+      expect(lateSide.map((h) => h.id), fusion).toEqual(late.map((h) => h.id));
+    }
+    const unknown = await cli('search', '--index', index, '--query', query, '--mode', 'hybrid', '--fusion', 'borda');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/convex, convex-depth, zscore, dbsf, rrf/);
+
     const rrf = await hits(index, query, '--mode', 'hybrid', '--fusion', 'rrf', ...k);
     // RRF score of the top hit: 1/(60 + late rank) + 1/(60 + sparse rank), ranks over the union.
     expect(rrf[0]!.score).toBeGreaterThan(1 / 61);
