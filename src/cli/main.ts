@@ -3,6 +3,7 @@ import { LateIndexError, UsageError } from '../shared/index.js';
 import { CODEC_NAMES } from '../index/index.js';
 import { FUSION_METHODS } from '../search/index.js';
 import { addCommand } from './commands/add.js';
+import { compactCommand } from './commands/compact.js';
 import { deleteCommand } from './commands/delete.js';
 import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
@@ -79,6 +80,13 @@ export function buildProgram(): Command {
     .requiredOption('--ids <file | a,b,c>', 'a file with one id per line, or a comma-separated list')
     .option('--json', 'print the result as JSON on stdout')
     .action(deleteCommand);
+
+  program
+    .command('compact')
+    .description('after many updates and deletes: rebuild the HNSW graph without tombstones, reorder sparse blocks')
+    .requiredOption('--index <dir>', 'index directory')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(compactCommand);
 
   encoderOptions(
     program

@@ -8,7 +8,7 @@ import { RESIDUAL_SAMPLE_VECTORS } from './codecs/residual-training.js';
 import { accumulateDrift, driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
-import { DEFAULT_BLOCK_SIZE, SparseStore } from './sparse/sparse-store.js';
+import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
 import { describeEncoder, sameEncoder } from '../encode/encoder.js';
 import type { SparseDocument } from './sparse/types.js';
 import { isTrainableCodec, type CodecTrainingReport, type VectorCodec } from './codecs/vector-codec.js';
@@ -781,6 +781,24 @@ export class LateIndex {
     this.assertOpen();
     this.graph = this.buildGraphFromStore();
     this.savedGraphSequence = -1;
+  }
+
+  /**
+   * Reclaims what updates and deletes leave behind: rebuilds the HNSW graph without tombstones, recomputes sparse
+   * block maxima and df from the postings, and re-runs the sparse doc-id reordering over the live documents, so
+   * documents added since the last reordering join blocks of similar documents (one transaction).
+   * Search results do not change; the graph is saved by the next flush or close.
+   */
+  async compact(): Promise<{ graphTombstonesDropped: number; sparse?: { compact: CompactReport; reorder: ReorderReport } }> {
+    this.assertWritable();
+    const tombstones = this.graph.stats().tombstones;
+    await this.rebuildGraph();
+    const sparse = this.sparseStore;
+    if (!sparse) return { graphTombstonesDropped: tombstones };
+    return {
+      graphTombstonesDropped: tombstones,
+      sparse: sparse.runInTransaction(() => ({ compact: sparse.compact(), reorder: sparse.reorder() })),
+    };
   }
 
   /** Saves the HNSW graph (when it changed since the last save) and the manifest. No-op when read-only. */

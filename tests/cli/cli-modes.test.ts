@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LateIndex } from '../../src/index/index.js';
 import { SAMPLE, cli, tempDir } from './helpers.js';
 
 interface Hit {
@@ -101,5 +102,47 @@ describe('learned-sparse indexes', () => {
     const bad = await cli('search', '--index', index, '--query', 'x', '--mode', 'sparse', '--sparse-query', '{"glacier": -1}');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/weight of "glacier" must be a finite number >= 0/);
+  });
+});
+
+describe('compact', () => {
+  it('drops graph tombstones and reorders sparse blocks after deletes and updates, without changing any result', async () => {
+    const work = tempDir();
+    const index = path.join(work, 'idx');
+    expect((await cli('index', '--corpus', SAMPLE, '--index', index, '--quiet')).code).toBe(0);
+    const ids = readFileSync(path.join(SAMPLE, 'corpus.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { _id: string })._id);
+    expect((await cli('delete', '--index', index, '--ids', ids.slice(0, 8).join(','))).code).toBe(0);
+    const updates = path.join(work, 'updates.jsonl');
+    writeFileSync(updates, ids.slice(8, 12).map((id, i) => JSON.stringify({ _id: id, text: `rewritten document ${i} about tides, moraines and sourdough` })).join('\n'));
+    expect((await cli('add', '--index', index, '--corpus', updates, '--quiet')).code).toBe(0);
+
+    const queries = ['sourdough starter yeast', 'glacier meltwater', 'volcano eruption warning', 'tides and moraines'];
+    const snapshot = async (): Promise<Hit[][]> => {
+      const out: Hit[][] = [];
+      for (const q of queries) {
+        out.push(await hits(index, q, '--mode', 'sparse', '--k', '10'));
+        out.push(await hits(index, q, '--mode', 'late', '--k', '10', '--exhaustive'));
+        out.push(await hits(index, q, '--mode', 'late', '--k', '5', '--candidates', '1000'));
+      }
+      return out;
+    };
+    const before = await snapshot();
+    const compacted = await cli('compact', '--index', index, '--json');
+    expect(compacted.code).toBe(0);
+    const report = JSON.parse(compacted.stdout) as { graphTombstonesDropped: number; sparse: { compact: { loweredMaxima: number }; reorder: { documents: number } } };
+    // 8 deleted documents and 4 rewritten ones leave distinct vectors nobody owns any more.
+    expect(report.graphTombstonesDropped).toBeGreaterThan(0);
+    // Writes keep block maxima exact, so recomputing them from the postings finds nothing to lower.
+    expect(report.sparse.compact.loweredMaxima).toBe(0);
+    expect(report.sparse.reorder.documents).toBe(ids.length - 8);
+    expect(await snapshot()).toEqual(before);
+    const reopened = await LateIndex.open(index, { readOnly: true });
+    try {
+      expect(reopened.graphStats().tombstones).toBe(0);
+      expect(reopened.graphOrigin).toBe('loaded');
+      expect(reopened.verify()).toMatchObject({ ok: true, documents: ids.length - 8 });
+    } finally {
+      await reopened.close();
+    }
   });
 });
