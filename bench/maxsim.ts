@@ -105,8 +105,24 @@ async function benchIndex(indexDir: string, datasetDir: string, queryLimit: numb
     }));
     scores.set(backend, out);
   }
+  const rawScorer = createMaxSimScorer('wasm-simd');
+  const rawScores = new Float64Array(encoded.length * ids.length);
+  const rawPerQuery = timed('stored float16 bytes, SIMD decode', () => {
+    for (let q = 0; q < encoded.length; q++) {
+      rawScorer.setQuery(encoded[q]!);
+      for (let k = 0; k < ids.length; k++) {
+        const stored = index.readVectorBytes(ids[k]!)!;
+        rawScores[q * ids.length + k] = rawScorer.scoreFloat16!(stored.bytes, stored.count);
+      }
+    }
+  });
   const scalar = scores.get('scalar')!;
   const wasmScores = scores.get('wasm-simd')!;
+  const rawMismatches = scalar.reduce((n, s, k) => n + (Object.is(s, rawScores[k]) ? 0 : 1), 0);
+  console.log(
+    `  ratio JS decode + wasm-simd / SIMD decode: x${(perQuery.get('wasm-simd')! / rawPerQuery).toFixed(2)}; ` +
+      `${rawMismatches} of ${scalar.length} scores differ from scalar`,
+  );
   const mismatches = scalar.reduce((n, s, k) => n + (Object.is(s, wasmScores[k]) ? 0 : 1), 0);
   console.log(
     `  ratio scalar / wasm-simd: x${(perQuery.get('scalar')! / perQuery.get('wasm-simd')!).toFixed(2)}; ` +

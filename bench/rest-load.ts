@@ -3,8 +3,10 @@
  * then while a second client upserts batches of 100 documents continuously; afterwards every acknowledged id must
  * be found by an id-filtered search. The index is copied to a temp dir first (the bench writes to the copy).
  *
+ * Each value of --search-threads is one server configuration (0 = searches on the event loop), measured in turn.
+ *
  * Run: npx tsx bench/rest-load.ts --index <dir> [--duration 30] [--connections 32] [--queries <queries.jsonl>]
- *      [--mode late] [--top-k 10] [--json]
+ *      [--mode late] [--top-k 10] [--search-threads 0,2] [--json]
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,18 +51,19 @@ const { values } = parseArgs({
     'top-k': { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
     'serve-child': { type: 'string' },
+    'search-threads': { type: 'string', default: '0,2' },
   },
 });
 
 if (values['serve-child']) {
-  await serveChild(values['serve-child']);
+  await serveChild(values['serve-child'], Number(values['search-threads']));
 } else {
   await main();
 }
 
 /** The server runs in its own process so the load generator does not share its event loop. */
-async function serveChild(dir: string): Promise<void> {
-  const server = createServer({ indexDirs: [dir], port: 0, logger: pino({ level: 'warn' }, pino.destination(2)) });
+async function serveChild(dir: string, searchThreads: number): Promise<void> {
+  const server = createServer({ indexDirs: [dir], port: 0, searchThreads, logger: pino({ level: 'warn' }, pino.destination(2)) });
   const { url } = await server.listen();
   await server.ready();
   process.stdout.write(`${JSON.stringify({ url })}\n`);
@@ -71,15 +74,26 @@ async function serveChild(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!values.index) throw new Error('--index <dir> is required');
+  const reports = [];
+  for (const threads of values['search-threads']!.split(',').map(Number)) reports.push(await measure(values.index, threads));
+  if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  else log(JSON.stringify(reports, null, 2));
+  const failures = reports.reduce((sum, r) => sum + r.searchOnly.errors + r.searchOnly.non2xx + r.searchDuringUpserts.errors + r.searchDuringUpserts.non2xx + r.searchDuringUpserts.acknowledgedMissing + r.searchDuringUpserts.upsertsFailed, 0);
+  if (failures > 0) process.exitCode = 1;
+}
+
+/** Serves a fresh copy of the index with `searchThreads` workers and runs both load phases against it. */
+async function measure(index: string, searchThreads: number) {
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const topK = Number(values['top-k']);
-  const queries = loadQueries(values.queries ?? path.join(values.index, '..', 'queries.jsonl'));
+  const queries = loadQueries(values.queries ?? path.join(index, '..', 'queries.jsonl'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'lateindex-rest-load-'));
-  const name = path.basename(path.resolve(values.index));
+  const name = path.basename(path.resolve(index));
   const copy = path.join(work, name);
-  cpSync(values.index, copy, { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve-child', copy], {
+  cpSync(index, copy, { recursive: true });
+  const serverArgs = ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve-child', copy, '--search-threads', String(searchThreads)];
+  const child = spawn(process.execPath, serverArgs, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -93,7 +107,7 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
     const info = (await (await fetch(`${url}/v1/indexes/${name}`)).json()) as { documents: number; vectors: number };
-    log(`serving ${name}: ${info.documents} documents, ${info.vectors} vectors; ${queries.length} distinct queries`);
+    log(`serving ${name} with ${searchThreads} search threads: ${info.documents} documents, ${info.vectors} vectors; ${queries.length} distinct queries`);
 
     let next = 0;
     const searchRequest: AutocannonRequest = {
@@ -161,6 +175,7 @@ async function main(): Promise<void> {
       index: name,
       documents: info.documents,
       vectors: info.vectors,
+      searchThreads,
       connections,
       durationSeconds: duration,
       mode: values.mode,
@@ -175,11 +190,7 @@ async function main(): Promise<void> {
         acknowledgedMissing: missing,
       },
     };
-    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      log(JSON.stringify(report, null, 2));
-    }
-    if (alone.errors + during.errors + alone.non2xx + during.non2xx + missing + writer.failed > 0) process.exitCode = 1;
+    return report;
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

@@ -31,6 +31,8 @@ export interface IndexRegistryOptions {
   /** Writes waiting or running per index before further writes get 429. */
   readonly writeQueueCapacity?: number;
   readonly openIndex?: IndexOpener;
+  /** True while searches are in flight: writes then pause between batches (see WriteQueue). */
+  readonly searchesWaiting?: () => boolean;
 }
 
 export const DEFAULT_WRITE_QUEUE_CAPACITY = 8;
@@ -93,7 +95,7 @@ export class IndexRegistry {
           retriever: new Retriever(index, encoder),
           explainer: new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting }),
           builder: new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction)),
-          writes: new WriteQueue(name, capacity),
+          writes: new WriteQueue(name, capacity, this.options.searchesWaiting),
           readOnly,
           modes: searchModesOf(index),
         });

@@ -64,8 +64,11 @@ const VERSION = '0.1.0';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createServer(options: ServerOptions): LateIndexServer {
+  // Searches in flight, so that a stream of writes leaves them room (WriteQueue pauses between writes).
+  const searchLoad = { inFlight: 0 };
   // Validates names and duplicates before anything binds a port.
   const registry = new IndexRegistry(options.indexDirs, {
+    searchesWaiting: () => searchLoad.inFlight > 0,
     ...(options.readOnly !== undefined && { readOnly: options.readOnly }),
     ...(options.writeQueueCapacity !== undefined && { writeQueueCapacity: options.writeQueueCapacity }),
     ...(options.openIndex && { openIndex: options.openIndex }),
@@ -90,7 +93,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
   app.use(requireJsonBody);
   app.use(express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(indexRoutes(registry));
-  app.use(searchRoutes(registry, () => workers));
+  app.use(searchRoutes(registry, () => workers, searchLoad));
   app.use(documentRoutes(registry));
   app.use((req, _res, next) => {
     next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path} (see GET /openapi.json)`));

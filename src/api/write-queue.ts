@@ -1,8 +1,15 @@
 import { HttpError } from './problem.js';
 
+/** Longest pause a write takes before the next one to let waiting searches through. */
+const MAX_YIELD_MS = 2000;
+
 /**
  * One writer per index: tasks run strictly one after another (a promise-chain mutex). At most `capacity` tasks
  * wait or run at a time; beyond that `run` rejects at once with a 429 instead of queueing without bound.
+ * When `searchesWaiting()` says searches are in flight, each write is followed by a pause as long as the write
+ * took (capped), before the next write starts: a continuous stream of writes then gets at most about half of the
+ * event loop and never starves searches. The pause comes after the write's promise settles, so it never delays
+ * that write's acknowledgement.
  */
 export class WriteQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -11,6 +18,7 @@ export class WriteQueue {
   constructor(
     readonly name: string,
     readonly capacity: number,
+    private readonly searchesWaiting: () => boolean = () => false,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`write queue capacity must be a positive integer, got ${capacity}`);
   }
@@ -29,11 +37,17 @@ export class WriteQueue {
       );
     }
     this.pending++;
-    const result = this.tail.then(task);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    let started = 0;
+    const result = this.tail.then(() => {
+      started = performance.now();
+      return task();
+    });
+    const yieldAfter = (): Promise<void> | undefined => {
+      if (!this.searchesWaiting()) return undefined;
+      const pause = Math.min(performance.now() - started, MAX_YIELD_MS);
+      return new Promise((resolve) => setTimeout(resolve, pause));
+    };
+    this.tail = result.then(yieldAfter, yieldAfter);
     return result.finally(() => {
       this.pending--;
     });

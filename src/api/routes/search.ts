@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { IndexRegistry } from '../index-registry.js';
 import { SearchRequestSchema, type SearchResponse } from '../schemas.js';
-import { executeSearch, ms } from '../search-execution.js';
+import { executeSearch, ms, type QueryResult } from '../search-execution.js';
 import type { SearchWorkerPool } from '../search-workers.js';
 import { parseBody } from '../validate.js';
 
@@ -9,14 +9,20 @@ import { parseBody } from '../validate.js';
  * `POST /v1/indexes/{name}/search`: one text, a batch of texts, precomputed query vectors or sparse weights.
  * With a worker pool the search runs on a worker thread; without, on the event loop.
  */
-export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorkerPool | undefined): Router {
+export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorkerPool | undefined, load: { inFlight: number }): Router {
   const router = Router();
   router.post('/v1/indexes/:name/search', async (req, res) => {
     const started = performance.now();
     const served = registry.get(req.params.name);
     const body = parseBody(SearchRequestSchema, req.body, 'search request');
     const pool = workers();
-    const results = pool ? await pool.search(served.name, body) : await executeSearch(served, body);
+    load.inFlight++;
+    let results: QueryResult[];
+    try {
+      results = pool ? await pool.search(served.name, body) : await executeSearch(served, body);
+    } finally {
+      load.inFlight--;
+    }
     const response: SearchResponse = { index: served.name, mode: body.mode, results, took_ms: ms(started) };
     res.json(response);
   });
