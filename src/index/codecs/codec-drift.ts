@@ -51,9 +51,17 @@ export function accumulateDrift(sums: CodecDriftSums, original: Float32Array, de
   sums.vectors += count;
 }
 
+/** Mean squared error and mean cosine over the summed vectors (0 and 1 when there are none). */
+export function meanReconstruction(sums: CodecDriftSums): { vectors: number; meanSquaredError: number; meanCosine: number } {
+  return {
+    vectors: sums.vectors,
+    meanSquaredError: sums.vectors > 0 ? sums.squaredError / sums.vectors : 0,
+    meanCosine: sums.vectors > 0 ? sums.cosine / sums.vectors : 1,
+  };
+}
+
 export function driftReport(training: CodecTrainingReport, sums: CodecDriftSums): CodecDriftReport {
-  const meanSquaredError = sums.vectors > 0 ? sums.squaredError / sums.vectors : 0;
-  const meanCosine = sums.vectors > 0 ? sums.cosine / sums.vectors : 1;
+  const { meanSquaredError, meanCosine } = meanReconstruction(sums);
   const errorRatio = sums.vectors === 0 ? 1 : training.meanSquaredError > 0 ? meanSquaredError / training.meanSquaredError : meanSquaredError > 0 ? Infinity : 1;
   return {
     training,

@@ -1,5 +1,6 @@
 import { IndexFormatError, LateIndexError } from '../../shared/index.js';
 import { mulberry32 } from '../../shared/random.js';
+import { accumulateDrift, emptyDriftSums, meanReconstruction } from './codec-drift.js';
 import { HELD_OUT_FRACTION, RESIDUAL_SEED, assignNearest, trainResidualModel, type ResidualModel } from './residual-training.js';
 import { VECTOR_KEY_BYTES, vectorKey } from '../vector-key.js';
 import { checkDecodeArgs, type CodecTrainingReport, type TrainableCodec } from './vector-codec.js';
@@ -258,23 +259,8 @@ function gatherRows(rows: Float32Array, dim: number, which: Int32Array): Float32
 
 /** Mean squared error and mean cosine between matching rows of `original` and `decoded`. */
 export function reconstructionError(original: Float32Array, decoded: Float32Array, dim: number): { meanSquaredError: number; meanCosine: number } {
-  const count = original.length / dim;
-  if (count === 0) return { meanSquaredError: 0, meanCosine: 1 };
-  let squared = 0;
-  let cosines = 0;
-  for (let v = 0, off = 0; v < count; v++, off += dim) {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let j = 0; j < dim; j++) {
-      const a = original[off + j]!;
-      const b = decoded[off + j]!;
-      squared += (a - b) * (a - b);
-      ab += a * b;
-      aa += a * a;
-      bb += b * b;
-    }
-    cosines += aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : aa === bb ? 1 : 0;
-  }
-  return { meanSquaredError: squared / count, meanCosine: cosines / count };
+  const sums = emptyDriftSums();
+  accumulateDrift(sums, original, decoded, dim);
+  const { meanSquaredError, meanCosine } = meanReconstruction(sums);
+  return { meanSquaredError, meanCosine };
 }
