@@ -40,9 +40,13 @@ async function search(name: string, body: SearchRequest): Promise<QueryResult[]>
 
 /** Opens every index, then holds this worker until all workers have (so each worker gets exactly one warm-up). */
 async function warm(): Promise<void> {
-  await Promise.all(Object.keys(indexes).map((name) => context(name)));
-  const arrived = Atomics.add(barrier, 0, 1) + 1;
-  if (arrived === barrier[1]) Atomics.notify(barrier, 0);
+  try {
+    await Promise.all(Object.keys(indexes).map((name) => context(name)));
+  } finally {
+    // Arrive even when opening failed, so the other workers do not wait for this one.
+    const arrived = Atomics.add(barrier, 0, 1) + 1;
+    if (arrived === barrier[1]) Atomics.notify(barrier, 0);
+  }
   const deadline = Date.now() + 120_000;
   for (let seen = Atomics.load(barrier, 0); seen < barrier[1]! && Date.now() < deadline; seen = Atomics.load(barrier, 0)) {
     Atomics.wait(barrier, 0, seen, 1000);
