@@ -60,11 +60,6 @@ export class Retriever {
     return this.retrieve({ text }, options);
   }
 
-  /** Ranks precomputed query vectors (late mode, or hybrid together with sparse weights). */
-  async searchVectors(query: MultiVector, options: RetrieveOptions): Promise<RetrievedHit[]> {
-    return this.retrieve({ vectors: query }, options);
-  }
-
   async retrieve(query: RetrievalQuery, options: RetrieveOptions): Promise<RetrievedHit[]> {
     const mode = options.mode ?? 'late';
     if (!SEARCH_MODES.includes(mode)) {
