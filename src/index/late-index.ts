@@ -124,6 +124,11 @@ export class LateIndex {
   private readonly meta: Database<StoreState, string>;
   /** sequence -> labels retired by that transaction (for HNSW catch-up). */
   private readonly retired: Database<number[], number>;
+  /**
+   * sequence -> internal ids whose stored vectors that transaction wrote or removed, so that a reader catching up
+   * re-reads only those (absent in read-only opens of indexes that predate it).
+   */
+  private readonly changedDocs: Database<number[], number> | undefined;
   /** Block-max postings in the same LMDB environment; absent for sparse mode `none`. */
   private readonly sparseStore: SparseStore | undefined;
   private state: StoreState;
@@ -165,6 +170,7 @@ export class LateIndex {
     this.df = this.env.openDB<number, string>({ name: 'df' });
     this.meta = this.env.openDB<StoreState, string>({ name: 'meta' });
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
+    this.changedDocs = (this.env.openDB<number[], number>({ name: 'changedDocs', keyEncoding: 'uint32' }) as Database<number[], number> | undefined) ?? undefined;
     const sparse = args.base.sparse ?? { mode: 'none' };
     this.sparseStore =
       sparse.mode === 'none'
@@ -232,6 +238,7 @@ export class LateIndex {
       stepCounts: [],
       updatedAt: now,
       retiredLogFrom: 0,
+      changeLogFrom: 0,
     };
     env.openDB<StoreState, string>({ name: 'meta' }).putSync(STATE_KEY, initial);
     const index = new LateIndex({ dir, base, env, readOnly: false });
@@ -661,6 +668,7 @@ export class LateIndex {
       next.sequence++;
       next.updatedAt = new Date().toISOString();
       this.logRetired(next.sequence, retiredLabels);
+      this.logChangedDocuments(next, written.map((w) => w.internalId));
       this.meta.putSync(STATE_KEY, next);
     });
     if (behind) {
@@ -715,6 +723,7 @@ export class LateIndex {
       next.sequence++;
       next.updatedAt = new Date().toISOString();
       this.logRetired(next.sequence, retiredLabels);
+      this.logChangedDocuments(next, removed);
       this.meta.putSync(STATE_KEY, next);
     });
     if (removed.length === 0) {
@@ -916,12 +925,24 @@ export class LateIndex {
 
   /** Once hnsw.bin reflects `sequence`, older retired-label entries are never needed again. */
   private pruneRetiredLog(sequence: number): void {
+    const pruned = (state: StoreState): StoreState => ({
+      ...state,
+      retiredLogFrom: Math.max(state.retiredLogFrom ?? 0, sequence),
+      ...(state.changeLogFrom !== undefined && { changeLogFrom: Math.max(state.changeLogFrom, sequence) }),
+    });
     this.env.transactionSync(() => {
       const stored = this.storedState();
       for (const key of this.retired.getKeys({ end: sequence + 1 })) this.retired.removeSync(key);
-      this.meta.putSync(STATE_KEY, { ...stored, retiredLogFrom: Math.max(stored.retiredLogFrom ?? 0, sequence) });
+      if (this.changedDocs) for (const key of this.changedDocs.getKeys({ end: sequence + 1 })) this.changedDocs.removeSync(key);
+      this.meta.putSync(STATE_KEY, pruned(stored));
     });
-    this.state = { ...this.state, retiredLogFrom: Math.max(this.state.retiredLogFrom ?? 0, sequence) };
+    this.state = pruned(this.state);
+  }
+
+  /** Records the documents a write transaction changed; an index that predates the log starts it here. */
+  private logChangedDocuments(next: StoreState, internalIds: readonly number[]): void {
+    next.changeLogFrom ??= next.sequence - 1;
+    if (internalIds.length > 0) this.changedDocs!.putSync(next.sequence, [...internalIds]);
   }
 
   private storedState(): StoreState {
@@ -949,7 +970,14 @@ export class LateIndex {
     this.restoreCodecState();
     const from = this.state;
     this.state = target;
-    this.loadSpans();
+    const logged = this.changedDocs !== undefined && target.changeLogFrom !== undefined && target.changeLogFrom <= from.sequence;
+    if (logged) {
+      for (const { value } of this.changedDocs!.getRange({ start: from.sequence + 1, end: target.sequence + 1 })) {
+        for (const internalId of value) this.track(internalId, this.vectorCountDb.get(internalId) ?? NOT_LIVE);
+      }
+    } else {
+      this.loadSpans();
+    }
     if ((target.retiredLogFrom ?? 0) > from.sequence) {
       this.graph = this.buildGraphFromStore();
       this.savedGraphSequence = -1;

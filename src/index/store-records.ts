@@ -13,6 +13,8 @@ export interface StoreState {
   updatedAt: string;
   /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
   retiredLogFrom: number;
+  /** The `changedDocs` log holds every document changed after this sequence; absent before an index kept it. */
+  changeLogFrom?: number;
 }
 
 /** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */
