@@ -1,6 +1,7 @@
 import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
 import { InputError, documentText, idf, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
+import { leadingRows } from './codecs/residual-training.js';
 import type { CodecTrainingReport } from './codecs/vector-codec.js';
 import type { LateIndex } from './late-index.js';
 import type { IndexedDocument } from './types.js';
@@ -116,14 +117,7 @@ export class IndexBuilder {
     const vectors = this.pendingVectors;
     this.pendingVectors = 0;
     if (this.index.codecNeedsTraining && vectors > 0) {
-      const sample = new Float32Array(Math.min(vectors, this.codecSampleVectors) * this.index.dim);
-      let at = 0;
-      for (const doc of docs) {
-        if (at >= sample.length) break;
-        const data = doc.vectors.data.subarray(0, Math.min(doc.vectors.data.length, sample.length - at));
-        sample.set(data, at);
-        at += data.length;
-      }
+      const sample = leadingRows(docs.map((doc) => doc.vectors), this.codecSampleVectors, this.index.dim);
       this.trainingReport = this.index.trainCodec(sample);
     }
     // A document may appear in several held-back batches: the index's upsert keeps the last one.

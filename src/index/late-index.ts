@@ -4,7 +4,7 @@ import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
 import { IndexFormatError, InputError, LateIndexError, type MultiVector } from '../shared/index.js';
 import { createCodec } from './codecs/registry.js';
-import { RESIDUAL_SAMPLE_VECTORS } from './codecs/residual-training.js';
+import { RESIDUAL_SAMPLE_VECTORS, leadingRows } from './codecs/residual-training.js';
 import { accumulateDrift, driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
@@ -355,21 +355,8 @@ export class LateIndex {
     this.env.resetReadTxn();
     this.restoreCodecState();
     if (codec.trained) return;
-    const rows: Float32Array[] = [];
-    let total = 0;
-    for (const doc of docs) {
-      if (total >= RESIDUAL_SAMPLE_VECTORS * this.dim) break;
-      rows.push(doc.vectors.data.subarray(0, Math.min(doc.vectors.data.length, RESIDUAL_SAMPLE_VECTORS * this.dim - total)));
-      total += rows[rows.length - 1]!.length;
-    }
-    if (total === 0) return;
-    const sample = new Float32Array(total);
-    let at = 0;
-    for (const part of rows) {
-      sample.set(part, at);
-      at += part.length;
-    }
-    this.trainCodec(sample);
+    const sample = leadingRows(Array.from(docs, (doc) => doc.vectors), RESIDUAL_SAMPLE_VECTORS, this.dim);
+    if (sample.length > 0) this.trainCodec(sample);
   }
 
   /** Picks up a codec state another process trained after this object opened. */

@@ -15,6 +15,26 @@ export const RESIDUAL_SEED = 0x5eed;
 export const HELD_OUT_FRACTION = 0.1;
 
 /** A trained residual quantiser: unit centroids plus per-dimension bucket cut-offs and reconstruction values. */
+/** The first `maxVectors` rows of the documents' vectors, in order, as one array (the codec training sample). */
+export function leadingRows(vectors: Iterable<{ readonly data: Float32Array }>, maxVectors: number, dim: number): Float32Array {
+  const limit = maxVectors * dim;
+  const parts: Float32Array[] = [];
+  let total = 0;
+  for (const { data } of vectors) {
+    if (total >= limit) break;
+    const part = data.subarray(0, Math.min(data.length, limit - total));
+    parts.push(part);
+    total += part.length;
+  }
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 export interface ResidualModel {
   readonly dim: number;
   readonly nbits: number;
