@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createServer, type LateIndexServer, type ServerOptions } from '../../src/api/index.js';
 import { StaticEncoder } from '../../src/encode/index.js';
 import { IndexBuilder, LateIndex, readCorpus, type SparseIndexMode } from '../../src/index/index.js';
@@ -91,4 +92,36 @@ export async function call(
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * Per-file fixture for tests that start many servers: a temp root removed after the file, `freshIndex()` builds a
+ * new sample index under it, and `serve()` starts a server that is closed after the test.
+ */
+export function serverFixture(): { root: () => string; freshIndex: () => Promise<string>; serve: typeof start } {
+  let root = '';
+  let counter = 0;
+  const running: Running[] = [];
+  beforeAll(() => {
+    root = tempRoot();
+  });
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.server.close();
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    root: () => root,
+    freshIndex: async () => {
+      const dir = path.join(root, `idx${counter++}`);
+      await buildIndex(dir);
+      return dir;
+    },
+    serve: async (...args) => {
+      const r = await start(...args);
+      running.push(r);
+      return r;
+    },
+  };
 }

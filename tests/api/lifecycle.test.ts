@@ -1,38 +1,11 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IndexOpener } from '../../src/api/index.js';
 import { StaticEncoder, type Encoder } from '../../src/encode/index.js';
 import { LateIndex } from '../../src/index/index.js';
-import { buildIndex, call, memoryLogger, start, tempRoot, type Running } from './helpers.js';
+import { call, memoryLogger, serverFixture, start } from './helpers.js';
 
-let root: string;
-let counter = 0;
-const running: Running[] = [];
-
-beforeAll(() => {
-  root = tempRoot();
-});
-
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.server.close();
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function freshIndex(): Promise<string> {
-  const dir = path.join(root, `idx${counter++}`);
-  await buildIndex(dir);
-  return dir;
-}
-
-async function serve(...args: Parameters<typeof start>): Promise<Running> {
-  const r = await start(...args);
-  running.push(r);
-  return r;
-}
+const { root, freshIndex, serve } = serverFixture();
 
 /** Opens the index with the static encoder, optionally delaying document encoding or failing query encoding. */
 function opener(tweak: { encodeDelayMs?: number; failQueries?: boolean; gate?: Promise<void> } = {}): IndexOpener {
@@ -79,8 +52,8 @@ describe('readiness', () => {
   });
 
   it('refuses duplicate index names before binding', async () => {
-    const a = path.join(root, 'one', 'same');
-    const b = path.join(root, 'two', 'same');
+    const a = path.join(root(), 'one', 'same');
+    const b = path.join(root(), 'two', 'same');
     await expect(start({ indexDirs: [a, b] })).rejects.toThrow(/index name "same" is already used/);
   });
 });

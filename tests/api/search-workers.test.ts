@@ -1,35 +1,8 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex, call, start, tempRoot, type Running } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { call, serverFixture, start } from './helpers.js';
 
-let root: string;
-let counter = 0;
-const running: Running[] = [];
-
-beforeAll(() => {
-  root = tempRoot();
-});
-
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.server.close();
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function freshIndex(): Promise<string> {
-  const dir = path.join(root, `w${counter++}`);
-  await buildIndex(dir);
-  return dir;
-}
-
-async function serve(...args: Parameters<typeof start>): Promise<Running> {
-  const r = await start(...args);
-  running.push(r);
-  return r;
-}
+const { root, freshIndex, serve } = serverFixture();
 
 const doc = (id: string, text: string) => ({ _id: id, text });
 const ids = (result: { hits: { id: string }[] }) => result.hits.map((h) => h.id);
@@ -118,6 +91,6 @@ describe('searches on worker threads', () => {
   });
 
   it('refuses a negative thread count before binding', async () => {
-    await expect(start({ indexDirs: [path.join(root, 'any')], searchThreads: -1 })).rejects.toThrow(/search threads must be a non-negative integer/);
+    await expect(start({ indexDirs: [path.join(root(), 'any')], searchThreads: -1 })).rejects.toThrow(/search threads must be a non-negative integer/);
   });
 });
