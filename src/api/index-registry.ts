@@ -20,6 +20,7 @@ export type IndexOpener = (dir: string, options: { readOnly: boolean }) => Promi
 /** Everything the routes need for one served index. */
 export interface ServedIndex extends SearchContext {
   readonly dir: string;
+  readonly encoder: Encoder;
   readonly builder: IndexBuilder;
   /** The index's single writer: upserts and deletes run through it one at a time. */
   readonly writes: WriteQueue;
@@ -92,6 +93,7 @@ export class IndexRegistry {
           dir,
           index,
           encoder,
+          queryWeighting: encoder.queryWeighting,
           retriever: new Retriever(index, encoder),
           explainer: new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting }),
           builder: new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction)),
@@ -135,7 +137,7 @@ export class IndexRegistry {
  * The default opener: the index plus the encoder recorded in its manifest (identity checked). Indexes built with
  * the same encoder share one instance (the embedded table is large); the registry closes each encoder once.
  */
-export function encoderSharingOpener(): IndexOpener {
+function encoderSharingOpener(): IndexOpener {
   const encoders = new Map<string, Promise<Encoder>>();
   return async (dir, options) => {
     const index = await LateIndex.open(dir, { readOnly: options.readOnly });

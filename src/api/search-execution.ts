@@ -8,11 +8,14 @@ import type { SearchFilter, SearchMode, SearchRequest, SearchResponse } from './
 export type QueryResult = SearchResponse['results'][number];
 type Hit = QueryResult['hits'][number];
 
-/** What answering a search request needs: the same on the main thread and in a search worker. */
+/**
+ * What answering a search request needs: the same on the main thread and in a search worker. Query texts are
+ * encoded beforehand (`encodeRequestQueries`, on the main thread), so a worker holds no encoder.
+ */
 export interface SearchContext {
   readonly name: string;
   readonly index: LateIndex;
-  readonly encoder: Encoder;
+  readonly queryWeighting: Encoder['queryWeighting'];
   readonly retriever: Retriever;
   /** Token-level explanations (`include: ["token_scores"]`), weighted like the retriever's searches. */
   readonly explainer: LateInteractionSearcher;
@@ -24,11 +27,27 @@ export function searchModesOf(index: LateIndex): SearchMode[] {
   return index.sparse ? ['late', 'sparse', 'hybrid'] : ['late'];
 }
 
+/** The request's query texts, in answer order. */
+function queryTexts(body: SearchRequest): readonly string[] {
+  return body.queries ?? (body.query !== undefined ? [body.query] : []);
+}
+
+/**
+ * The request's query texts encoded, aligned with `body.queries` (or `[body.query]`); undefined when nothing
+ * needs them (sparse mode without token scores, embeddings or sparse weights only).
+ */
+export async function encodeRequestQueries(encoder: Encoder, body: SearchRequest): Promise<MultiVector[] | undefined> {
+  const texts = queryTexts(body);
+  const needed = body.mode !== 'sparse' || body.include.includes('token_scores');
+  return texts.length > 0 && needed ? encoder.encodeQueries(texts) : undefined;
+}
+
 /**
  * Answers one validated search request: one result per query text (or one for embeddings / sparse weights).
- * Client mistakes throw `HttpError` or the library's typed errors.
+ * `encoded` is `encodeRequestQueries`' result for the same body. Client mistakes throw `HttpError` or the
+ * library's typed errors.
  */
-export async function executeSearch(ctx: SearchContext, body: SearchRequest): Promise<QueryResult[]> {
+export async function executeSearch(ctx: SearchContext, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
   if (!ctx.modes.includes(body.mode)) {
     throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
       issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
@@ -45,11 +64,13 @@ export async function executeSearch(ctx: SearchContext, body: SearchRequest): Pr
     results.push({ hits: present(ctx, body, hits, vectors), took_ms: ms(t0) });
     return results;
   }
-  for (const text of body.queries ?? [body.query!]) {
+  const texts = queryTexts(body);
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    const vectors = encoded?.[i];
     const t0 = performance.now();
-    const hits = options ? await ctx.retriever.retrieve({ text, ...(sparse && { sparse }) }, options) : [];
-    const explained = body.include.includes('token_scores') && hits.length > body.offset ? (await ctx.encoder.encodeQueries([text]))[0] : undefined;
-    results.push({ query: text, hits: present(ctx, body, hits, explained), took_ms: ms(t0) });
+    const hits = options ? await ctx.retriever.retrieve({ text, ...(vectors && { vectors }), ...(sparse && { sparse }) }, options) : [];
+    results.push({ query: text, hits: present(ctx, body, hits, vectors), took_ms: ms(t0) });
   }
   return results;
 }
@@ -120,7 +141,7 @@ function present(ctx: SearchContext, body: SearchRequest, hits: readonly Retriev
   const weighted =
     include.has('token_scores') && query
       ? query.weights === undefined
-        ? weightQuery(query, ctx.encoder.queryWeighting, ctx.index)
+        ? weightQuery(query, ctx.queryWeighting, ctx.index)
         : query
       : undefined;
   return hits.slice(body.offset).map((hit) => {

@@ -1,28 +1,34 @@
 import { workerData } from 'node:worker_threads';
-import { LateInteractionSearcher, Retriever } from '../search/index.js';
-import { LateIndexError } from '../shared/index.js';
-import { encoderSharingOpener } from './index-registry.js';
+import { LateIndex } from '../index/index.js';
+import { LateInteractionSearcher, Retriever, type QueryEncoder } from '../search/index.js';
+import { LateIndexError, type MultiVector } from '../shared/index.js';
 import { HttpError, statusOf } from './problem.js';
 import type { SearchRequest } from './schemas.js';
 import { executeSearch, searchModesOf, type QueryResult, type SearchContext } from './search-execution.js';
 import type { SearchWorkerData, SearchWorkerResult, SearchWorkerTask } from './search-workers.js';
 
 const { indexes, barrier } = workerData as SearchWorkerData;
-const opener = encoderSharingOpener();
 const contexts = new Map<string, Promise<SearchContext>>();
 
 /** The worker's own read-only view of a served index, opened on first use. */
 function context(name: string): Promise<SearchContext> {
   let ctx = contexts.get(name);
   if (!ctx) {
-    const dir = indexes[name];
-    if (dir === undefined) throw new HttpError(404, 'index_not_found', `no index named "${name}" is served here`);
-    ctx = opener(dir, { readOnly: true }).then(({ index, encoder }) => ({
+    const served = indexes[name];
+    if (served === undefined) throw new HttpError(404, 'index_not_found', `no index named "${name}" is served here`);
+    const { dir, queryWeighting } = served;
+    // Queries arrive encoded by the main thread; a text without vectors here is a bug, not a client error.
+    const queries: QueryEncoder = {
+      queryWeighting,
+      encodeQueries: () => Promise.reject(new Error('search worker: query texts must arrive encoded')),
+    };
+    // The main thread opened this index with its encoder and checked the identity; here only the store is needed.
+    ctx = LateIndex.open(dir, { readOnly: true }).then((index) => ({
       name,
       index,
-      encoder,
-      retriever: new Retriever(index, encoder),
-      explainer: new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting }),
+      queryWeighting,
+      retriever: new Retriever(index, queries),
+      explainer: new LateInteractionSearcher(index, { queryWeighting }),
       modes: searchModesOf(index),
     }));
     contexts.set(name, ctx);
@@ -31,11 +37,11 @@ function context(name: string): Promise<SearchContext> {
   return ctx;
 }
 
-async function search(name: string, body: SearchRequest): Promise<QueryResult[]> {
+async function search(name: string, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
   const ctx = await context(name);
   // Sees every write committed before this task started (the writer acknowledges only after commit).
   await ctx.index.refresh();
-  return executeSearch(ctx, body);
+  return executeSearch(ctx, body, encoded);
 }
 
 /** Opens every index, then holds this worker until all workers have (so each worker gets exactly one warm-up). */
@@ -60,7 +66,7 @@ export default async function runTask(task: SearchWorkerTask): Promise<SearchWor
       await warm();
       return { ok: true, results: [] };
     }
-    return { ok: true, results: await search(task.name, task.body) };
+    return { ok: true, results: await search(task.name, task.body, task.encoded) };
   } catch (err) {
     if (err instanceof LateIndexError && statusOf(err) !== 500) {
       return {

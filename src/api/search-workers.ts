@@ -1,18 +1,22 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { Encoder } from '../encode/index.js';
+import type { MultiVector } from '../shared/index.js';
 import { HttpError, type ProblemIssue } from './problem.js';
 import type { SearchRequest } from './schemas.js';
 import type { QueryResult } from './search-execution.js';
 
 export interface SearchWorkerData {
-  /** Served index name -> directory. */
-  readonly indexes: Readonly<Record<string, string>>;
+  /** Served index name -> directory and how its encoder weights query rows. */
+  readonly indexes: Readonly<Record<string, { readonly dir: string; readonly queryWeighting: Encoder['queryWeighting'] }>>;
   /** Warm-up barrier: [workers arrived, workers expected]. */
   readonly barrier: Int32Array;
 }
 
-export type SearchWorkerTask = { readonly kind: 'search'; readonly name: string; readonly body: SearchRequest } | { readonly kind: 'warm' };
+export type SearchWorkerTask =
+  | { readonly kind: 'search'; readonly name: string; readonly body: SearchRequest; readonly encoded: readonly MultiVector[] | undefined }
+  | { readonly kind: 'warm' };
 
 export interface SerializedError {
   readonly status: number;
@@ -36,21 +40,21 @@ export function defaultSearchThreads(): number {
 /**
  * Searches on worker threads, so MaxSim runs on every core and never blocks the event loop that accepts requests
  * and applies writes. Each worker opens the served indexes read-only (LMDB is shared memory-mapped; each worker
- * keeps its own HNSW graph) and refreshes its read snapshot before every search, so a search started after an
- * upsert was acknowledged sees it.
+ * keeps its own HNSW graph, but no encoder: queries arrive encoded) and refreshes its read snapshot before every
+ * search, so a search started after an upsert was acknowledged sees it.
  */
 export class SearchWorkerPool {
   private readonly pool: Piscina<SearchWorkerTask, SearchWorkerResult>;
   private readonly barrier: Int32Array;
 
   constructor(
-    indexes: ReadonlyMap<string, string>,
+    indexes: SearchWorkerData['indexes'],
     readonly threads: number,
   ) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`search threads must be a positive integer, got ${threads}`);
     this.barrier = new Int32Array(new SharedArrayBuffer(8));
     this.barrier[1] = threads;
-    const workerData: SearchWorkerData = { indexes: Object.fromEntries(indexes), barrier: this.barrier };
+    const workerData: SearchWorkerData = { indexes, barrier: this.barrier };
     this.pool = new Piscina({
       filename: fileURLToPath(new URL('./search-worker-entry.mjs', import.meta.url)),
       workerData,
@@ -67,10 +71,11 @@ export class SearchWorkerPool {
     for (const result of results) if (!result.ok) throw rebuildError(result.error);
   }
 
-  async search(name: string, body: SearchRequest): Promise<QueryResult[]> {
+  /** Runs `executeSearch` in a worker; `encoded` is `encodeRequestQueries`' result for `body`. */
+  async search(name: string, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
     let result: SearchWorkerResult;
     try {
-      result = await this.pool.run({ kind: 'search', name, body });
+      result = await this.pool.run({ kind: 'search', name, body, encoded });
     } catch (err) {
       if (err instanceof Error && err.message === 'Task queue is at limit') {
         throw new HttpError(429, 'search_queue_full', `more than ${SEARCH_QUEUE_LIMIT} searches are waiting; retry shortly`, { headers: { 'Retry-After': '1' } });

@@ -108,7 +108,8 @@ export function createServer(options: ServerOptions): LateIndexServer {
     opening ??= (async () => {
       await registry.open();
       if (searchThreads > 0) {
-        const pool = new SearchWorkerPool(IndexRegistry.namesFor(options.indexDirs), searchThreads);
+        const indexes = Object.fromEntries(registry.list().map((s) => [s.name, { dir: s.dir, queryWeighting: s.queryWeighting }]));
+        const pool = new SearchWorkerPool(indexes, searchThreads);
         workers = pool;
         await pool.warm();
       }

@@ -17,6 +17,7 @@ export {
   type RetrieveOptions,
   type RetrievalQuery,
   type RetrievedHit,
+  type QueryEncoder,
 } from './retriever.js';
 export {
   DEFAULT_FUSION,

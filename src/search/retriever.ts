@@ -10,6 +10,9 @@ import { blockMaxPruning, exhaustiveTermAtATime, prepareSparseQuery, type Prepar
 export type SearchMode = 'late' | 'sparse' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['late', 'sparse', 'hybrid'];
 
+/** What the retriever needs of an encoder: query encoding and how query rows are weighted. */
+export type QueryEncoder = Pick<Encoder, 'queryWeighting' | 'encodeQueries'>;
+
 /** An index the retriever can query: late interaction always, the sparse path when the index keeps postings. */
 export interface RetrievableIndex extends SearchableIndex {
   readonly sparse?: SparseStore | undefined;
@@ -51,7 +54,7 @@ export class Retriever {
 
   constructor(
     readonly index: RetrievableIndex,
-    readonly encoder: Encoder,
+    readonly encoder: QueryEncoder,
   ) {
     this.searcher = new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting });
   }
