@@ -43,11 +43,32 @@ export async function encodeRequestQueries(encoder: Encoder, body: SearchRequest
 }
 
 /**
+ * The HNSW candidates of each dense query of the request (aligned with `encoded`, or one for `embeddings`),
+ * gathered on the thread that owns the graph so that search workers need none; undefined when the request needs
+ * no candidates (sparse mode, exhaustive, a filter nothing matches).
+ */
+export function gatherCandidates(ctx: SearchContext, body: SearchRequest, encoded: readonly MultiVector[] | undefined): number[][] | undefined {
+  if (body.mode === 'sparse' || body.exhaustive) return undefined;
+  const options = searchOptions(ctx, body);
+  const queries = body.embeddings !== undefined ? [queryFromEmbeddings(body.embeddings, ctx.index.dim)] : encoded;
+  if (!options || !queries) return undefined;
+  return queries.map((query) =>
+    ctx.explainer.candidateIds(query.weights === undefined ? weightQuery(query, ctx.queryWeighting, ctx.index) : query, options),
+  );
+}
+
+/**
  * Answers one validated search request: one result per query text (or one for embeddings / sparse weights).
- * `encoded` is `encodeRequestQueries`' result for the same body. Client mistakes throw `HttpError` or the
+ * `encoded` is `encodeRequestQueries`' result for the same body; `candidates`, when given, is
+ * `gatherCandidates`' (then the index's graph is not searched). Client mistakes throw `HttpError` or the
  * library's typed errors.
  */
-export async function executeSearch(ctx: SearchContext, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
+export async function executeSearch(
+  ctx: SearchContext,
+  body: SearchRequest,
+  encoded: readonly MultiVector[] | undefined,
+  candidates?: readonly (readonly number[])[],
+): Promise<QueryResult[]> {
   if (!ctx.modes.includes(body.mode)) {
     throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
       issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
@@ -60,7 +81,7 @@ export async function executeSearch(ctx: SearchContext, body: SearchRequest, enc
     const vectors = body.embeddings === undefined ? undefined : queryFromEmbeddings(body.embeddings, ctx.index.dim);
     const t0 = performance.now();
     const query: RetrievalQuery = { ...(vectors && { vectors }), ...(sparse && { sparse }) };
-    const hits = options ? await ctx.retriever.retrieve(query, options) : [];
+    const hits = options ? await ctx.retriever.retrieve(query, withCandidates(options, candidates?.[0])) : [];
     results.push({ hits: present(ctx, body, hits, vectors), took_ms: ms(t0) });
     return results;
   }
@@ -69,10 +90,15 @@ export async function executeSearch(ctx: SearchContext, body: SearchRequest, enc
     const text = texts[i]!;
     const vectors = encoded?.[i];
     const t0 = performance.now();
-    const hits = options ? await ctx.retriever.retrieve({ text, ...(vectors && { vectors }), ...(sparse && { sparse }) }, options) : [];
+    const query = { text, ...(vectors && { vectors }), ...(sparse && { sparse }) };
+    const hits = options ? await ctx.retriever.retrieve(query, withCandidates(options, candidates?.[i])) : [];
     results.push({ query: text, hits: present(ctx, body, hits, vectors), took_ms: ms(t0) });
   }
   return results;
+}
+
+function withCandidates(options: RetrieveOptions, candidateIds: readonly number[] | undefined): RetrieveOptions {
+  return candidateIds === undefined ? options : { ...options, candidateIds };
 }
 
 /** The retriever options for a request; undefined when the filter admits no document at all. */

@@ -1,9 +1,8 @@
 import { workerData } from 'node:worker_threads';
 import { LateIndex } from '../index/index.js';
 import { LateInteractionSearcher, Retriever, type QueryEncoder } from '../search/index.js';
-import { LateIndexError, type MultiVector } from '../shared/index.js';
+import { LateIndexError } from '../shared/index.js';
 import { HttpError, statusOf } from './problem.js';
-import type { SearchRequest } from './schemas.js';
 import { executeSearch, searchModesOf, type QueryResult, type SearchContext } from './search-execution.js';
 import type { SearchWorkerData, SearchWorkerResult, SearchWorkerTask } from './search-workers.js';
 
@@ -22,8 +21,9 @@ function context(name: string): Promise<SearchContext> {
       queryWeighting,
       encodeQueries: () => Promise.reject(new Error('search worker: query texts must arrive encoded')),
     };
-    // The main thread opened this index with its encoder and checked the identity; here only the store is needed.
-    ctx = LateIndex.open(dir, { readOnly: true }).then((index) => ({
+    // The main thread opened this index with its encoder (identity checked) and owns its graph, where it gathers
+    // each search's candidates: here only the store is needed.
+    ctx = LateIndex.open(dir, { readOnly: true, graph: false }).then((index) => ({
       name,
       index,
       queryWeighting,
@@ -37,11 +37,11 @@ function context(name: string): Promise<SearchContext> {
   return ctx;
 }
 
-async function search(name: string, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
-  const ctx = await context(name);
+async function search(task: SearchWorkerTask & { kind: 'search' }): Promise<QueryResult[]> {
+  const ctx = await context(task.name);
   // Sees every write committed before this task started (the writer acknowledges only after commit).
   await ctx.index.refresh();
-  return executeSearch(ctx, body, encoded);
+  return executeSearch(ctx, task.body, task.encoded, task.candidates);
 }
 
 /** Opens every index, then holds this worker until all workers have (so each worker gets exactly one warm-up). */
@@ -66,7 +66,7 @@ export default async function runTask(task: SearchWorkerTask): Promise<SearchWor
       await warm();
       return { ok: true, results: [] };
     }
-    return { ok: true, results: await search(task.name, task.body, task.encoded) };
+    return { ok: true, results: await search(task) };
   } catch (err) {
     if (err instanceof LateIndexError && statusOf(err) !== 500) {
       return {

@@ -15,7 +15,13 @@ export interface SearchWorkerData {
 }
 
 export type SearchWorkerTask =
-  | { readonly kind: 'search'; readonly name: string; readonly body: SearchRequest; readonly encoded: readonly MultiVector[] | undefined }
+  | {
+      readonly kind: 'search';
+      readonly name: string;
+      readonly body: SearchRequest;
+      readonly encoded: readonly MultiVector[] | undefined;
+      readonly candidates: readonly (readonly number[])[] | undefined;
+    }
   | { readonly kind: 'warm' };
 
 export interface SerializedError {
@@ -30,7 +36,7 @@ export type SearchWorkerResult = { readonly ok: true; readonly results: QueryRes
 
 /** Searches waiting for a worker beyond this get 429 rather than growing memory without bound. */
 export const SEARCH_QUEUE_LIMIT = 4096;
-/** Each worker holds its own HNSW graph and encoder, so the default stays small. */
+/** Workers only score (each keeps a read snapshot and a MaxSim buffer); more than this rarely helps a server. */
 export const MAX_DEFAULT_SEARCH_THREADS = 4;
 
 export function defaultSearchThreads(): number {
@@ -40,8 +46,9 @@ export function defaultSearchThreads(): number {
 /**
  * Searches on worker threads, so MaxSim runs on every core and never blocks the event loop that accepts requests
  * and applies writes. Each worker opens the served indexes read-only (LMDB is shared memory-mapped; each worker
- * keeps its own HNSW graph, but no encoder: queries arrive encoded) and refreshes its read snapshot before every
- * search, so a search started after an upsert was acknowledged sees it.
+ * holds no HNSW graph and no encoder: queries arrive encoded with their candidates, gathered on the main thread that
+ * owns the graph) and refreshes its read snapshot before every search, so a search started after an upsert was
+ * acknowledged sees it. Workers do the expensive part: exact MaxSim, sparse scoring and fusion.
  */
 export class SearchWorkerPool {
   private readonly pool: Piscina<SearchWorkerTask, SearchWorkerResult>;
@@ -71,11 +78,16 @@ export class SearchWorkerPool {
     for (const result of results) if (!result.ok) throw rebuildError(result.error);
   }
 
-  /** Runs `executeSearch` in a worker; `encoded` is `encodeRequestQueries`' result for `body`. */
-  async search(name: string, body: SearchRequest, encoded: readonly MultiVector[] | undefined): Promise<QueryResult[]> {
+  /** Runs `executeSearch` in a worker with the main thread's `encodeRequestQueries` and `gatherCandidates`. */
+  async search(
+    name: string,
+    body: SearchRequest,
+    encoded: readonly MultiVector[] | undefined,
+    candidates: readonly (readonly number[])[] | undefined,
+  ): Promise<QueryResult[]> {
     let result: SearchWorkerResult;
     try {
-      result = await this.pool.run({ kind: 'search', name, body, encoded });
+      result = await this.pool.run({ kind: 'search', name, body, encoded, candidates });
     } catch (err) {
       if (err instanceof Error && err.message === 'Task queue is at limit') {
         throw new HttpError(429, 'search_queue_full', `more than ${SEARCH_QUEUE_LIMIT} searches are waiting; retry shortly`, { headers: { 'Retry-After': '1' } });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
-import { IndexFormatError, InputError, LateIndexError, type MultiVector } from '../shared/index.js';
+import { IndexFormatError, InputError, LateIndexError, UsageError, type MultiVector } from '../shared/index.js';
 import { createCodec } from './codecs/registry.js';
 import { RESIDUAL_SAMPLE_VECTORS, leadingRows } from './codecs/residual-training.js';
 import { accumulateDrift, driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
@@ -59,6 +59,11 @@ export interface OpenIndexOptions {
   readonly encoder?: EncoderIdentity;
   /** No writes at all: upsert/delete throw, close does not flush, a stale HNSW graph is rebuilt in memory only. */
   readonly readOnly?: boolean;
+  /**
+   * false: no HNSW graph in memory (read-only opens only), for a process that gets its candidates elsewhere
+   * (search workers); the `searchHnsw*` methods then throw.
+   */
+  readonly graph?: boolean;
 }
 
 
@@ -134,6 +139,8 @@ export class LateIndex {
   private state: StoreState;
   private graph: TokenGraph;
   private origin: GraphOrigin;
+  /** False for read-only opens without the graph (`OpenIndexOptions.graph`): no graph work at all. */
+  private hasGraph: boolean;
   /** LMDB sequence that `hnsw.bin` on disk reflects (-1: none). */
   private savedGraphSequence: number;
   /** Per internal id: stored vector count (NOT_LIVE when absent). */
@@ -189,6 +196,7 @@ export class LateIndex {
     this.graph = TokenGraph.empty(this.dim, this.base.hnsw, 0);
     this.savedGraphSequence = -1;
     this.origin = 'created';
+    this.hasGraph = true;
   }
 
   /** Creates a new, empty index in `dir` (created if needed; must not hold an index or other files). */
@@ -261,10 +269,13 @@ export class LateIndex {
     }
     const { counts: _counts, updatedAt: _updatedAt, ...base } = manifest;
     const readOnly = opts.readOnly ?? false;
+    const withGraph = opts.graph ?? true;
+    if (!withGraph && !readOnly) throw new UsageError(`${dir}: an index opened without its graph must be read-only`);
     const env = openEnv(dir, readOnly);
     try {
       const index = new LateIndex({ dir, base, env, readOnly });
-      await index.attachGraph();
+      if (withGraph) await index.attachGraph();
+      else index.hasGraph = false;
       return index;
     } catch (err) {
       await env.close();
@@ -460,6 +471,7 @@ export class LateIndex {
    */
   searchHnsw(query: Float32Array, k: number, ef?: number): HnswHit[] {
     this.assertOpen();
+    this.requireGraph();
     const { labels, similarities } = this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
     const hits: HnswHit[] = [];
     for (let i = 0; i < labels.length; i++) {
@@ -482,6 +494,7 @@ export class LateIndex {
    */
   searchHnswDocuments(query: Float32Array, maxDocuments: number, ef?: number): HnswHit[] {
     this.assertOpen();
+    this.requireGraph();
     const want = Math.floor(maxDocuments);
     if (!(want > 0)) return [];
     const cap = want * OWNER_OVERFLOW_FACTOR;
@@ -526,6 +539,7 @@ export class LateIndex {
   /** Nearest distinct vector labels (no mapping to documents); for diagnostics and recall checks. */
   searchHnswLabels(query: Float32Array, k: number, ef?: number): { labels: number[]; similarities: number[] } {
     this.assertOpen();
+    this.requireGraph();
     return this.graph.searchLabels(query, k, ef ?? this.base.hnsw.efSearch);
   }
 
@@ -764,7 +778,7 @@ export class LateIndex {
       vectorLabelDb: this.vectorLabelDb,
       labelOwnerDb: this.labelOwnerDb,
       df: this.df,
-      graph: this.graph,
+      graph: this.hasGraph ? this.graph : undefined,
       sparse: this.sparseStore,
       sparseMode: this.base.sparse?.mode ?? 'none',
       readRowLabels: (internalId) => this.readRowLabels(internalId),
@@ -965,6 +979,7 @@ export class LateIndex {
     } else {
       this.loadSpans();
     }
+    if (!this.hasGraph) return;
     if ((target.retiredLogFrom ?? 0) > from.sequence) {
       this.graph = this.buildGraphFromStore();
       this.savedGraphSequence = -1;
@@ -1163,6 +1178,10 @@ export class LateIndex {
     const n = count * this.dim;
     if (this.decodeScratch.length < n) this.decodeScratch = new Float32Array(n);
     return this.decodeScratch;
+  }
+
+  private requireGraph(): void {
+    if (!this.hasGraph) throw new LateIndexError('no_graph', `${this.dir}: opened without its HNSW graph; candidate search is unavailable`);
   }
 
   private assertOpen(): void {

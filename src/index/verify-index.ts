@@ -31,7 +31,8 @@ export interface VerifiableIndex {
   readonly vectorLabelDb: Database<number, Buffer>;
   readonly labelOwnerDb: Database<Uint8Array, number>;
   readonly df: Database<number, string>;
-  readonly graph: TokenGraph;
+  /** Absent when the index was opened without its graph: the graph checks are skipped. */
+  readonly graph: TokenGraph | undefined;
   readonly sparse: SparseStore | undefined;
   readonly sparseMode: SparseIndexMode;
   readRowLabels(internalId: number): Uint32Array | undefined;
@@ -121,7 +122,7 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
     for (let i = 1; i < owners.length; i++) if (owners[i - 1]! >= owners[i]!) note(`label ${label}: owner list is not strictly ascending`);
     if (owners.length !== (ownerRefs.get(label) ?? 0)) note(`label ${label} lists ${owners.length} owners, ${ownerRefs.get(label) ?? 0} documents hold it`);
     if (index.vectorLabelDb.get(labelOwnersKey(value)) !== label) note(`label ${label}: its vector key does not map back to it`);
-    if (!index.graph.has(label)) note(`label ${label} is not in the HNSW graph`);
+    if (index.graph && !index.graph.has(label)) note(`label ${label} is not in the HNSW graph`);
   }
   let keys = 0;
   for (const { value: label } of index.vectorLabelDb.getRange()) {
@@ -151,7 +152,7 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
     }
     if (stats.idLimit > index.state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${index.state.nextInternalId}`);
   }
-  if (index.graph.size !== liveLabels || !index.graph.isConsistent()) {
+  if (index.graph && (index.graph.size !== liveLabels || !index.graph.isConsistent())) {
     note(`HNSW graph holds ${index.graph.size} live vectors, LMDB ${liveLabels} distinct vectors`);
   }
   return { ok: problems.length === 0, problems, documents: recount.documents, vectors: recount.vectors, terms: df.size };

@@ -74,8 +74,13 @@ export class LateInteractionSearcher {
     const top = new TopK(Math.min(k, this.index.counts().documents), compareTies);
 
     // Candidate mode applies the filter while gathering, so that filtered documents use no rerank budget.
-    const filter = options.exhaustive ? options.filter : undefined;
-    const candidates = options.exhaustive ? this.index.liveInternalIds() : this.candidates(weighted, options);
+    const given = options.candidateIds;
+    const filter = options.exhaustive || given !== undefined ? options.filter : undefined;
+    const candidates = options.exhaustive
+      ? this.index.liveInternalIds()
+      : given !== undefined
+        ? new Set([...given, ...(options.extraCandidates ?? [])])
+        : this.candidateIds(weighted, options);
     let scored = 0;
     this.scorer.setQuery(weighted);
     for (const internalId of candidates) {
@@ -107,12 +112,13 @@ export class LateInteractionSearcher {
   }
 
   /**
-   * Union of the documents owning each query row's nearest stored token vectors, filtered. With `rerankDepth`,
+   * Candidate documents of a weighted query (weights as `search` applies them): the union of the documents owning
+   * each query row's nearest stored token vectors, plus `extraCandidates`, filtered. With `rerankDepth`,
    * only that many survive, ranked by an approximate score built from the HNSW similarities alone (XTR-style
    * imputation): sum_i w_i * s_i(d), where s_i(d) is d's best similarity among row i's hits, or when d is not
    * among them, the lowest similarity row i returned (an estimate of an upper bound of what d would score).
    */
-  private candidates(query: MultiVector, options: SearchOptions): Iterable<number> {
+  candidateIds(query: MultiVector, options: SearchOptions): number[] {
     const perToken = options.candidatesPerToken ?? DEFAULT_CANDIDATES_PER_TOKEN;
     if (!Number.isInteger(perToken) || perToken < 1) {
       throw new UsageError(`candidatesPerToken must be a positive integer, got ${perToken}`, 'invalid_candidates');
@@ -149,7 +155,7 @@ export class LateInteractionSearcher {
     for (const internalId of options.extraCandidates ?? []) {
       if (!found.has(internalId) && (filter === undefined || filter(internalId))) found.set(internalId, 0);
     }
-    if (depth === undefined || found.size <= depth) return found.keys();
+    if (depth === undefined || found.size <= depth) return [...found.keys()];
     const approximate = new TopK(depth, (a, b) => a - b);
     for (const [internalId, lift] of found) approximate.push(floorSum + lift, internalId);
     return approximate.drain().map((entry) => entry.internalId);

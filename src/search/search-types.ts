@@ -12,6 +12,11 @@ export interface SearchOptions {
   readonly rerankDepth?: number;
   /** Candidate mode: more documents to score besides the HNSW ones, e.g. the sparse top-k (DESIGN.md). */
   readonly extraCandidates?: Iterable<number>;
+  /**
+   * Candidate mode: the HNSW candidates gathered beforehand (`LateInteractionSearcher.candidateIds`, e.g. on the
+   * thread that owns the graph), used instead of searching the graph; `extraCandidates` still join them.
+   */
+  readonly candidateIds?: readonly number[];
   /** HNSW search beam width; the index raises it to at least `candidatesPerToken`. */
   readonly ef?: number;
   /** Keeps only documents for which it returns true (applied before scoring). */

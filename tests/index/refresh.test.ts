@@ -77,3 +77,24 @@ describe('a reader catching up with a writer', () => {
     expect(reader.getInternalId('a')).toBeUndefined();
   });
 });
+
+describe('an index opened without its graph', () => {
+  it('reads, refreshes and verifies like a full reader, refuses candidate search, and must be read-only', async () => {
+    const dir = newDir();
+    const writer = await LateIndex.create(dir, { encoder: encoderIdentity(DIM), quantization: 'float32' });
+    cleanups.push(() => writer.close());
+    const random = rng(99);
+    const doc = (id: string) => makeDoc(id, randomUnitRows(random, 4, DIM), DIM);
+    await writer.upsert([doc('a'), doc('b'), doc('c')]);
+    await expect(LateIndex.open(dir, { graph: false })).rejects.toThrow(/must be read-only/);
+    const reader = await LateIndex.open(dir, { readOnly: true, graph: false });
+    cleanups.push(() => reader.close());
+    expect(() => reader.searchHnswDocuments(new Float32Array(DIM).fill(0.35), 2)).toThrow(expect.objectContaining({ code: 'no_graph' }));
+    await writer.upsert([doc('d')]);
+    await writer.delete(['a']);
+    await reader.refresh();
+    expect(liveCounts(reader)).toEqual(liveCounts(writer));
+    expect(reader.readVectors(reader.getInternalId('d')!)!.data).toEqual(writer.readVectors(writer.getInternalId('d')!)!.data);
+    expect(reader.verify()).toMatchObject({ ok: true, documents: 3 });
+  });
+});

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { IndexRegistry } from '../index-registry.js';
 import { SearchRequestSchema, type SearchResponse } from '../schemas.js';
-import { encodeRequestQueries, executeSearch, ms, type QueryResult } from '../search-execution.js';
+import { encodeRequestQueries, executeSearch, gatherCandidates, ms, type QueryResult } from '../search-execution.js';
 import type { SearchWorkerPool } from '../search-workers.js';
 import { parseBody } from '../validate.js';
 
@@ -21,7 +21,9 @@ export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorke
     try {
       // Queries are encoded here, so search workers need no encoder (memory, and ONNX threads stay in one place).
       const encoded = await encodeRequestQueries(served.encoder, body);
-      results = pool ? await pool.search(served.name, body, encoded) : await executeSearch(served, body, encoded);
+      results = pool
+        ? await pool.search(served.name, body, encoded, gatherCandidates(served, body, encoded))
+        : await executeSearch(served, body, encoded);
     } finally {
       load.inFlight--;
     }
