@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createServer, type LateIndexServer, type ServerOptions } from '../../src/api/index.js';
 import { StaticEncoder } from '../../src/encode/index.js';
 import { IndexBuilder, LateIndex, readCorpus, type SparseIndexMode } from '../../src/index/index.js';
@@ -124,4 +124,43 @@ export function serverFixture(): { root: () => string; freshIndex: () => Promise
       return r;
     },
   };
+}
+
+/**
+ * Writes three batches of `size` marked documents while four clients search for the markers, and checks that no
+ * search ever saw part of a batch (each finds 0 or all `size`), that some search ran before a batch was visible
+ * (so the check was not vacuous), and that the last batch is complete afterwards. Writes go all at once or one
+ * after another.
+ */
+export async function expectBatchesAppearWhole(url: string, name: string, size: number, writes: 'concurrent' | 'sequential'): Promise<void> {
+  const searchRoute = `/v1/indexes/${name}/search`;
+  const batches = [0, 1, 2].map((b) =>
+    Array.from({ length: size }, (_, i) => ({ _id: `m${b}-${i}`, text: `zorblaxquint${b} marker document ${i} about tides` })),
+  );
+  const counts: number[][] = [[], [], []];
+  let writing = true;
+  const searcher = async (): Promise<void> => {
+    while (writing) {
+      const reply = await call(url, 'POST', searchRoute, { queries: ['zorblaxquint0', 'zorblaxquint1', 'zorblaxquint2'], top_k: 200, exhaustive: true });
+      expect(reply.status).toBe(200);
+      reply.body.results.forEach((result: { hits: { id: string }[] }, b: number) => {
+        counts[b]!.push(result.hits.filter((h) => h.id.startsWith(`m${b}-`)).length);
+      });
+    }
+  };
+  const readers = [searcher(), searcher(), searcher(), searcher()];
+  const write = (documents: unknown[]) => call(url, 'POST', `/v1/indexes/${name}/documents`, { documents });
+  const replies: Reply[] = [];
+  if (writes === 'concurrent') replies.push(...(await Promise.all(batches.map(write))));
+  else for (const documents of batches) replies.push(await write(documents));
+  writing = false;
+  await Promise.all(readers);
+  expect(replies.map((x) => x.status)).toEqual([200, 200, 200]);
+  for (const seen of counts) {
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((c) => c === 0 || c === size), JSON.stringify(seen)).toBe(true);
+  }
+  expect(counts.flat().some((c) => c === 0)).toBe(true);
+  const after = await call(url, 'POST', searchRoute, { query: 'zorblaxquint2', top_k: 100, exhaustive: true });
+  expect(after.body.results[0].hits.filter((h: { id: string }) => h.id.startsWith('m2-'))).toHaveLength(size);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { IndexOpener } from '../../src/api/index.js';
 import { StaticEncoder, type Encoder } from '../../src/encode/index.js';
 import { LateIndex } from '../../src/index/index.js';
-import { call, memoryLogger, serverFixture, start } from './helpers.js';
+import { call, expectBatchesAppearWhole, memoryLogger, serverFixture, start } from './helpers.js';
 
 const { root, freshIndex, serve } = serverFixture();
 
@@ -144,39 +144,7 @@ describe('writes under concurrent reads', () => {
     const dir = await freshIndex();
     const name = path.basename(dir);
     const r = await serve({ indexDirs: [dir], openIndex: opener({ encodeDelayMs: 30 }) });
-    const N = 40;
-    const batches = [0, 1, 2].map((b) =>
-      Array.from({ length: N }, (_, i) => doc(`m${b}-${i}`, `zorblaxquint${b} marker document ${i} about tides`)),
-    );
-    const counts: number[][] = [[], [], []];
-    let writing = true;
-    const searcher = async (): Promise<void> => {
-      while (writing) {
-        const reply = await call(r.url, 'POST', `/v1/indexes/${name}/search`, {
-          queries: ['zorblaxquint0', 'zorblaxquint1', 'zorblaxquint2'],
-          top_k: 200,
-          exhaustive: true,
-        });
-        expect(reply.status).toBe(200);
-        reply.body.results.forEach((result: { hits: { id: string }[] }, b: number) => {
-          counts[b]!.push(result.hits.filter((h) => h.id.startsWith(`m${b}-`)).length);
-        });
-      }
-    };
-    const readers = [searcher(), searcher(), searcher(), searcher()];
-    const writes = batches.map((documents) => call(r.url, 'POST', `/v1/indexes/${name}/documents`, { documents }));
-    const replies = await Promise.all(writes);
-    writing = false;
-    await Promise.all(readers);
-    expect(replies.map((x) => x.status)).toEqual([200, 200, 200]);
-    for (const seen of counts) {
-      expect(seen.length).toBeGreaterThan(0);
-      expect(seen.every((c) => c === 0 || c === N), JSON.stringify(seen)).toBe(true);
-    }
-    // At least one search ran while some batch was not yet visible, so the check was not vacuous.
-    expect(counts.flat().some((c) => c === 0)).toBe(true);
-    const after = await call(r.url, 'POST', `/v1/indexes/${name}/search`, { query: 'zorblaxquint2', top_k: 100, exhaustive: true });
-    expect(after.body.results[0].hits.filter((h: { id: string }) => h.id.startsWith('m2-'))).toHaveLength(N);
+    await expectBatchesAppearWhole(r.url, name, 40, 'concurrent');
   });
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { call, serverFixture, start } from './helpers.js';
+import { call, expectBatchesAppearWhole, serverFixture, start } from './helpers.js';
 
 const { root, freshIndex, serve } = serverFixture();
 
@@ -62,32 +62,7 @@ describe('searches on worker threads', () => {
     expect(gone.body.results[0].hits).toEqual([]);
 
     // Batches become visible whole while searches run on the workers concurrently.
-    const N = 30;
-    const batches = [0, 1, 2].map((b) => Array.from({ length: N }, (_, i) => doc(`m${b}-${i}`, `zorblaxquint${b} marker ${i} about tides`)));
-    const counts: number[][] = [[], [], []];
-    let writing = true;
-    const searcher = async (): Promise<void> => {
-      while (writing) {
-        const reply = await call(r.url, 'POST', searchUrl, { queries: ['zorblaxquint0', 'zorblaxquint1', 'zorblaxquint2'], top_k: 200, exhaustive: true });
-        expect(reply.status).toBe(200);
-        reply.body.results.forEach((result: { hits: { id: string }[] }, b: number) => {
-          counts[b]!.push(result.hits.filter((h) => h.id.startsWith(`m${b}-`)).length);
-        });
-      }
-    };
-    const readers = [searcher(), searcher(), searcher(), searcher()];
-    const replies = [];
-    for (const documents of batches) replies.push(await call(r.url, 'POST', `/v1/indexes/${name}/documents`, { documents }));
-    writing = false;
-    await Promise.all(readers);
-    expect(replies.map((x) => x.status)).toEqual([200, 200, 200]);
-    for (const seen of counts) {
-      expect(seen.length).toBeGreaterThan(0);
-      expect(seen.every((c) => c === 0 || c === N), JSON.stringify(seen)).toBe(true);
-    }
-    expect(counts.flat().some((c) => c === 0)).toBe(true);
-    const after = await call(r.url, 'POST', searchUrl, { query: 'zorblaxquint2', top_k: 100, exhaustive: true });
-    expect(after.body.results[0].hits.filter((h: { id: string }) => h.id.startsWith('m2-'))).toHaveLength(N);
+    await expectBatchesAppearWhole(r.url, name, 30, 'sequential');
   });
 
   it('refuses a negative thread count before binding', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LateIndexError } from '../../src/shared/index.js';
 import { IndexFormatError } from '../../src/shared/index.js';
 import { ResidualCodec, residualCentroidCount, type ResidualModel } from '../../src/index/codecs/index.js';
-import { randomUnitRows, rng } from './helpers.js';
+import { cosine, randomUnitRows, rng } from './helpers.js';
 
 const DIM = 128;
 const TRAIN = 2048;
@@ -61,17 +61,7 @@ function nearest(model: Readonly<ResidualModel>, rows: Float32Array, off: number
 
 function meanCosine(a: Float32Array, b: Float32Array, dim: number): number {
   let total = 0;
-  for (let off = 0; off < a.length; off += dim) {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let j = 0; j < dim; j++) {
-      ab += a[off + j]! * b[off + j]!;
-      aa += a[off + j]! ** 2;
-      bb += b[off + j]! ** 2;
-    }
-    total += ab / Math.sqrt(aa * bb);
-  }
+  for (let off = 0; off < a.length; off += dim) total += cosine(a, b, off, dim);
   return total / (a.length / dim);
 }
 

@@ -11,7 +11,7 @@ import {
   ResidualCodec,
   isTrainableCodec,
 } from '../../src/index/codecs/index.js';
-import { randomUnitRows, rng } from './helpers.js';
+import { cosine, randomUnitRows, rng } from './helpers.js';
 
 const DIM = 128;
 const COUNT = 300;
@@ -21,18 +21,6 @@ function unaligned(bytes: Uint8Array): Uint8Array {
   const buf = new Uint8Array(bytes.length + 1);
   buf.set(bytes, 1);
   return buf.subarray(1);
-}
-
-function cosine(a: Float32Array, b: Float32Array, off: number, dim: number): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let j = 0; j < dim; j++) {
-    ab += a[off + j]! * b[off + j]!;
-    aa += a[off + j]! ** 2;
-    bb += b[off + j]! ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 describe('vector codecs', () => {

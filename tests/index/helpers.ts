@@ -56,3 +56,16 @@ export function useCleanups(): { cleanups: (() => void | Promise<void>)[]; newDi
     },
   };
 }
+
+/** Cosine of the rows at `off` in `a` and `b` (plain float64 sums: the reference the codec tests compare with). */
+export function cosine(a: Float32Array, b: Float32Array, off: number, dim: number): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let j = 0; j < dim; j++) {
+    ab += a[off + j]! * b[off + j]!;
+    aa += a[off + j]! ** 2;
+    bb += b[off + j]! ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { SparseStore, type SparseStoreOptions } from '../../src/index/sparse/index.js';
+import { SparseStore, type SparseDocument, type SparseStoreOptions, type SparseTermsDocument } from '../../src/index/sparse/index.js';
 import type { SparseHit } from '../../src/search/sparse/index.js';
 
 export const DATA_ROOT = '/work/shared/data';
@@ -57,3 +57,49 @@ export function bruteTopK(scores: ReadonlyMap<number, number>, k: number): Spars
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 export { mulberry32 as rng } from '../../src/shared/random.js';
+
+/** Writes `docs` in transactions of `batch` documents. */
+export function putAll(temp: TempStore, docs: readonly SparseDocument[], batch = 1000): void {
+  for (let i = 0; i < docs.length; i += batch) temp.store.runInTransaction(() => temp.store.putDocuments(docs.slice(i, i + batch)));
+}
+
+/** First position where two ranked lists differ, for a readable failure. */
+export function firstDifference(a: readonly SparseHit[], b: readonly SparseHit[]): string | undefined {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x?.internalId !== y?.internalId || x?.score !== y?.score) return `rank ${i}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Deletes about a fifth of `docs` (drawn with `random`), re-adds about half of those under new internal ids, and
+ * replaces up to 50 live documents in place (ids `first`, `first + step`, ... take the terms of document
+ * `id * mix mod n`). Returns what it did and the live documents that should now be stored.
+ */
+export function churnStore(
+  temp: TempStore,
+  docs: readonly SparseDocument[],
+  random: () => number,
+  replace: { readonly first: number; readonly step: number; readonly mix: number },
+): { removed: number; deleted: Set<number>; readded: SparseDocument[]; live: Map<number, SparseDocument> } {
+  const deleted = new Set<number>();
+  for (const doc of docs) if (random() < 0.2) deleted.add(doc.internalId);
+  const idLimit = temp.store.stats().idLimit;
+  const removed = temp.store.runInTransaction(() => temp.store.removeDocuments([...deleted]));
+  // Internal ids are never reused: re-added documents get new ones.
+  const readded: SparseDocument[] = [];
+  let nextId = idLimit;
+  for (const id of deleted) if (random() < 0.5) readded.push({ internalId: nextId++, terms: (docs[id] as SparseTermsDocument).terms });
+  putAll(temp, readded, 500);
+  const replaced: SparseDocument[] = [];
+  for (let id = replace.first; id < docs.length && replaced.length < 50; id += replace.step) {
+    if (!deleted.has(id)) replaced.push({ internalId: id, terms: (docs[(id * replace.mix) % docs.length] as SparseTermsDocument).terms });
+  }
+  putAll(temp, replaced);
+  const live = new Map<number, SparseDocument>();
+  for (const doc of docs) if (!deleted.has(doc.internalId)) live.set(doc.internalId, doc);
+  for (const doc of [...readded, ...replaced]) live.set(doc.internalId, doc);
+  return { removed, deleted, readded, live };
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, recursiveGraphBisection, type DocumentTermGraph, type SparseDocument, type SparseTermsDocument } from '../../src/index/sparse/index.js';
-import { blockMaxPruning, exhaustiveTermAtATime, prepareSparseQuery, type SparseHit } from '../../src/search/sparse/index.js';
-import { DATASETS, openTempStore, readCorpusTexts, readQueryTexts, rng, type TempStore } from './helpers.js';
+import { analyze, recursiveGraphBisection, type DocumentTermGraph, type SparseDocument } from '../../src/index/sparse/index.js';
+import { blockMaxPruning, exhaustiveTermAtATime, prepareSparseQuery } from '../../src/search/sparse/index.js';
+import { DATASETS, churnStore, firstDifference, openTempStore, putAll, readCorpusTexts, readQueryTexts, rng, type TempStore } from './helpers.js';
 
 function graphOf(docs: readonly (readonly number[])[], termCount: number): DocumentTermGraph {
   const offsets = new Uint32Array(docs.length + 1);
@@ -91,19 +91,6 @@ describe('SparseStore.reorder on a small store', () => {
   });
 });
 
-function putAll(temp: TempStore, docs: readonly SparseDocument[], batch = 1000): void {
-  for (let i = 0; i < docs.length; i += batch) temp.store.runInTransaction(() => temp.store.putDocuments(docs.slice(i, i + batch)));
-}
-
-function firstDifference(a: readonly SparseHit[], b: readonly SparseHit[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x?.internalId !== y?.internalId || x?.score !== y?.score) return `rank ${i}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`;
-  }
-  return undefined;
-}
-
 const UPDATE_DATASETS: readonly string[] = ['cranfield', 'med', 'cacm', 'lisa'];
 
 describe.each(DATASETS)('reordered store on %s', (dataset) => {
@@ -142,23 +129,8 @@ describe.each(DATASETS)('reordered store on %s', (dataset) => {
 
   // The update round trip on the smaller collections keeps the suite fast; SciFact and Vaswani get the check above.
   if (UPDATE_DATASETS.includes(dataset)) it('stays exact under deletes, re-adds and replacements after reordering, and after reordering again', () => {
-    const random = rng(dataset.length * 104729);
     const stats = reordered.store.stats();
-    const deleted = new Set<number>();
-    for (const doc of docs) if (random() < 0.2) deleted.add(doc.internalId);
-    reordered.store.runInTransaction(() => reordered.store.removeDocuments([...deleted]));
-    const readded: SparseDocument[] = [];
-    let nextId = stats.idLimit;
-    for (const id of deleted) if (random() < 0.5) readded.push({ internalId: nextId++, terms: (docs[id] as SparseTermsDocument).terms });
-    putAll(reordered, readded, 500);
-    const replaced: SparseDocument[] = [];
-    for (let id = 3; id < docs.length && replaced.length < 50; id += 11) {
-      if (!deleted.has(id)) replaced.push({ internalId: id, terms: (docs[(id * 17) % docs.length] as SparseTermsDocument).terms });
-    }
-    putAll(reordered, replaced);
-    const live = new Map<number, SparseDocument>();
-    for (const doc of docs) if (!deleted.has(doc.internalId)) live.set(doc.internalId, doc);
-    for (const doc of [...readded, ...replaced]) live.set(doc.internalId, doc);
+    const { live } = churnStore(reordered, docs, rng(dataset.length * 104729), { first: 3, step: 11, mix: 17 });
     const fresh = openTempStore({ avgdl: stats.avgdl });
     try {
       putAll(fresh, [...live.values()].sort((a, b) => a.internalId - b.internalId));
