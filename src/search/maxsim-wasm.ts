@@ -83,6 +83,56 @@ function horizontalMax(v: number, t: number): number[] {
   ];
 }
 
+/** Locals (and the d, dCount, dim parameters) of a kernel that walks unpadded document rows four at a time. */
+interface DocumentRows {
+  readonly d: number;
+  readonly dCount: number;
+  readonly dim: number;
+  readonly j: number;
+  readonly t: number;
+  readonly lastDoc: number;
+  readonly fullBytes: number;
+  readonly rowBytes: number;
+  readonly tailLanes: number;
+  readonly mask: number;
+  readonly docPtr: readonly number[];
+}
+
+/** Loads the tail mask and derives the row geometry: whole-chunk bytes, row bytes, tail lanes, last row index. */
+function rowGeometry(l: DocumentRows): number[] {
+  return [
+    ...i32Const(MASK_OFFSET), ...v128Load(), ...set(l.mask),
+    ...get(l.dim), ...i32Const(2), Op.i32ShrU, ...i32Const(4), Op.i32Shl, ...set(l.fullBytes),
+    ...get(l.dim), ...i32Const(2), Op.i32Shl, ...set(l.rowBytes),
+    ...get(l.dim), ...i32Const(3), Op.i32And, ...set(l.tailLanes),
+    ...get(l.dCount), ...i32Const(1), Op.i32Sub, ...set(l.lastDoc),
+  ];
+}
+
+/**
+ * Points `docPtr` at document rows j .. j+3 (rows past the end repeat the last one), zeroes `accumulators`, then
+ * emits `chunk` for every whole 4-float chunk (byte offset in t) and, masked, once more for the tail lanes.
+ */
+function documentRowBlock(l: DocumentRows, accumulators: readonly number[], chunk: (masked: boolean) => number[]): number[] {
+  return [
+    ...l.docPtr.flatMap((p, r) => [
+      ...add(get(l.d), [...minLocal([...get(l.j), ...i32Const(r), Op.i32Add], get(l.lastDoc)), ...get(l.rowBytes), Op.i32Mul]),
+      ...set(p),
+    ]),
+    ...accumulators.flatMap((a) => [...zeroV128, ...set(a)]),
+    ...i32Const(0), ...set(l.t),
+    ...get(l.fullBytes), Op.if, EMPTY_BLOCK,
+    Op.loop, EMPTY_BLOCK,
+    ...chunk(false),
+    ...get(l.t), ...i32Const(16), Op.i32Add, ...tee(l.t), ...get(l.fullBytes), Op.i32LtU, Op.brIf, 0,
+    Op.end,
+    Op.end,
+    ...get(l.tailLanes), Op.if, EMPTY_BLOCK,
+    ...chunk(true),
+    Op.end,
+  ];
+}
+
 /**
  * maxsim(q, qCount, qStride, d, dCount, dim, sims, simsStride, best): for every query row i (at q + i * qStride
  * bytes, zero-padded to a multiple of 4 floats) and document row j (at d + j * dim * 4, unpadded) writes
@@ -117,12 +167,9 @@ function maxSimFunction(queryBlock: number): WasmFunction {
     ]),
   ];
 
+  const rows: DocumentRows = { d, dCount, dim, j, t, lastDoc, fullBytes, rowBytes, tailLanes, mask, docPtr };
   const body = [
-    ...i32Const(MASK_OFFSET), ...v128Load(), ...set(mask),
-    ...get(dim), ...i32Const(2), Op.i32ShrU, ...i32Const(4), Op.i32Shl, ...set(fullBytes),
-    ...get(dim), ...i32Const(2), Op.i32Shl, ...set(rowBytes),
-    ...get(dim), ...i32Const(3), Op.i32And, ...set(tailLanes),
-    ...get(dCount), ...i32Const(1), Op.i32Sub, ...set(lastDoc),
+    ...rowGeometry(rows),
     ...get(qCount), ...i32Const(1), Op.i32Sub, ...set(lastQuery),
     ...i32Const(0), ...set(i),
     Op.loop, EMPTY_BLOCK, // query blocks
@@ -134,21 +181,7 @@ function maxSimFunction(queryBlock: number): WasmFunction {
     ]),
     ...i32Const(0), ...set(j),
     Op.loop, EMPTY_BLOCK, // document blocks of 4 rows; rows past the end repeat the last one
-    ...docPtr.flatMap((p, r) => [
-      ...add(get(d), [...minLocal([...get(j), ...i32Const(r), Op.i32Add], get(lastDoc)), ...get(rowBytes), Op.i32Mul]),
-      ...set(p),
-    ]),
-    ...acc.flat().flatMap((a) => [...zeroV128, ...set(a)]),
-    ...i32Const(0), ...set(t),
-    ...get(fullBytes), Op.if, EMPTY_BLOCK,
-    Op.loop, EMPTY_BLOCK,
-    ...chunk(false),
-    ...get(t), ...i32Const(16), Op.i32Add, ...tee(t), ...get(fullBytes), Op.i32LtU, Op.brIf, 0,
-    Op.end,
-    Op.end,
-    ...get(tailLanes), Op.if, EMPTY_BLOCK,
-    ...chunk(true),
-    Op.end,
+    ...documentRowBlock(rows, acc.flat(), chunk),
     ...acc.flatMap((a, k) => [
       ...get(simsRow[k]!), ...get(j), ...i32Const(2), Op.i32Shl, Op.i32Add,
       ...horizontalSums(a[0]!, a[1]!, a[2]!, a[3]!, temp0, temp1), ...tee(temp0), ...v128Store(),
@@ -191,31 +224,14 @@ function maxNormSquaredFunction(): WasmFunction {
       ...get(p), ...get(t), Op.i32Add, ...v128Load(), ...(masked ? [...get(mask), ...v128And] : []), ...tee(docChunk),
       ...get(docChunk), ...f32x4Mul, ...get(acc[r]!), ...f32x4Add, ...set(acc[r]!),
     ]);
+  const rows: DocumentRows = { d, dCount, dim, j, t, lastDoc, fullBytes, rowBytes, tailLanes, mask, docPtr };
   const body = [
-    ...i32Const(MASK_OFFSET), ...v128Load(), ...set(mask),
-    ...get(dim), ...i32Const(2), Op.i32ShrU, ...i32Const(4), Op.i32Shl, ...set(fullBytes),
-    ...get(dim), ...i32Const(2), Op.i32Shl, ...set(rowBytes),
-    ...get(dim), ...i32Const(3), Op.i32And, ...set(tailLanes),
-    ...get(dCount), ...i32Const(1), Op.i32Sub, ...set(lastDoc),
+    ...rowGeometry(rows),
     ...zeroV128, ...set(bestSoFar),
     ...i32Const(0), ...set(j),
     ...enterBlockLoop,
     ...get(j), ...get(dCount), Op.i32GeS, Op.brIf, 1,
-    ...docPtr.flatMap((p, r) => [
-      ...add(get(d), [...minLocal([...get(j), ...i32Const(r), Op.i32Add], get(lastDoc)), ...get(rowBytes), Op.i32Mul]),
-      ...set(p),
-    ]),
-    ...acc.flatMap((a) => [...zeroV128, ...set(a)]),
-    ...i32Const(0), ...set(t),
-    ...get(fullBytes), Op.if, EMPTY_BLOCK,
-    Op.loop, EMPTY_BLOCK,
-    ...chunk(false),
-    ...get(t), ...i32Const(16), Op.i32Add, ...tee(t), ...get(fullBytes), Op.i32LtU, Op.brIf, 0,
-    Op.end,
-    Op.end,
-    ...get(tailLanes), Op.if, EMPTY_BLOCK,
-    ...chunk(true),
-    Op.end,
+    ...documentRowBlock(rows, acc, chunk),
     // f32x4.max (not pmax) so that a NaN norm propagates and the caller falls back to rescoring every row.
     ...get(bestSoFar), ...horizontalSums(acc[0]!, acc[1]!, acc[2]!, acc[3]!, temp0, temp1), ...simd(SimdOp.f32x4Max),
     ...set(bestSoFar),
