@@ -33,33 +33,40 @@ function queryTexts(body: SearchRequest): readonly string[] {
 }
 
 /**
- * The request's query texts encoded, aligned with `body.queries` (or `[body.query]`); undefined when nothing
- * needs them (sparse mode without token scores, embeddings or sparse weights only).
+ * The first step of every search request, on the main thread: checks the mode against the index, then returns the
+ * query vectors, one per result: its `embeddings` (normalised, checked against the index's dim), or its query
+ * texts encoded, aligned with `body.queries` (or `[body.query]`); undefined when nothing needs them (sparse mode
+ * without token scores, sparse weights only).
  */
-export async function encodeRequestQueries(encoder: Encoder, body: SearchRequest): Promise<MultiVector[] | undefined> {
+export async function encodeRequestQueries(ctx: SearchContext, encoder: Encoder, body: SearchRequest): Promise<MultiVector[] | undefined> {
+  if (!ctx.modes.includes(body.mode)) {
+    throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
+      issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
+    });
+  }
+  if (body.embeddings !== undefined) return [queryFromEmbeddings(body.embeddings, ctx.index.dim)];
   const texts = queryTexts(body);
   const needed = body.mode !== 'sparse' || body.include.includes('token_scores');
   return texts.length > 0 && needed ? encoder.encodeQueries(texts) : undefined;
 }
 
 /**
- * The HNSW candidates of each dense query of the request (aligned with `encoded`, or one for `embeddings`),
- * gathered on the thread that owns the graph so that search workers need none; undefined when the request needs
- * no candidates (sparse mode, exhaustive, a filter nothing matches).
+ * The HNSW candidates of each query of the request (aligned with `encoded`), gathered on the thread that owns the
+ * graph so that search workers need none; undefined when the request needs no candidates (sparse mode,
+ * exhaustive, a filter nothing matches).
  */
 export function gatherCandidates(ctx: SearchContext, body: SearchRequest, encoded: readonly MultiVector[] | undefined): number[][] | undefined {
-  if (body.mode === 'sparse' || body.exhaustive) return undefined;
+  if (body.mode === 'sparse' || body.exhaustive || !encoded) return undefined;
   const options = searchOptions(ctx, body);
-  const queries = body.embeddings !== undefined ? [queryFromEmbeddings(body.embeddings, ctx.index.dim)] : encoded;
-  if (!options || !queries) return undefined;
-  return queries.map((query) =>
+  if (!options) return undefined;
+  return encoded.map((query) =>
     ctx.explainer.candidateIds(query.weights === undefined ? weightQuery(query, ctx.queryWeighting, ctx.index) : query, options),
   );
 }
 
 /**
  * Answers one validated search request: one result per query text (or one for embeddings / sparse weights).
- * `encoded` is `encodeRequestQueries`' result for the same body; `candidates`, when given, is
+ * `encoded` is `encodeRequestQueries`' result for the same body (which also checked the mode); `candidates`, when given, is
  * `gatherCandidates`' (then the index's graph is not searched). Client mistakes throw `HttpError` or the
  * library's typed errors.
  */
@@ -69,16 +76,11 @@ export async function executeSearch(
   encoded: readonly MultiVector[] | undefined,
   candidates?: readonly (readonly number[])[],
 ): Promise<QueryResult[]> {
-  if (!ctx.modes.includes(body.mode)) {
-    throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
-      issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
-    });
-  }
   const options = searchOptions(ctx, body);
   const sparse = body.sparse_query;
   const results: QueryResult[] = [];
   if (body.embeddings !== undefined || (sparse !== undefined && body.query === undefined)) {
-    const vectors = body.embeddings === undefined ? undefined : queryFromEmbeddings(body.embeddings, ctx.index.dim);
+    const vectors = body.embeddings === undefined ? undefined : encoded?.[0];
     const t0 = performance.now();
     const query: RetrievalQuery = { ...(vectors && { vectors }), ...(sparse && { sparse }) };
     const hits = options ? await ctx.retriever.retrieve(query, withCandidates(options, candidates?.[0])) : [];

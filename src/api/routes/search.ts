@@ -20,7 +20,7 @@ export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorke
     let results: QueryResult[];
     try {
       // Queries are encoded here, so search workers need no encoder (memory, and ONNX threads stay in one place).
-      const encoded = await encodeRequestQueries(served.encoder, body);
+      const encoded = await encodeRequestQueries(served, served.encoder, body);
       results = pool
         ? await pool.search(served.name, body, encoded, gatherCandidates(served, body, encoded))
         : await executeSearch(served, body, encoded);
