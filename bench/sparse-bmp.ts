@@ -2,7 +2,8 @@
  * Safe Block-Max Pruning vs exhaustive term-at-a-time on SciFact and a synthetic corpus, before and after
  * document reordering by recursive graph bisection (`SparseStore.reorder`), plus the alpha/beta trade-off on
  * the reordered store. Run:
- *   npx tsx bench/sparse-bmp.ts [--docs 500000] [--queries 300] [--seed 42] [--clustered 0|1] [--curve 1|0] [--reorder 1|0]
+ *   npx tsx bench/sparse-bmp.ts [--docs 500000] [--queries 300] [--seed 42] [--block-size 64] [--clustered 0|1] [--curve 1|0]
+ *     [--reorder 1|0] [--scifact 1|0]
  * `--clustered 1` orders documents by primary topic (an oracle order to compare reordering with).
  * `--bp-iterations <n>` / `--bp-min-swap <share>` override the reorder's swap rounds and early stop.
  */
@@ -30,6 +31,8 @@ const curve = arg('curve', 1) === 1;
 const reorderSynthetic = arg('reorder', 1) === 1;
 const bpIterations = arg('bp-iterations', 10);
 const bpMinSwap = arg('bp-min-swap', 0.01);
+const blockSize = arg('block-size', 64);
+const runScifact = arg('scifact', 1) === 1;
 const K = 10;
 
 function same(a: readonly SparseHit[], b: readonly SparseHit[]): boolean {
@@ -97,9 +100,9 @@ function reorder(store: SparseStore): void {
 }
 
 const scifactQueries = readQueries('scifact').map((q) => q.text);
-{
+if (runScifact) {
   const corpus = readCorpus('scifact');
-  const temp = openTempStore();
+  const temp = openTempStore({ blockSize });
   const t = performance.now();
   putInBatches(temp.store, corpus.map((d, internalId) => ({ internalId, terms: analyze(d.text) })));
   console.log(`scifact build: ${(performance.now() - t).toFixed(0)} ms`);
@@ -110,7 +113,7 @@ const scifactQueries = readQueries('scifact').map((q) => q.text);
 }
 {
   const source = scifactSource();
-  const temp = openTempStore({}, 2 ** 36);
+  const temp = openTempStore({ blockSize }, 2 ** 36);
   const t = performance.now();
   let batch: SyntheticDocument[] = [];
   for (const doc of syntheticCorpus(source, { documents: syntheticDocs, seed, clustered })) {

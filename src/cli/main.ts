@@ -11,7 +11,7 @@ import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { statsCommand } from './commands/stats.js';
-import { nonNegativeInt, positiveInt, unitInterval } from './options.js';
+import { nonNegativeInt, positiveInt, sparseBlockSize, unitInterval } from './options.js';
 
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
@@ -57,6 +57,7 @@ export function buildProgram(): Command {
           .choices(['bm25', 'learned', 'none'])
           .default('bm25'),
       )
+      .option('--sparse-block-size <n>', 'documents per sparse block, 1..256 (default 64; smaller blocks prune more on large corpora)', sparseBlockSize)
       .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
       .option('--json', 'print the summary as JSON on stdout')
       .option('--quiet', 'no progress bar'),

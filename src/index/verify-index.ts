@@ -42,8 +42,9 @@ export interface VerifiableIndex {
 
 /**
  * Cross-checks LMDB's databases against each other and the in-memory HNSW graph: id mapping both ways, payload
- * sizes, row labels against the rows' vector keys, owner lists, counts, step counts, document frequencies and
- * sparse postings recomputed from the documents. Reads every stored vector once.
+ * sizes, row labels against the rows' vector keys, owner lists, counts, step counts, document frequencies,
+ * sparse postings recomputed from the documents, and sparse block records against the term postings. Reads every
+ * stored vector once.
  */
 export function verifyIndex(index: VerifiableIndex): VerifyReport {
   const problems: string[] = [];
@@ -151,6 +152,7 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
       note(`sparse store counts ${stats.documents} documents, ${sparseDocuments} live documents have postings`);
     }
     if (stats.idLimit > index.state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${index.state.nextInternalId}`);
+    for (const problem of sparse.checkBlockRecords()) note(problem);
   }
   if (index.graph && (index.graph.size !== liveLabels || !index.graph.isConsistent())) {
     note(`HNSW graph holds ${index.graph.size} live vectors, LMDB ${liveLabels} distinct vectors`);

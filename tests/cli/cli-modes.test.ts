@@ -69,6 +69,19 @@ describe('search modes on the sample corpus', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/keeps no sparse postings .* \[sparse_unavailable\]/);
   });
+
+  it('--sparse-block-size is recorded, shown by stats, refused out of range, and safe BMP ranks the same at any size', async () => {
+    const small = path.join(tempDir(), 'idx');
+    expect((await cli('index', '--corpus', SAMPLE, '--index', small, '--quiet', '--sparse-block-size', '4')).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(small, 'manifest.json'), 'utf8')).sparse.blockSize).toBe(4);
+    expect((await cli('stats', '--index', small)).stdout + (await cli('stats', '--index', small)).stderr).toMatch(/sparse\s+bm25, blocks of 4 documents/);
+    for (const query of ['sourdough starter yeast', 'volcanic eruption forecast', 'why does iron rust in water']) {
+      expect(await hits(small, query, '--mode', 'sparse', '--k', '10')).toEqual(await hits(index, query, '--mode', 'sparse', '--k', '10'));
+    }
+    const bad = await cli('index', '--corpus', SAMPLE, '--index', path.join(tempDir(), 'idx'), '--quiet', '--sparse-block-size', '300');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--sparse-block-size.*integer in 1\.\.256, got "300"/);
+  });
 });
 
 describe('learned-sparse indexes', () => {

@@ -28,6 +28,8 @@ export interface IndexCommandOptions extends EncoderOptions {
   /** A codec name (CODEC_NAMES): float32, float16, int8, binary, residual:1, residual:2, residual:4. */
   readonly quantize: string;
   readonly sparse: SparseIndexMode;
+  /** Documents per sparse block (1..256); default 64. */
+  readonly sparseBlockSize?: number;
   readonly overwrite?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -63,7 +65,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       encoder: encoder.identity,
       quantization,
       reduction: pipeline.spec,
-      sparse: { mode: options.sparse },
+      sparse: { mode: options.sparse, ...(options.sparseBlockSize !== undefined && { blockSize: options.sparseBlockSize }) },
       ...(options.model && { encoderSource: path.resolve(options.model) }),
     });
     // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those

@@ -5,6 +5,9 @@
  *   strictly ascending, so a whole block of one term is scored with one read.
  * - term blocks: `[df: u32][n: u32][blocks: u32 x n][maxima: u8 x n]`, blocks strictly ascending.
  * - document: `[length: u32][n: u32][termIds: u32 x n]`, the distinct terms the document has postings for.
+ * - block record (the block's forward index): `[n: u32][termIds: u32 x n][ends: u32 x n][offsets: u8 x P]
+ *   [impacts: u8 x P]`, term ids strictly ascending, term i's postings at [ends[i-1], ends[i]) with offsets strictly
+ *   ascending, P = ends[n-1]; the same postings as the term's posting blocks, so BMP scores a block with one read.
  */
 
 /** Bits of a posting key reserved for the block number; term ids use the remaining 27 bits below 2^53. */
@@ -99,4 +102,94 @@ export function binarySearch(sorted: Uint32Array, count: number, value: number):
     else return mid;
   }
   return -lo - 1;
+}
+
+/** Postings of one block as parallel arrays sorted by term id, then offset. */
+export interface BlockPostings {
+  termIds: ArrayLike<number>;
+  offsets: ArrayLike<number>;
+  impacts: ArrayLike<number>;
+  count: number;
+}
+
+export function encodeBlockRecord(postings: BlockPostings, from = 0, to = postings.count): Uint8Array {
+  let terms = 0;
+  for (let i = from; i < to; i++) if (i === from || postings.termIds[i] !== postings.termIds[i - 1]) terms++;
+  const total = to - from;
+  const out = new Uint8Array(4 + 8 * terms + 2 * total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, terms, true);
+  const postingsAt = 4 + 8 * terms;
+  let t = -1;
+  for (let i = from; i < to; i++) {
+    if (i === from || postings.termIds[i] !== postings.termIds[i - 1]) view.setUint32(4 + 4 * ++t, postings.termIds[i]!, true);
+    view.setUint32(4 + 4 * terms + 4 * t, i - from + 1, true);
+    out[postingsAt + i - from] = postings.offsets[i]!;
+    out[postingsAt + total + i - from] = postings.impacts[i]!;
+  }
+  return out;
+}
+
+export function decodeBlockRecord(bytes: Uint8Array): { termIds: Uint32Array; offsets: Uint8Array; impacts: Uint8Array; count: number } {
+  const terms = readUint32At(bytes, 0);
+  const total = terms === 0 ? 0 : readUint32At(bytes, 4 + 4 * terms + 4 * (terms - 1));
+  const termIds = new Uint32Array(total);
+  let from = 0;
+  for (let t = 0; t < terms; t++) {
+    const end = readUint32At(bytes, 4 + 4 * terms + 4 * t);
+    termIds.fill(readUint32At(bytes, 4 + 4 * t), from, end);
+    from = end;
+  }
+  const postingsAt = 4 + 8 * terms;
+  return {
+    termIds,
+    // Copies (not Buffer#slice views): `bytes` may be lmdb's reused read buffer.
+    offsets: new Uint8Array(bytes.subarray(postingsAt, postingsAt + total)),
+    impacts: new Uint8Array(bytes.subarray(postingsAt + total, postingsAt + 2 * total)),
+    count: total,
+  };
+}
+
+export function readUint32At(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/**
+ * Adds weight x impact of every posting of the listed terms in one block record into `into[offset]`.
+ * `termIds` ascending, `weights` parallel. Returns the number of postings added.
+ */
+export function accumulateBlockRecord(bytes: Uint8Array, termIds: Uint32Array, weights: Float64Array, into: Float64Array): number {
+  const n = readUint32At(bytes, 0);
+  if (n === 0) return 0;
+  const endsAt = 4 + 4 * n;
+  const postingsAt = endsAt + 4 * n;
+  const impactsAt = postingsAt + readUint32At(bytes, endsAt + 4 * (n - 1));
+  let added = 0;
+  let lo = 0;
+  for (let q = 0; q < termIds.length && lo < n; q++) {
+    const target = termIds[q]!;
+    let hi = n - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = readUint32At(bytes, 4 + 4 * mid);
+      if (v < target) lo = mid + 1;
+      else if (v > target) hi = mid - 1;
+      else {
+        at = mid;
+        break;
+      }
+    }
+    if (at < 0) continue;
+    const from = at === 0 ? 0 : readUint32At(bytes, endsAt + 4 * (at - 1));
+    const to = readUint32At(bytes, endsAt + 4 * at);
+    const weight = weights[q]!;
+    for (let j = from; j < to; j++) {
+      const offset = bytes[postingsAt + j]!;
+      into[offset] = into[offset]! + weight * bytes[impactsAt + j]!;
+    }
+    added += to - from;
+    lo = at + 1;
+  }
+  return added;
 }

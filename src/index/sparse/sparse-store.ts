@@ -3,8 +3,10 @@ import { IndexFormatError, InputError } from '../../shared/index.js';
 import {
   binarySearch,
   blockOfPostingKey,
+  decodeBlockRecord,
   decodeDocument,
   decodeTermBlocks,
+  encodeBlockRecord,
   encodeDocument,
   encodePostingBlock,
   encodeTermBlocks,
@@ -18,7 +20,8 @@ import { recursiveGraphBisection } from './graph-bisection.js';
 import { bm25Impact, DEFAULT_BM25, DEFAULT_LEARNED_SCALE, learnedImpact, MAX_IMPACT } from './impacts.js';
 import type { Bm25Params, SparseDocument, SparseMode, SparseStats, TermBlocks } from './types.js';
 
-export const SPARSE_FORMAT_VERSION = 1;
+/** 2: block records (per-block forward index) beside the term posting blocks. */
+export const SPARSE_FORMAT_VERSION = 2;
 export const DEFAULT_BLOCK_SIZE = 64;
 const STATS_KEY = 'stats';
 
@@ -73,6 +76,8 @@ interface PendingPostings {
  * - `<prefix>.terms`: term -> term id (never reused);
  * - `<prefix>.termBlocks`: term id -> df and per-block impact maxima;
  * - `<prefix>.postings`: (term id, block) -> offsets and 8-bit impacts of that block;
+ * - `<prefix>.blocks`: block -> the same postings grouped by block (a forward index: what BMP reads to score a
+ *   whole block with one get, where the term-major postings serve full scans);
  * - `<prefix>.docs`: internal id -> length and term ids (to undo a document);
  * - `<prefix>.slots` / `<prefix>.slotIds`: internal id <-> slot, only once `reorder` has run (before: slot = id);
  * - `<prefix>.meta`: stats and the fixed configuration.
@@ -90,6 +95,7 @@ export class SparseStore {
   private readonly terms: Database<number, string>;
   private readonly termBlockDb: Database<Uint8Array, number>;
   private readonly postings: Database<Uint8Array, number>;
+  private readonly blockRecords: Database<Uint8Array, number>;
   private readonly docs: Database<Uint8Array, number>;
   private readonly meta: Database<SparseStats, string>;
   private readonly slotOfId: Database<Uint8Array, number>;
@@ -109,6 +115,7 @@ export class SparseStore {
     this.terms = env.openDB<number, string>({ name: `${prefix}.terms` });
     this.termBlockDb = env.openDB<Uint8Array, number>({ name: `${prefix}.termBlocks`, keyEncoding: 'uint32', encoding: 'binary' });
     this.postings = env.openDB<Uint8Array, number>({ name: `${prefix}.postings`, encoding: 'binary' });
+    this.blockRecords = env.openDB<Uint8Array, number>({ name: `${prefix}.blocks`, keyEncoding: 'uint32', encoding: 'binary' });
     this.docs = env.openDB<Uint8Array, number>({ name: `${prefix}.docs`, keyEncoding: 'uint32', encoding: 'binary' });
     this.meta = env.openDB<SparseStats, string>({ name: `${prefix}.meta` });
     this.slotOfId = env.openDB<Uint8Array, number>({ name: `${prefix}.slots`, keyEncoding: 'uint32', encoding: 'binary' });
@@ -149,7 +156,7 @@ export class SparseStore {
 
   private checkCompatible(stored: SparseStats, options: SparseStoreOptions): void {
     if (stored.formatVersion !== SPARSE_FORMAT_VERSION) {
-      throw new IndexFormatError('sparse_format', `sparse store format ${stored.formatVersion} is not supported (expected ${SPARSE_FORMAT_VERSION})`);
+      throw new IndexFormatError('sparse_format', `sparse store format ${stored.formatVersion} is not supported (expected ${SPARSE_FORMAT_VERSION}); rebuild the index`);
     }
     const clash = (field: string, wanted: unknown, actual: unknown): never => {
       throw new IndexFormatError('sparse_config', `sparse store was built with ${field}=${String(actual)}, not ${String(wanted)}`);
@@ -224,6 +231,25 @@ export class SparseStore {
     return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
   }
 
+  /**
+   * The postings of every term in `block` (layout: `encodeBlockRecord`), or undefined for an empty block.
+   * The bytes are only valid until the next read of this environment.
+   */
+  blockRecord(block: number): Uint8Array | undefined {
+    const bytes = this.blockRecords.getBinaryFast(block);
+    return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
+  }
+
+  /**
+   * Every posting block of `termId`, block ascending, in one cursor pass (cheaper per block than `postingBlock`
+   * gets, which is what an exhaustive scan wants). `bytes` are laid out as in `postingBlock`.
+   */
+  forEachPostingBlock(termId: number, visit: (block: number, bytes: Uint8Array) => void): void {
+    for (const { key, value } of this.postings.getRange({ start: postingKey(termId, 0), end: postingKey(termId + 1, 0) })) {
+      visit(blockOfPostingKey(key), value);
+    }
+  }
+
   /** Adds (or replaces, when an internal id is already stored) documents. Only synchronous LMDB calls. */
   putDocuments(documents: readonly SparseDocument[]): void {
     if (documents.length === 0) return;
@@ -253,6 +279,7 @@ export class SparseStore {
     }
     const params: Bm25Params = { k1: stats.k1, b: stats.b };
     const pending = new Map<number, PendingPostings>();
+    const blockAdds = new Map<number, number[]>();
 
     const permuted = stats.permuted === true;
     for (let i = 0; i < documents.length; i++) {
@@ -266,6 +293,9 @@ export class SparseStore {
         this.idOfSlot.putSync(slot, uint32Bytes(internalId));
       }
       const docTermIds: number[] = [];
+      const block = Math.floor(slot / stats.blockSize);
+      let adds = blockAdds.get(block);
+      if (adds === undefined) blockAdds.set(block, (adds = []));
       for (const [term, value] of frequencies) {
         const impact = stats.mode === 'bm25' ? bm25Impact(value, length, stats.avgdl, params) : learnedImpact(value, stats.learnedScale);
         if (impact === 0) continue;
@@ -284,6 +314,7 @@ export class SparseStore {
         let entry = pending.get(termId);
         if (entry === undefined) pending.set(termId, (entry = { pairs: [] }));
         entry.pairs.push(slot, impact);
+        adds.push(termId, slot - block * stats.blockSize, impact);
       }
       this.docs.putSync(internalId, encodeDocument(length, docTermIds));
       stats.documents++;
@@ -295,6 +326,7 @@ export class SparseStore {
     }
     const termIds = [...pending.keys()].sort((a, b) => a - b);
     for (const termId of termIds) this.addPostings(termId, pending.get(termId)!.pairs, stats.blockSize);
+    for (const [block, adds] of blockAdds) this.updateBlockRecord(block, undefined, adds);
     this.meta.putSync(STATS_KEY, stats);
   }
 
@@ -387,6 +419,7 @@ export class SparseStore {
     const stats = { ...this.stats() };
     const permuted = stats.permuted === true;
     const pending = new Map<number, number[]>();
+    const blockDrops = new Map<number, Set<number>>();
     let removed = 0;
     for (const internalId of new Set(internalIds)) {
       if (!Number.isInteger(internalId) || internalId < 0 || internalId > 0xffffffff) continue;
@@ -400,6 +433,10 @@ export class SparseStore {
         this.slotOfId.removeSync(internalId);
         this.idOfSlot.removeSync(slot);
       }
+      const block = Math.floor(slot / stats.blockSize);
+      let drops = blockDrops.get(block);
+      if (drops === undefined) blockDrops.set(block, (drops = new Set()));
+      drops.add(slot - block * stats.blockSize);
       removed++;
       stats.documents--;
       stats.totalLength -= doc.length;
@@ -412,8 +449,46 @@ export class SparseStore {
     if (removed === 0) return 0;
     const termIds = [...pending.keys()].sort((a, b) => a - b);
     for (const termId of termIds) this.dropPostings(termId, pending.get(termId)!.sort((a, b) => a - b), stats.blockSize);
+    for (const [block, drops] of blockDrops) this.updateBlockRecord(block, drops, undefined);
     this.meta.putSync(STATS_KEY, stats);
     return removed;
+  }
+
+  /** Rewrites one block record without the postings at `drops` (block offsets), plus `adds` (term, offset, impact triples). */
+  private updateBlockRecord(block: number, drops: ReadonlySet<number> | undefined, adds: readonly number[] | undefined): void {
+    const bytes = this.blockRecords.getBinary(block);
+    const current = bytes === undefined ? undefined : decodeBlockRecord(bytes);
+    const kept = current === undefined ? 0 : current.count;
+    const added = adds === undefined ? 0 : adds.length / 3;
+    const termIds = new Uint32Array(kept + added);
+    const offsets = new Uint8Array(kept + added);
+    const impacts = new Uint8Array(kept + added);
+    let n = 0;
+    for (let i = 0; i < kept; i++) {
+      if (drops?.has(current!.offsets[i]!)) continue;
+      termIds[n] = current!.termIds[i]!;
+      offsets[n] = current!.offsets[i]!;
+      impacts[n++] = current!.impacts[i]!;
+    }
+    for (let i = 0; i < added; i++) {
+      termIds[n] = adds![3 * i]!;
+      offsets[n] = adds![3 * i + 1]!;
+      impacts[n++] = adds![3 * i + 2]!;
+    }
+    if (n === 0) {
+      if (bytes !== undefined) this.blockRecords.removeSync(block);
+      return;
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => termIds[a]! - termIds[b]! || offsets[a]! - offsets[b]!);
+    this.blockRecords.putSync(
+      block,
+      encodeBlockRecord({
+        termIds: order.map((i) => termIds[i]!),
+        offsets: order.map((i) => offsets[i]!),
+        impacts: order.map((i) => impacts[i]!),
+        count: n,
+      }),
+    );
   }
 
   /** Removes the postings of ascending slots `ids` from one term; recomputes the touched blocks' maxima exactly. */
@@ -534,7 +609,15 @@ export class SparseStore {
       }
     }
     termStart.push(at);
+    // Block records: postings bucketed by new block, filled term by term (ascending) with ascending offsets.
+    const numBlocks = Math.ceil(documents / blockSize);
+    const blockStart = new Uint32Array(numBlocks + 1);
+    for (let j = 0; j < at; j++) blockStart[Math.floor(slots[j]! / blockSize) + 1]!++;
+    for (let b = 0; b < numBlocks; b++) blockStart[b + 1]! += blockStart[b]!;
+    const blockFill = blockStart.slice(0, numBlocks);
+    const record = { termIds: new Uint32Array(at), offsets: new Uint8Array(at), impacts: new Uint8Array(at), count: at };
     this.postings.clearSync();
+    this.blockRecords.clearSync();
     this.termBlockDb.clearSync();
     this.slotOfId.clearSync();
     this.idOfSlot.clearSync();
@@ -561,6 +644,10 @@ export class SparseStore {
           const impact = keys[j]! % 256;
           blockOffsets[n] = Math.floor(keys[j]! / 256) - block * blockSize;
           blockImpacts[n] = impact;
+          const r = blockFill[block]!++;
+          record.termIds[r] = termId;
+          record.offsets[r] = blockOffsets[n]!;
+          record.impacts[r] = impact;
           if (impact > max) max = impact;
         }
         this.postings.putSync(postingKey(termId, block), encodePostingBlock(blockOffsets, blockImpacts, n));
@@ -568,6 +655,9 @@ export class SparseStore {
         maxList.push(max);
       }
       this.termBlockDb.putSync(termId, encodeTermBlocks(count, Uint32Array.from(blockList), Uint8Array.from(maxList), blockList.length));
+    }
+    for (let b = 0; b < numBlocks; b++) {
+      if (blockStart[b + 1]! > blockStart[b]!) this.blockRecords.putSync(b, encodeBlockRecord(record, blockStart[b]!, blockStart[b + 1]!));
     }
     for (let p = 0; p < documents; p++) {
       const internalId = liveIds[bySlot[bisection.order[p]!]!]!;
@@ -586,6 +676,32 @@ export class SparseStore {
       bisectionMs: bisected - started,
       rewriteMs: performance.now() - bisected,
     };
+  }
+
+  /**
+   * Cross-checks the block records against the term-major postings, block by block (posting counts and each
+   * term's posting count). Returns problems found, at most `limit`. A full scan of both.
+   */
+  checkBlockRecords(limit = 20): string[] {
+    const problems: string[] = [];
+    const expected = new Map<number, Map<number, number>>();
+    for (const { key, value } of this.postings.getRange({})) {
+      const block = blockOfPostingKey(key);
+      let terms = expected.get(block);
+      if (terms === undefined) expected.set(block, (terms = new Map()));
+      terms.set(termOfPostingKey(key), value.length >>> 1);
+    }
+    for (const { key: block, value } of this.blockRecords.getRange({})) {
+      const terms = expected.get(block) ?? new Map<number, number>();
+      expected.delete(block);
+      const record = decodeBlockRecord(value);
+      const counts = new Map<number, number>();
+      for (let i = 0; i < record.count; i++) counts.set(record.termIds[i]!, (counts.get(record.termIds[i]!) ?? 0) + 1);
+      const differs = counts.size !== terms.size || [...counts].some(([term, n]) => terms.get(term) !== n);
+      if (differs && problems.length < limit) problems.push(`sparse block ${block}: block record disagrees with the term postings`);
+    }
+    for (const block of expected.keys()) if (problems.length < limit) problems.push(`sparse block ${block}: postings without a block record`);
+    return problems;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { UsageError } from '../../shared/index.js';
-import { slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
+import { accumulateBlockRecord, slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
 import { keptTermCount, prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
 import type { BlockMaxPruningOptions, SparseHit } from './sparse-types.js';
 import { TopScores } from './top-scores.js';
@@ -12,7 +12,8 @@ import { workspaceFor } from './workspace.js';
  * return exactly the exhaustive top-k even under the tie rule (equal scores: lower internal id first), since a
  * block whose bound equals the k-th score may still hold an equal score with a lower id.
  * All scores are integers until the final scaling, so BMP and the reference agree bit for bit.
- * Blocks hold slots (document positions, reordered by `SparseStore.reorder`); hits carry internal ids.
+ * Blocks hold slots (document positions, reordered by `SparseStore.reorder`); hits carry internal ids. A block is
+ * scored from its block record (the store's per-block forward index), one read however many query terms it has.
  */
 export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: BlockMaxPruningOptions): SparseHit[] {
   const alpha = options.alpha ?? 1;
@@ -30,6 +31,11 @@ export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | Pr
   const local = ws.blockScores;
   const weights = prepared.weights;
   const terms = prepared.terms;
+
+  // The kept terms by term id: the order of a block record, scored with one read per block.
+  const byId = Array.from({ length: termCount }, (_, t) => t).sort((a, b) => terms[a]!.termId - terms[b]!.termId);
+  const keptIds = Uint32Array.from(byId, (t) => terms[t]!.termId);
+  const keptWeights = Float64Array.from(byId, (t) => weights[t]!);
 
   let candidates = 0;
   for (let t = 0; t < termCount; t++) {
@@ -61,19 +67,8 @@ export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | Pr
     heap[remaining] = block;
     siftDown(heap, bounds, 0, remaining);
     blocksScored++;
-    for (let t = 0; t < termCount; t++) {
-      const term = terms[t]!;
-      if (!containsBlock(term.blocks, block)) continue;
-      const bytes = store.postingBlock(term.termId, block);
-      if (bytes === undefined) continue;
-      const weight = weights[t]!;
-      const n = bytes.length >>> 1;
-      for (let j = 0; j < n; j++) {
-        const offset = bytes[j]!;
-        local[offset] = local[offset]! + weight * bytes[n + j]!;
-      }
-      postings += n;
-    }
+    const record = store.blockRecord(block);
+    if (record !== undefined) postings += accumulateBlockRecord(record, keptIds, keptWeights, local);
     const base = block * blockSize;
     for (let offset = 0; offset < blockSize; offset++) {
       const score = local[offset]!;
@@ -114,17 +109,4 @@ function siftDown(heap: Uint32Array, bounds: Float64Array, start: number, size: 
 
 function above(a: number, b: number, bounds: Float64Array): boolean {
   return bounds[a]! > bounds[b]! || (bounds[a]! === bounds[b]! && a < b);
-}
-
-function containsBlock(blocks: Uint32Array, block: number): boolean {
-  let lo = 0;
-  let hi = blocks.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = blocks[mid]!;
-    if (v < block) lo = mid + 1;
-    else if (v > block) hi = mid - 1;
-    else return true;
-  }
-  return false;
 }

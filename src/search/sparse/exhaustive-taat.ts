@@ -5,8 +5,8 @@ import { TopScores } from './top-scores.js';
 import { workspaceFor } from './workspace.js';
 
 /**
- * Reference retrieval: term-at-a-time over every posting of every query term into per-document integer
- * accumulators, then the exact top-k (score desc, internal id asc). Only documents with a positive score are
+ * Reference retrieval: term-at-a-time over every posting of every query term (one cursor pass per term) into
+ * per-document integer accumulators, then the exact top-k (score desc, internal id asc). Only documents with a positive score are
  * returned.
  */
 export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: ExhaustiveOptions): SparseHit[] {
@@ -20,13 +20,8 @@ export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInpu
   let touchedCount = 0;
   let postings = 0;
   for (let t = 0; t < prepared.terms.length; t++) {
-    const term = prepared.terms[t]!;
     const weight = prepared.weights[t]!;
-    const blocks = term.blocks;
-    for (let i = 0; i < blocks.length; i++) {
-      const block = blocks[i]!;
-      const bytes = store.postingBlock(term.termId, block);
-      if (bytes === undefined) continue;
+    store.forEachPostingBlock(prepared.terms[t]!.termId, (block, bytes) => {
       const n = bytes.length >>> 1;
       const base = block * blockSize;
       for (let j = 0; j < n; j++) {
@@ -35,7 +30,7 @@ export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInpu
         scores[slot] = scores[slot]! + weight * bytes[n + j]!;
       }
       postings += n;
-    }
+    });
   }
   const top = new TopScores(options.k);
   const filter = options.filter;
