@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
 import { IndexFormatError, InputError, LateIndexError, UsageError, type MultiVector } from '../shared/index.js';
+import { CodecState } from './codecs/codec-state.js';
 import { createCodec } from './codecs/registry.js';
 import { RESIDUAL_SAMPLE_VECTORS, leadingRows } from './codecs/residual-training.js';
-import { accumulateDrift, driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
+import { accumulateDrift, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
@@ -111,8 +112,7 @@ export class LateIndex {
   readonly readOnly: boolean;
   private readonly base: Omit<Manifest, 'counts' | 'updatedAt'>;
   private readonly codec: VectorCodec;
-  /** Trained codec state (`state`, bytes) and drift sums since training (`drift`); undefined read-only before it existed. */
-  private readonly codecDb: Database<Uint8Array | CodecDriftSums, string> | undefined;
+  private readonly codecState: CodecState;
   private readonly env: RootDatabase;
   private readonly ids: Database<number, string>;
   private readonly docs: Database<DocRecord, number>;
@@ -164,9 +164,8 @@ export class LateIndex {
     this.dim = args.base.encoder.dim;
     this.readOnly = args.readOnly;
     this.env = args.env;
-    // lmdb-js returns no handle for a named database a read-only environment lacks (indexes older than codecs).
-    this.codecDb = (this.env.openDB<Uint8Array | CodecDriftSums, string>({ name: 'codec' }) as Database<Uint8Array | CodecDriftSums, string> | undefined) ?? undefined;
-    this.codec = createCodec(args.base.quantization, this.storedCodecState());
+    this.codecState = new CodecState(this.env, args.base.quantization);
+    this.codec = this.codecState.codec;
     this.ids = this.env.openDB<number, string>({ name: 'ids' });
     this.docs = this.env.openDB<DocRecord, number>({ name: 'docs', keyEncoding: 'uint32' });
     this.vectors = this.env.openDB<Uint8Array, number>({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
@@ -212,7 +211,7 @@ export class LateIndex {
       throw new InputError(`encoder dim must be a positive integer, got ${encoder.dim}`, undefined, 'encoder.dim');
     }
     const quantization = opts.quantization ?? 'float16';
-    createCodec(quantization);
+    createCodec(quantization); // validates the name before anything is written
     const given = Object.fromEntries(Object.entries(opts.hnsw ?? {}).filter(([, value]) => value !== undefined));
     const hnsw: HnswParams = { ...DEFAULT_HNSW_PARAMS, ...given };
     for (const [key, value] of Object.entries(hnsw)) {
@@ -309,7 +308,7 @@ export class LateIndex {
 
   /** True while the index's codec (residual codes) still needs a training sample before vectors can be stored. */
   get codecNeedsTraining(): boolean {
-    return isTrainableCodec(this.codec) && !this.codec.trained;
+    return this.codecState.needsTraining;
   }
 
   /**
@@ -319,41 +318,27 @@ export class LateIndex {
    */
   trainCodec(sample: Float32Array): CodecTrainingReport {
     this.assertWritable();
-    const codec = this.codec;
-    if (!isTrainableCodec(codec)) throw new LateIndexError('codec_not_trainable', `${this.dir}: the ${codec.name} codec has nothing to train`);
+    if (!isTrainableCodec(this.codec)) throw new LateIndexError('codec_not_trainable', `${this.dir}: the ${this.codec.name} codec has nothing to train`);
     if (this.storedState().vectors > 0) {
       throw new LateIndexError('codec_in_use', `${this.dir}: the index already stores vectors; rebuild it with "lateindex index --overwrite" to retrain its codec`);
     }
-    const report = codec.train(sample, this.dim);
-    const state = codec.state();
-    this.env.transactionSync(() => {
-      this.codecDb!.putSync('state', state);
-      this.codecDb!.putSync('drift', emptyDriftSums());
-    });
-    return report;
+    return this.codecState.train(sample, this.dim);
   }
 
   /** Training figures and reconstruction error of the vectors stored since, for a trained codec; else undefined. */
   codecDrift(): CodecDriftReport | undefined {
     this.assertOpen();
-    const training = isTrainableCodec(this.codec) ? this.codec.training() : undefined;
-    return training ? driftReport(training, this.codecDriftSums()) : undefined;
+    return this.codecState.drift();
   }
 
   /** The running drift sums (zeros for untrained or stateless codecs); diff two snapshots for one batch's figure. */
   codecDriftSums(): CodecDriftSums {
-    const stored = this.codecDb?.get('drift');
-    return stored && !(stored instanceof Uint8Array) ? { ...stored } : emptyDriftSums();
+    return this.codecState.driftSums();
   }
 
   /** Bytes of the codec's persisted state (the residual codebook), 0 for stateless codecs. */
   codecStateBytes(): number {
-    return this.storedCodecState()?.length ?? 0;
-  }
-
-  private storedCodecState(): Uint8Array | undefined {
-    const stored = this.codecDb?.get('state');
-    return stored instanceof Uint8Array ? stored : undefined;
+    return this.codecState.stateBytes();
   }
 
   /**
@@ -361,29 +346,12 @@ export class LateIndex {
    * batch's vectors (callers that want a larger sample call trainCodec first, as IndexBuilder does).
    */
   private ensureCodecTrained(docs: Iterable<IndexedDocument>): void {
-    const codec = this.codec;
-    if (!isTrainableCodec(codec) || codec.trained) return;
+    if (!this.codecState.needsTraining) return;
     this.env.resetReadTxn();
-    this.restoreCodecState();
-    if (codec.trained) return;
+    this.codecState.restore();
+    if (!this.codecState.needsTraining) return;
     const sample = leadingRows(Array.from(docs, (doc) => doc.vectors), RESIDUAL_SAMPLE_VECTORS, this.dim);
     if (sample.length > 0) this.trainCodec(sample);
-  }
-
-  /** Picks up a codec state another process trained after this object opened. */
-  private restoreCodecState(): void {
-    if (!isTrainableCodec(this.codec) || this.codec.trained) return;
-    const stored = this.storedCodecState();
-    if (stored) this.codec.restore(stored);
-  }
-
-  /** Inside the write transaction: adds a batch's reconstruction error to the persisted drift sums. */
-  private recordDrift(batch: CodecDriftSums): void {
-    const sums = this.codecDriftSums();
-    sums.vectors += batch.vectors;
-    sums.squaredError += batch.squaredError;
-    sums.cosine += batch.cosine;
-    this.codecDb!.putSync('drift', sums);
   }
 
   counts(): IndexCounts {
@@ -659,7 +627,7 @@ export class LateIndex {
         if (sparseInput) sparseDocs.push({ internalId, ...sparseInput });
       }
       retiredLabels = this.applyOwnerEdits(edits, next);
-      if (drift) this.recordDrift(drift);
+      if (drift) this.codecState.recordDrift(drift);
       if (this.sparseStore) {
         // Old postings go first: an update may drop the text (no new postings) or change every term.
         this.sparseStore.removeDocuments(replacedIds);
@@ -968,7 +936,7 @@ export class LateIndex {
    */
   private advanceTo(target: StoreState): void {
     this.env.resetReadTxn();
-    this.restoreCodecState();
+    this.codecState.restore();
     const from = this.state;
     this.state = target;
     const logged = this.changedDocs !== undefined && target.changeLogFrom !== undefined && target.changeLogFrom <= from.sequence;
