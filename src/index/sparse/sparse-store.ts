@@ -13,6 +13,7 @@ import {
   MAX_BLOCKS,
   MAX_TERM_ID,
   postingKey,
+  readUint32At,
   termOfPostingKey,
   type DecodedTermBlocks,
 } from './encoding.js';
@@ -184,7 +185,7 @@ export class SparseStore {
   /** Internal id of the document at `slot` (identity until `reorder` has run; stats().permuted says which). */
   internalIdOfSlot(slot: number): number {
     const bytes = this.idOfSlot.getBinaryFast(slot);
-    return bytes === undefined ? -1 : readUint32(bytes);
+    return bytes === undefined ? -1 : readUint32At(bytes, 0);
   }
 
   /** Slot of a stored document, or undefined. */
@@ -192,7 +193,7 @@ export class SparseStore {
     if (!this.docs.doesExist(internalId)) return undefined;
     if (this.stats().permuted !== true) return internalId;
     const bytes = this.slotOfId.getBinaryFast(internalId);
-    return bytes === undefined ? undefined : readUint32(bytes);
+    return bytes === undefined ? undefined : readUint32At(bytes, 0);
   }
 
   /** Runs `action` (e.g. put/remove calls) in one LMDB write transaction of this store's environment. */
@@ -429,7 +430,7 @@ export class SparseStore {
       this.docs.removeSync(internalId);
       let slot = internalId;
       if (permuted) {
-        slot = readUint32(this.slotOfId.getBinary(internalId)!);
+        slot = readUint32At(this.slotOfId.getBinary(internalId)!, 0);
         this.slotOfId.removeSync(internalId);
         this.idOfSlot.removeSync(slot);
       }
@@ -547,7 +548,7 @@ export class SparseStore {
     const termLists: Uint32Array[] = [];
     for (const { key, value } of this.docs.getRange({})) {
       liveIds.push(key);
-      liveSlots.push(permuted ? readUint32(this.slotOfId.getBinary(key)!) : key);
+      liveSlots.push(permuted ? readUint32At(this.slotOfId.getBinary(key)!, 0) : key);
       termLists.push(decodeDocument(value).termIds);
     }
     const documents = liveIds.length;
@@ -760,9 +761,6 @@ function uint32Bytes(value: number): Uint8Array {
   return Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24);
 }
 
-function readUint32(bytes: Uint8Array): number {
-  return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-}
 
 /**
  * Merges updated (block, max) pairs (ascending blocks) into a term's block list. With `replace`, the given max

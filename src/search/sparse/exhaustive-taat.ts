@@ -6,8 +6,8 @@ import { workspaceFor } from './workspace.js';
 
 /**
  * Reference retrieval: term-at-a-time over every posting of every query term (one cursor pass per term) into
- * per-document integer accumulators, then the exact top-k (score desc, internal id asc). Only documents with a positive score are
- * returned.
+ * per-document integer accumulators, then the exact top-k (score desc, internal id asc). Only documents with a
+ * positive score are returned.
  */
 export function exhaustiveTermAtATime(store: SparseStore, query: SparseQueryInput | PreparedSparseQuery, options: ExhaustiveOptions): SparseHit[] {
   const prepared = prepareSparseQuery(store, query);
