@@ -455,7 +455,7 @@ export class SparseStore {
     return removed;
   }
 
-  /** Rewrites one block record without the postings at `drops` (block offsets), plus `adds` (term, offset, impact triples). */
+  /** Rewrites one block record without the postings at `drops` (block offsets), plus `adds` ((term, offset, impact) triples). */
   private updateBlockRecord(block: number, drops: ReadonlySet<number> | undefined, adds: readonly number[] | undefined): void {
     const bytes = this.blockRecords.getBinary(block);
     const current = bytes === undefined ? undefined : decodeBlockRecord(bytes);
