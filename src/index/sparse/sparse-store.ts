@@ -461,35 +461,32 @@ export class SparseStore {
     const current = bytes === undefined ? undefined : decodeBlockRecord(bytes);
     const kept = current === undefined ? 0 : current.count;
     const added = adds === undefined ? 0 : adds.length / 3;
-    const termIds = new Uint32Array(kept + added);
-    const offsets = new Uint8Array(kept + added);
-    const impacts = new Uint8Array(kept + added);
-    let n = 0;
-    for (let i = 0; i < kept; i++) {
-      if (drops?.has(current!.offsets[i]!)) continue;
-      termIds[n] = current!.termIds[i]!;
-      offsets[n] = current!.offsets[i]!;
-      impacts[n++] = current!.impacts[i]!;
+    // The stored record is sorted by (term, offset); sort only the additions and merge them in.
+    const addOrder = Array.from({ length: added }, (_, i) => i).sort((a, b) => adds![3 * a]! - adds![3 * b]! || adds![3 * a + 1]! - adds![3 * b + 1]!);
+    const out = { termIds: new Uint32Array(kept + added), offsets: new Uint8Array(kept + added), impacts: new Uint8Array(kept + added), count: 0 };
+    let i = 0;
+    let j = 0;
+    while (i < kept || j < added) {
+      if (i < kept && drops?.has(current!.offsets[i]!)) {
+        i++;
+        continue;
+      }
+      const a = j < added ? 3 * addOrder[j]! : -1;
+      const takeStored = j >= added || (i < kept && (current!.termIds[i]! - adds![a]! || current!.offsets[i]! - adds![a + 1]!) < 0);
+      const n = out.count++;
+      if (takeStored) {
+        out.termIds[n] = current!.termIds[i]!;
+        out.offsets[n] = current!.offsets[i]!;
+        out.impacts[n] = current!.impacts[i++]!;
+      } else {
+        out.termIds[n] = adds![a]!;
+        out.offsets[n] = adds![a + 1]!;
+        out.impacts[n] = adds![a + 2]!;
+        j++;
+      }
     }
-    for (let i = 0; i < added; i++) {
-      termIds[n] = adds![3 * i]!;
-      offsets[n] = adds![3 * i + 1]!;
-      impacts[n++] = adds![3 * i + 2]!;
-    }
-    if (n === 0) {
-      if (bytes !== undefined) this.blockRecords.removeSync(block);
-      return;
-    }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => termIds[a]! - termIds[b]! || offsets[a]! - offsets[b]!);
-    this.blockRecords.putSync(
-      block,
-      encodeBlockRecord({
-        termIds: order.map((i) => termIds[i]!),
-        offsets: order.map((i) => offsets[i]!),
-        impacts: order.map((i) => impacts[i]!),
-        count: n,
-      }),
-    );
+    if (out.count > 0) this.blockRecords.putSync(block, encodeBlockRecord(out));
+    else if (bytes !== undefined) this.blockRecords.removeSync(block);
   }
 
   /** Removes the postings of ascending slots `ids` from one term; recomputes the touched blocks' maxima exactly. */
