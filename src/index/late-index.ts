@@ -11,7 +11,7 @@ import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
 import { describeEncoder, sameEncoder } from '../encode/encoder.js';
-import type { SparseDocument } from './sparse/types.js';
+import type { SparseDocument, SparseMode } from './sparse/types.js';
 import { isTrainableCodec, type CodecTrainingReport, type VectorCodec } from './codecs/vector-codec.js';
 import {
   DEFAULT_HNSW_PARAMS,
@@ -178,15 +178,7 @@ export class LateIndex {
     this.retired = this.env.openDB<number[], number>({ name: 'retired', keyEncoding: 'uint32' });
     this.changedDocs = (this.env.openDB<number[], number>({ name: 'changedDocs', keyEncoding: 'uint32' }) as Database<number[], number> | undefined) ?? undefined;
     const sparse = args.base.sparse ?? { mode: 'none' };
-    this.sparseStore =
-      sparse.mode === 'none'
-        ? undefined
-        : new SparseStore(this.env, {
-            mode: sparse.mode,
-            blockSize: sparse.blockSize!,
-            bm25: { k1: sparse.k1!, b: sparse.b! },
-            learnedScale: sparse.learnedScale!,
-          });
+    this.sparseStore = sparse.mode === 'none' ? undefined : this.openSparseStore({ ...sparse, mode: sparse.mode });
     this.state = this.storedState();
     this.vectorCounts = new Int32Array(0);
     this.loadSpans();
@@ -300,6 +292,23 @@ export class LateIndex {
   get sparse(): SparseStore | undefined {
     this.assertOpen();
     return this.sparseStore;
+  }
+
+  private openSparseStore(sparse: SparseSettings & { readonly mode: SparseMode }): SparseStore {
+    try {
+      return new SparseStore(this.env, {
+        mode: sparse.mode,
+        blockSize: sparse.blockSize!,
+        bm25: { k1: sparse.k1!, b: sparse.b! },
+        learnedScale: sparse.learnedScale!,
+      });
+    } catch (error) {
+      // Name the index and the way out: sparse postings cannot be rebuilt without the corpus.
+      if (error instanceof IndexFormatError) {
+        throw new IndexFormatError(error.code, `${this.dir}: ${error.message}; rebuild it with "lateindex index --overwrite"`);
+      }
+      throw error;
+    }
   }
 
   get quantization(): QuantizationName {

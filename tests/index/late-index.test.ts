@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
 import { IndexFormatError, InputError } from '../../src/shared/index.js';
@@ -223,6 +224,19 @@ describe('LateIndex validation errors', () => {
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...manifest, formatVersion: 99 }));
     await expect(LateIndex.open(dir)).rejects.toMatchObject({ code: 'format_version', message: expect.stringContaining("version 99") });
+  });
+
+  it('open: a sparse store of another format is sparse_format naming the index and the rebuild', async () => {
+    const dir = newDir();
+    await (await LateIndex.create(dir, { encoder: encoderIdentity(DIM) })).close();
+    const env = open({ path: join(dir, 'store.mdb'), maxDbs: 64 });
+    const meta = env.openDB<Record<string, unknown>, string>({ name: 'sparse.meta' });
+    await meta.put('stats', { ...(meta.get('stats') ?? {}), formatVersion: 1 });
+    await env.close();
+    await expect(LateIndex.open(dir)).rejects.toMatchObject({
+      code: 'sparse_format',
+      message: `${dir}: sparse store format 1 is not supported (this lateindex reads format 2); rebuild it with "lateindex index --overwrite"`,
+    });
   });
 
   it('open with another encoder is encoder_mismatch naming both encoders', async () => {

@@ -157,7 +157,7 @@ export class SparseStore {
 
   private checkCompatible(stored: SparseStats, options: SparseStoreOptions): void {
     if (stored.formatVersion !== SPARSE_FORMAT_VERSION) {
-      throw new IndexFormatError('sparse_format', `sparse store format ${stored.formatVersion} is not supported (expected ${SPARSE_FORMAT_VERSION}); rebuild the index`);
+      throw new IndexFormatError('sparse_format', `sparse store format ${stored.formatVersion} is not supported (this lateindex reads format ${SPARSE_FORMAT_VERSION})`);
     }
     const clash = (field: string, wanted: unknown, actual: unknown): never => {
       throw new IndexFormatError('sparse_config', `sparse store was built with ${field}=${String(actual)}, not ${String(wanted)}`);
