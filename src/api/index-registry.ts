@@ -93,7 +93,6 @@ export class IndexRegistry {
           dir,
           index,
           encoder,
-          queryWeighting: encoder.queryWeighting,
           retriever: new Retriever(index, encoder),
           explainer: new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting }),
           builder: new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction)),

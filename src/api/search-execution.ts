@@ -1,6 +1,6 @@
 import type { Encoder } from '../encode/index.js';
 import type { LateIndex } from '../index/index.js';
-import { weightQuery, type LateInteractionSearcher, type RetrievalQuery, type RetrievedHit, type Retriever, type RetrieveOptions } from '../search/index.js';
+import { type LateInteractionSearcher, type RetrievalQuery, type RetrievedHit, type Retriever, type RetrieveOptions } from '../search/index.js';
 import { multiVector, normalizeRows, type MultiVector } from '../shared/index.js';
 import { HttpError } from './problem.js';
 import type { SearchFilter, SearchMode, SearchRequest, SearchResponse } from './schemas.js';
@@ -15,7 +15,6 @@ type Hit = QueryResult['hits'][number];
 export interface SearchContext {
   readonly name: string;
   readonly index: LateIndex;
-  readonly queryWeighting: Encoder['queryWeighting'];
   readonly retriever: Retriever;
   /** Token-level explanations (`include: ["token_scores"]`), weighted like the retriever's searches. */
   readonly explainer: LateInteractionSearcher;
@@ -59,9 +58,7 @@ export function gatherCandidates(ctx: SearchContext, body: SearchRequest, encode
   if (body.mode === 'sparse' || body.exhaustive || !encoded) return undefined;
   const options = searchOptions(ctx, body);
   if (!options) return undefined;
-  return encoded.map((query) =>
-    ctx.explainer.candidateIds(query.weights === undefined ? weightQuery(query, ctx.queryWeighting, ctx.index) : query, options),
-  );
+  return encoded.map((query) => ctx.explainer.candidateIds(query, options));
 }
 
 /**
@@ -166,12 +163,7 @@ function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number):
 function present(ctx: SearchContext, body: SearchRequest, hits: readonly RetrievedHit[], query: MultiVector | undefined): Hit[] {
   const include = new Set(body.include);
   const needDocument = include.has('title') || include.has('text') || include.has('metadata');
-  const weighted =
-    include.has('token_scores') && query
-      ? query.weights === undefined
-        ? weightQuery(query, ctx.queryWeighting, ctx.index)
-        : query
-      : undefined;
+  const weighted = include.has('token_scores') && query ? ctx.explainer.weighted(query) : undefined;
   return hits.slice(body.offset).map((hit) => {
     const out: { -readonly [K in keyof Hit]: Hit[K] } = { id: hit.id, score: hit.score, rank: hit.rank };
     if (hit.components) out.components = { ...hit.components };

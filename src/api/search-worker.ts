@@ -26,7 +26,6 @@ function context(name: string): Promise<SearchContext> {
     ctx = LateIndex.open(dir, { readOnly: true, graph: false }).then((index) => ({
       name,
       index,
-      queryWeighting,
       retriever: new Retriever(index, queries),
       explainer: new LateInteractionSearcher(index, { queryWeighting }),
       modes: searchModesOf(index),

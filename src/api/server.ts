@@ -108,7 +108,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
     opening ??= (async () => {
       await registry.open();
       if (searchThreads > 0) {
-        const indexes = Object.fromEntries(registry.list().map((s) => [s.name, { dir: s.dir, queryWeighting: s.queryWeighting }]));
+        const indexes = Object.fromEntries(registry.list().map((s) => [s.name, { dir: s.dir, queryWeighting: s.encoder.queryWeighting }]));
         const pool = new SearchWorkerPool(indexes, searchThreads);
         workers = pool;
         await pool.warm();

@@ -803,7 +803,7 @@ export class LateIndex {
     if (this.savedGraphSequence !== sequence) {
       await this.graph.save(this.dir, sequence, this.state.nextLabel);
       this.savedGraphSequence = sequence;
-      this.pruneRetiredLog(sequence);
+      this.pruneCatchUpLogs(sequence);
     }
     writeManifest(this.dir, this.manifest);
   }
@@ -901,8 +901,8 @@ export class LateIndex {
     if (labels.length > 0) this.retired.putSync(sequence, [...labels]);
   }
 
-  /** Once hnsw.bin reflects `sequence`, older retired-label entries are never needed again. */
-  private pruneRetiredLog(sequence: number): void {
+  /** Once hnsw.bin reflects `sequence`, older retired-label and changed-document entries are never needed again. */
+  private pruneCatchUpLogs(sequence: number): void {
     const pruned = (state: StoreState): StoreState => ({
       ...state,
       retiredLogFrom: Math.max(state.retiredLogFrom ?? 0, sequence),

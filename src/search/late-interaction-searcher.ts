@@ -49,7 +49,7 @@ export class LateInteractionSearcher {
         `query vectors have dim ${query.dim} but the index stores dim ${this.index.dim}`,
       );
     }
-    const weighted = query.weights === undefined ? weightQuery(query, this.queryWeighting, this.index) : query;
+    const weighted = this.weighted(query);
     if (k === 0 || weighted.count === 0) {
       this.lastStats = { scoredDocuments: 0, mode: options.exhaustive ? 'exhaustive' : 'candidates' };
       return [];
@@ -106,13 +106,17 @@ export class LateInteractionSearcher {
    * with the same query weighting as `search`. Undefined when the document is not live.
    */
   explain(query: MultiVector, internalId: number): MaxSimExplanation | undefined {
-    const weighted = query.weights === undefined ? weightQuery(query, this.queryWeighting, this.index) : query;
     const doc = this.index.readVectors(internalId);
-    return doc === undefined ? undefined : maxSimExplained(weighted, doc);
+    return doc === undefined ? undefined : maxSimExplained(this.weighted(query), doc);
+  }
+
+  /** The query as `search` scores it: its own row weights when it has them, else this searcher's query weighting. */
+  weighted(query: MultiVector): MultiVector {
+    return query.weights === undefined ? weightQuery(query, this.queryWeighting, this.index) : query;
   }
 
   /**
-   * Candidate documents of a weighted query (weights as `search` applies them): the union of the documents owning
+   * Candidate documents of a query, weighted as `search` weighs it: the union of the documents owning
    * each query row's nearest stored token vectors, plus `extraCandidates`, filtered. With `rerankDepth`,
    * only that many survive, ranked by an approximate score built from the HNSW similarities alone (XTR-style
    * imputation): sum_i w_i * s_i(d), where s_i(d) is d's best similarity among row i's hits, or when d is not
@@ -132,8 +136,9 @@ export class LateInteractionSearcher {
     const found = new Map<number, number>();
     let floorSum = 0;
     const rowBest = new Map<number, number>();
-    const { dim, data, weights } = query;
-    for (let i = 0; i < query.count; i++) {
+    const weighted = this.weighted(query);
+    const { dim, data, weights } = weighted;
+    for (let i = 0; i < weighted.count; i++) {
       const w = weights === undefined ? 1 : weights[i]!;
       if (w === 0) continue;
       const hits = this.index.searchHnswDocuments(data.subarray(i * dim, (i + 1) * dim), perToken, options.ef);
