@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCodecName } from '../../src/cli/commands/index.js';
 import { PrecomputedEncoder } from '../../src/encode/index.js';
 import {
   IndexBuilder,
@@ -10,6 +9,7 @@ import {
   RETRAIN_ERROR_RATIO,
   ResidualCodec,
   driftBetween,
+  parseCodecName,
   driftReport,
   readManifest,
   type IndexedDocument,

@@ -2,14 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
 import {
-  CODEC_NAMES,
   IndexBuilder,
   LateIndex,
   RESIDUAL_SAMPLE_VECTORS,
   countCorpusRecords,
-  isCodecName,
+  parseCodecName,
   readCorpus,
-  type CodecName,
   type CodecTrainingReport,
   type SparseIndexMode,
 } from '../../index/index.js';
@@ -127,15 +125,6 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
         `cosine ${training.meanCosine.toFixed(4)}, squared error ${training.meanSquaredError.toFixed(4)} (${training.heldOutVectors} vectors)`,
     );
   }
-}
-
-/** The codec named by --quantize; anything else is a usage error listing the valid names. */
-export function parseCodecName(name: string): CodecName {
-  const normalized = name.trim().toLowerCase();
-  if (!isCodecName(normalized)) {
-    throw new UsageError(`--quantize: unknown codec "${name}" (valid: ${CODEC_NAMES.join(', ')})`, 'invalid_quantization');
-  }
-  return normalized;
 }
 
 /** Precomputed records without --model make a precomputed index of their dimension. */

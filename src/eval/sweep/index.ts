@@ -2,7 +2,6 @@ export {
   parseSweepGrid,
   configSlug,
   SUPPORTED_SEARCH_MODES,
-  QUANTIZATIONS,
   BASELINE_REDUCTION,
   BASELINE_QUANTIZATION,
   type SearchMode,

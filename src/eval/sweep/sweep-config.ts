@@ -1,4 +1,4 @@
-import { CODEC_NAMES, type CodecName } from '../../index/index.js';
+import { parseCodecName, type CodecName } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { SEARCH_MODES, type SearchMode } from '../../search/index.js';
 import { UsageError } from '../../shared/index.js';
@@ -6,8 +6,6 @@ import { UsageError } from '../../shared/index.js';
 export type { SearchMode };
 /** Modes a sweep may measure; a mode the searcher lacks would be refused here, before any work starts. */
 export const SUPPORTED_SEARCH_MODES: ReadonlySet<SearchMode> = new Set<SearchMode>(SEARCH_MODES);
-/** Codecs a sweep may build with: every codec an index can use (residual ones train per configuration). */
-export const QUANTIZATIONS: readonly CodecName[] = CODEC_NAMES;
 
 /** One point of a sweep: how vectors are reduced and stored, and how the index is searched. */
 export interface SweepConfig {
@@ -60,13 +58,7 @@ export interface SweepGridSpec {
 export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
   const reductions = splitList(spec.reduce, /;/).map(canonicalReduction);
   if (reductions.length === 0) throw new UsageError('--reduce lists no reduction specs (e.g. "none;ward:2;ward:4")', 'invalid_sweep');
-  const quantizations = splitList(spec.quantize ?? 'float16', /[;,]/).map((q) => {
-    const name = q.toLowerCase();
-    if (!(QUANTIZATIONS as readonly string[]).includes(name)) {
-      throw new UsageError(`--quantize: unknown codec "${q}" (valid: ${QUANTIZATIONS.join(', ')})`, 'invalid_sweep');
-    }
-    return name as CodecName;
-  });
+  const quantizations = splitList(spec.quantize ?? 'float16', /[;,]/).map((q) => parseCodecName(q, 'invalid_sweep'));
   if (quantizations.length === 0) throw new UsageError('--quantize lists no codecs', 'invalid_sweep');
   const modes = splitList(spec.mode ?? 'late', /[;,]/).map((m) => {
     const name = m.toLowerCase();
