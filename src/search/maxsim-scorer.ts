@@ -14,10 +14,13 @@ export interface MaxSimScorer {
   setQuery(query: MultiVector): void;
   /** Where the next document's rows should be written; may be shorter than the document (then pass any array). */
   documentBuffer(): Float32Array;
-  /** MaxSim of the query against the first `docCount` rows of `doc` (0 for an empty document). */
-  score(doc: Float32Array, docCount: number): number;
+  /**
+   * MaxSim of the query against the first `docCount` rows of `doc` (0 for an empty document); `floors` bounds
+   * each query row's best similarity from below (see `maxSimKernel`).
+   */
+  score(doc: Float32Array, docCount: number, floors?: Float64Array): number;
   /** Same as `score` for rows stored as little-endian IEEE float16 bytes, decoded in SIMD (WASM backend only). */
-  readonly scoreFloat16?: (halves: Uint8Array, docCount: number) => number;
+  readonly scoreFloat16?: (halves: Uint8Array, docCount: number, floors?: Float64Array) => number;
 }
 
 /** The scalar JS kernel with a decode buffer that grows to the largest document seen. */
@@ -34,13 +37,13 @@ class ScalarMaxSimScorer implements MaxSimScorer {
     return this.buffer;
   }
 
-  score(doc: Float32Array, docCount: number): number {
+  score(doc: Float32Array, docCount: number, floors?: Float64Array): number {
     const { data, count, dim, weights } = this.query;
     if (doc.buffer !== this.buffer.buffer && doc.length > this.buffer.length) {
       // The document did not fit: grow so the next ones of this size decode in place.
       this.buffer = new Float32Array(Math.max(doc.length, this.buffer.length * 2));
     }
-    return maxSimKernel(data, count, doc, docCount, dim, weights);
+    return maxSimKernel(data, count, doc, docCount, dim, weights, floors);
   }
 }
 
@@ -57,11 +60,12 @@ class WasmMaxSimScorer implements MaxSimScorer {
     return this.kernel.documentBuffer();
   }
 
-  score(doc: Float32Array, docCount: number): number {
-    return this.kernel.score(doc, docCount);
+  score(doc: Float32Array, docCount: number, floors?: Float64Array): number {
+    return this.kernel.score(doc, docCount, floors);
   }
 
-  readonly scoreFloat16 = (halves: Uint8Array, docCount: number): number => this.kernel.scoreFloat16(halves, docCount);
+  readonly scoreFloat16 = (halves: Uint8Array, docCount: number, floors?: Float64Array): number =>
+    this.kernel.scoreFloat16(halves, docCount, floors);
 }
 
 /** The backend this runtime uses, decided once at load: WebAssembly SIMD when it validates, else scalar JS. */

@@ -527,8 +527,8 @@ export class WasmMaxSim {
   }
 
   /** `score` of a document given as float16 bytes, decoded straight into WebAssembly memory. */
-  scoreFloat16(halves: Uint8Array, docCount: number): number {
-    return this.score(this.decodeFloat16(halves, docCount), docCount);
+  scoreFloat16(halves: Uint8Array, docCount: number, floors?: Float64Array): number {
+    return this.score(this.decodeFloat16(halves, docCount), docCount, floors);
   }
 
   /** Makes `doc`'s first docCount rows the document in memory (no copy when it already is). */
@@ -561,7 +561,7 @@ export class WasmMaxSim {
   }
 
   /** MaxSim equal to `maxSimKernel` on the same input (float64 rescoring of near-best rows; see file comment). */
-  score(doc: Float32Array, docCount: number): number {
+  score(doc: Float32Array, docCount: number, floors?: Float64Array): number {
     if (docCount === 0) return 0;
     const queryCount = this.queryCount;
     if (queryCount === 0) return 0;
@@ -585,7 +585,7 @@ export class WasmMaxSim {
       if (!Number.isFinite(threshold)) {
         // Overflow or NaN input: no usable bound, so score every row in float64 the scalar way.
         const start = this.docOffset / 4;
-        return maxSimKernel(this.query, queryCount, floats.subarray(start, start + docCount * dim), docCount, dim, this.weights);
+        return maxSimKernel(this.query, queryCount, floats.subarray(start, start + docCount * dim), docCount, dim, this.weights, floors);
       }
       floats[thresholdsStart + i] = threshold;
     }
@@ -600,8 +600,12 @@ export class WasmMaxSim {
     let total = 0;
     for (let i = 0; i < queryCount; i += 2) {
       const paired = i + 1 < queryCount;
-      const bestA = bestExact[exactStart + i]!;
-      const bestB = paired ? bestExact[exactStart + i + 1]! : 0;
+      let bestA = bestExact[exactStart + i]!;
+      let bestB = paired ? bestExact[exactStart + i + 1]! : 0;
+      if (floors !== undefined) {
+        if (floors[i]! > bestA) bestA = floors[i]!;
+        if (paired && floors[i + 1]! > bestB) bestB = floors[i + 1]!;
+      }
       if (weights === undefined) {
         total += paired ? bestA + bestB : bestA;
       } else {

@@ -3,7 +3,8 @@ import type { MultiVector } from '../shared/index.js';
 /**
  * Raw MaxSim kernel: sum over query rows i of weights[i] * max_j dot(q_i, d_j).
  * `query` holds `queryCount` rows and `doc` holds `docCount` rows, both row-major with `dim` floats.
- * `weights` absent means every row weighs 1. A document with no rows scores 0.
+ * `weights` absent means every row weighs 1. A document with no rows scores 0. `floors`, when given, is a lower
+ * bound per query row on its best similarity (-Infinity: none); exact-match recovery uses it.
  * Allocation-free; accumulates exact float32 products in float64. Register-blocked over 2 query rows x 4 document
  * rows so each loaded element feeds several multiply-adds (about 1.5-2x a plain triple loop in V8). This is the
  * reference value and the fallback without WebAssembly SIMD; searches score through `createMaxSimScorer`
@@ -16,6 +17,7 @@ export function maxSimKernel(
   docCount: number,
   dim: number,
   weights?: Float32Array,
+  floors?: Float64Array,
 ): number {
   if (docCount === 0) return 0;
   let total = 0;
@@ -70,6 +72,10 @@ export function maxSimKernel(
       if (sa > bestA) bestA = sa;
       if (sb > bestB) bestB = sb;
     }
+    if (floors !== undefined) {
+      if (floors[i]! > bestA) bestA = floors[i]!;
+      if (paired && floors[i + 1]! > bestB) bestB = floors[i + 1]!;
+    }
     if (weights === undefined) {
       total += paired ? bestA + bestB : bestA;
     } else {
@@ -83,7 +89,8 @@ export function maxSimKernel(
 /**
  * Per-query-row variant of the kernel: writes each query row's best document row into `bestRow` and its
  * (unweighted) similarity into `bestSimilarity` (both length >= queryCount; -1 / -Infinity for an empty
- * document) and returns the weighted total, equal to `maxSimKernel` on the same input.
+ * document) and returns the weighted total, equal to `maxSimKernel` on the same input. A row whose floor beats
+ * its best similarity reports the floor as its similarity (and still the best row) and is marked in `floored`.
  */
 export function maxSimRowsKernel(
   query: Float32Array,
@@ -94,6 +101,8 @@ export function maxSimRowsKernel(
   weights: Float32Array | undefined,
   bestRow: Int32Array,
   bestSimilarity: Float32Array | Float64Array,
+  floors?: Float64Array,
+  floored?: Uint8Array,
 ): number {
   let total = 0;
   const dim4 = dim - (dim % 4);
@@ -121,6 +130,10 @@ export function maxSimRowsKernel(
         arg = j;
       }
     }
+    if (arg >= 0 && floors !== undefined && floors[i]! > best) {
+      best = floors[i]!;
+      if (floored !== undefined) floored[i] = 1;
+    }
     bestRow[i] = arg;
     bestSimilarity[i] = best;
     if (arg >= 0) total += (weights === undefined ? 1 : weights[i]!) * best;
@@ -128,7 +141,10 @@ export function maxSimRowsKernel(
   return total;
 }
 
-function checkShapes(query: MultiVector, doc: MultiVector): void {
+function checkShapes(query: MultiVector, doc: MultiVector, floors: Float64Array | undefined): void {
+  if (floors !== undefined && floors.length < query.count) {
+    throw new RangeError(`MaxSim: ${floors.length} floors for ${query.count} query rows`);
+  }
   if (query.dim !== doc.dim) {
     throw new RangeError(`MaxSim: query dim ${query.dim} differs from document dim ${doc.dim}`);
   }
@@ -137,10 +153,10 @@ function checkShapes(query: MultiVector, doc: MultiVector): void {
   }
 }
 
-/** Late-interaction score of `doc` for `query`: sum_i weight_i * max_j dot(q_i, d_j). */
-export function maxSim(query: MultiVector, doc: MultiVector): number {
-  checkShapes(query, doc);
-  return maxSimKernel(query.data, query.count, doc.data, doc.count, query.dim, query.weights);
+/** Late-interaction score of `doc` for `query`: sum_i weight_i * max(floor_i, max_j dot(q_i, d_j)). */
+export function maxSim(query: MultiVector, doc: MultiVector, floors?: Float64Array): number {
+  checkShapes(query, doc, floors);
+  return maxSimKernel(query.data, query.count, doc.data, doc.count, query.dim, query.weights, floors);
 }
 
 /** Which document row each query row matched, and how strongly (for token-level explanations). */
@@ -148,17 +164,20 @@ export interface MaxSimExplanation {
   readonly score: number;
   /** Per query row: index of the best document row, -1 when the document has no rows. */
   readonly bestRow: Int32Array;
-  /** Per query row: unweighted dot product with that row. */
+  /** Per query row: unweighted dot product with that row (or the row's floor when that is higher). */
   readonly bestSimilarity: Float32Array;
+  /** Per query row: 1 when its floor (an exact token match) decided the similarity. */
+  readonly floored: Uint8Array;
 }
 
 /** `maxSim` plus, per query row, the best document row and its similarity. */
-export function maxSimExplained(query: MultiVector, doc: MultiVector): MaxSimExplanation {
-  checkShapes(query, doc);
+export function maxSimExplained(query: MultiVector, doc: MultiVector, floors?: Float64Array): MaxSimExplanation {
+  checkShapes(query, doc, floors);
   const bestRow = new Int32Array(query.count);
   const bestSimilarity = new Float32Array(query.count);
+  const floored = new Uint8Array(query.count);
   const score = maxSimRowsKernel(
-    query.data, query.count, doc.data, doc.count, query.dim, query.weights, bestRow, bestSimilarity,
+    query.data, query.count, doc.data, doc.count, query.dim, query.weights, bestRow, bestSimilarity, floors, floored,
   );
-  return { score, bestRow, bestSimilarity };
+  return { score, bestRow, bestSimilarity, floored };
 }
