@@ -2,8 +2,8 @@ import type { MultiVector } from '../shared/multivector.js';
 import { Float64Scratch } from './workspace.js';
 
 /**
- * Keeps the rows whose indices are listed (ascending) in `keep[0..count)`. Per-row `tokens`, `tokenIds` and
- * `weights` follow their rows; `grid` is dropped because the rows no longer form the grid. Returns `doc` itself
+ * Keeps the rows whose indices are listed (ascending) in `keep[0..count)`. Per-row `tokens`, `tokenIds`,
+ * `memberTokens` and `weights` follow their rows; `grid` is dropped because the rows no longer form the grid. Returns `doc` itself
  * when every row is kept.
  */
 export function selectRows(doc: MultiVector, keep: Int32Array, count: number): MultiVector {
@@ -25,6 +25,11 @@ export function selectRows(doc: MultiVector, keep: Int32Array, count: number): M
     for (let r = 0; r < count; r++) ids[r] = doc.tokenIds[keep[r]!]!;
     out.tokenIds = ids;
   }
+  if (doc.memberTokens) {
+    const members: (readonly string[])[] = new Array<readonly string[]>(count);
+    for (let r = 0; r < count; r++) members[r] = doc.memberTokens[keep[r]!]!;
+    out.memberTokens = members;
+  }
   if (doc.weights) {
     const weights = new Float32Array(count);
     for (let r = 0; r < count; r++) weights[r] = doc.weights[keep[r]!]!;
@@ -38,7 +43,7 @@ export function selectRows(doc: MultiVector, keep: Int32Array, count: number): M
  * to cluster `labels[i]` (0..clusters-1, numbered by first appearance, so output order follows the document).
  * Each cluster becomes the mean of its members, re-normalised to unit length when `renormalize` (all-zero
  * means stay zero). The result carries no `tokens`/`tokenIds`/`weights`/`grid`: merged rows have no single
- * token, and a MultiVector's per-row arrays are all-or-nothing.
+ * token, and a MultiVector's per-row arrays are all-or-nothing. It carries `memberTokens` when `doc` has tokens.
  */
 export class ClusterMerger {
   private readonly sums = new Float64Scratch();
@@ -72,8 +77,30 @@ export class ClusterMerger {
       const oo = (protectedRows + c) * dim;
       for (let d = 0; d < dim; d++) data[oo + d] = sums[co + d]! * scale;
     }
-    return { dim, count: protectedRows + clusters, data };
+    const memberTokens = mergedMemberTokens(doc, protectedRows, labels, clusters);
+    return { dim, count: protectedRows + clusters, data, ...(memberTokens && { memberTokens }) };
   }
+}
+
+/**
+ * The tokens each row of a merge's output stands for (layout as in `ClusterMerger.merge`): protected rows keep
+ * their own, a cluster lists its members' distinct tokens in document order. Undefined when `doc` has no tokens.
+ */
+export function mergedMemberTokens(
+  doc: MultiVector,
+  protectedRows: number,
+  labels: Int32Array,
+  clusters: number,
+): (readonly string[])[] | undefined {
+  const own = doc.memberTokens ?? doc.tokens?.map((token) => [token]);
+  if (own === undefined) return undefined;
+  // Clusters hold a few rows each, so a linear `includes` beats a Set per cluster.
+  const groups: string[][] = Array.from({ length: clusters }, () => []);
+  for (let i = 0; i < doc.count - protectedRows; i++) {
+    const group = groups[labels[i]!]!;
+    for (const token of own[protectedRows + i]!) if (!group.includes(token)) group.push(token);
+  }
+  return [...own.slice(0, protectedRows), ...groups];
 }
 
 /** Number of leading rows protected in `doc` (clamped to its row count); validates the context value. */

@@ -10,6 +10,11 @@ export interface MultiVector {
   readonly tokenIds?: Int32Array;
   readonly tokens?: readonly string[];
   readonly weights?: Float32Array;
+  /**
+   * After pooling: the distinct tokens each row stands for (a merged row lists all its members). Absent while
+   * rows are single tokens, where row r stands for `tokens[r]`.
+   */
+  readonly memberTokens?: readonly (readonly string[])[];
   /** Image-patch layout `[rows, cols]` when the vectors come from a grid (ColPali-style). */
   readonly grid?: readonly [number, number];
 }
@@ -36,4 +41,13 @@ export function normalizeRows(data: Float32Array, dim: number): Float32Array {
     }
   }
   return data;
+}
+
+/** The distinct tokens `doc`'s rows still stand for (members of merged rows included); undefined without tokens. */
+export function representedTokens(doc: MultiVector): string[] | undefined {
+  const rows = doc.memberTokens ?? doc.tokens?.map((token) => [token]);
+  if (rows === undefined) return undefined;
+  const seen = new Set<string>();
+  for (const members of rows) for (const token of members) seen.add(token);
+  return [...seen];
 }
