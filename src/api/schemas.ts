@@ -112,7 +112,8 @@ export const TokenScoreSchema = z.object({
   query_token: z.string().nullable().describe('the query token, when the encoder knows it'),
   weight: z.number().describe('the query row weight used in the score (e.g. IDF)'),
   document_vector: z.number().int().describe('index of the stored document vector that matched best (-1: none)'),
-  similarity: z.number().describe('unweighted dot product with that vector'),
+  similarity: z.number().describe('unweighted dot product with that vector, or the exact-match floor when higher'),
+  exact_match: z.boolean().describe('true when the document holds the query token itself and exact-match recovery set the similarity'),
 });
 
 export const SearchHitSchema = z.object({

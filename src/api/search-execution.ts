@@ -181,6 +181,7 @@ function present(ctx: SearchContext, body: SearchRequest, hits: readonly Retriev
           weight: weighted.weights?.[i] ?? 1,
           document_vector: row,
           similarity: explanation.bestSimilarity[i]!,
+          exact_match: explanation.floored[i] === 1,
         }));
       }
     }

@@ -58,6 +58,7 @@ export function buildProgram(): Command {
           .default('bm25'),
       )
       .option('--sparse-block-size <n>', 'documents per sparse block, 1..256 (default 64; smaller blocks prune more on large corpora)', sparseBlockSize)
+      .option('--no-exact-match-recovery', 'do not keep the tokens pooled rows stand for (default: kept when the encoder is context-free and --reduce is not none)')
       .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
       .option('--json', 'print the summary as JSON on stdout')
       .option('--quiet', 'no progress bar'),

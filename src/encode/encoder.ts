@@ -19,6 +19,12 @@ export interface Encoder {
    * `uniform`: every query row weighs 1 (ColBERT models).
    */
   readonly queryWeighting: 'uniform' | 'idf';
+  /**
+   * True when a token's vector does not depend on its context: every document and query row of the same token is
+   * the same vector, so a document holding a query's token matched it exactly before any pooling (static tables).
+   * Indexes of such an encoder can keep exact-match recovery data.
+   */
+  readonly contextFree: boolean;
   /** Leading document rows (e.g. [CLS], [D]) that poolers keep unmerged by default. */
   readonly protectedLeadingTokens: number;
   encodeDocuments(texts: readonly string[]): Promise<MultiVector[]>;

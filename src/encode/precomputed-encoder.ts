@@ -9,6 +9,7 @@ import type { Encoder, EncoderIdentity } from './encoder.js';
 export class PrecomputedEncoder implements Encoder {
   readonly identity: EncoderIdentity;
   readonly queryWeighting = 'uniform' as const;
+  readonly contextFree = false;
   readonly protectedLeadingTokens = 0;
 
   constructor(dim: number) {

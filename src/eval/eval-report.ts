@@ -1,13 +1,18 @@
 import type { IndexCounts } from '../index/index.js';
 import type { LatencySummary } from './latency.js';
 
-/** Storage figures of an index: vector payload bytes only (documents' text and the HNSW graph excluded). */
+/**
+ * Storage figures of an index: what late-interaction scoring reads per document, i.e. vector payloads plus any
+ * exact-match token lists (documents' text, sparse postings and the HNSW graph excluded).
+ */
 export interface StorageSummary {
   readonly documents: number;
   readonly vectors: number;
   readonly vectorsPerDoc: number;
   readonly bytes: number;
   readonly bytesPerDoc: number;
+  /** The part of `bytes` that is exact-match token lists (present when the index keeps them). */
+  readonly exactTokenBytes?: number;
 }
 
 /** The `eval --json` object of DESIGN.md; `config` says what was measured and is free-form per caller. */
@@ -22,12 +27,14 @@ export interface EvalReport<Config extends object = Record<string, unknown>> {
 }
 
 export function storageSummary(counts: IndexCounts): StorageSummary {
+  const bytes = counts.vectorBytes + (counts.exactTokenBytes ?? 0);
   return {
     documents: counts.documents,
     vectors: counts.vectors,
     vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
-    bytes: counts.vectorBytes,
-    bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
+    bytes,
+    bytesPerDoc: counts.documents ? bytes / counts.documents : 0,
+    ...(counts.exactTokenBytes !== undefined && { exactTokenBytes: counts.exactTokenBytes }),
   };
 }
 

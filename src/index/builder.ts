@@ -1,6 +1,15 @@
 import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
-import { InputError, documentText, idf, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../shared/index.js';
+import {
+  InputError,
+  documentText,
+  idf,
+  multiVector,
+  normalizeRows,
+  representedTokens,
+  type DocumentRecord,
+  type MultiVector,
+} from '../shared/index.js';
 import { leadingRows } from './codecs/residual-training.js';
 import type { CodecTrainingReport } from './codecs/vector-codec.js';
 import type { LateIndex } from './late-index.js';
@@ -28,6 +37,14 @@ export interface BatchResult {
 }
 
 /**
+ * Whether a new index should keep exact-match recovery data: when its encoder is context-free (the only case
+ * where the floor restores a similarity pooling blurred) and a reduction step changes its rows.
+ */
+export function exactMatchRecoveryDefault(encoder: Pick<Encoder, 'contextFree'>, pipeline: ReductionPipeline): boolean {
+  return encoder.contextFree && !pipeline.isIdentity;
+}
+
+/**
  * The indexing pipeline for one batch of records: encode (or take precomputed vectors), reduce, and upsert the
  * batch into the index in one transaction. Callers stream batches, so memory stays bounded by the batch size.
  */
@@ -35,6 +52,7 @@ export class IndexBuilder {
   private readonly protectedLeadingTokens: number;
   private readonly seed: number;
   private readonly codecSampleVectors: number;
+  private readonly keepsExactTokens: boolean;
   /** Reduced documents held back until the codec is trained (only while `index.codecNeedsTraining`). */
   private pending: IndexedDocument[] = [];
   private pendingVectors = 0;
@@ -49,6 +67,7 @@ export class IndexBuilder {
     this.protectedLeadingTokens = options.protectedLeadingTokens ?? encoder.protectedLeadingTokens;
     this.seed = options.seed ?? 42;
     this.codecSampleVectors = options.codecSampleVectors ?? 0;
+    this.keepsExactTokens = index.manifest.exactMatchRecovery === true;
   }
 
   /** What training the codec measured, when this builder trained it. */
@@ -94,6 +113,7 @@ export class IndexBuilder {
         ...(record.sparse && { sparse: record.sparse }),
         vectors: reduced,
         ...(mv.tokens && { terms: [...new Set(mv.tokens)] }),
+        ...(this.keepsExactTokens && { exactTokens: representedTokens(reduced) }),
         stepCounts,
       });
     }

@@ -10,6 +10,7 @@ import { accumulateDrift, emptyDriftSums, type CodecDriftReport, type CodecDrift
 import { analyze, sparseDocumentText } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
+import { ExactTokenStore } from './exact-token-store.js';
 import { describeEncoder, sameEncoder } from '../encode/encoder.js';
 import type { SparseDocument, SparseMode } from './sparse/types.js';
 import { isTrainableCodec, type CodecTrainingReport, type VectorCodec } from './codecs/vector-codec.js';
@@ -53,6 +54,11 @@ export interface CreateIndexOptions {
   readonly encoderSource?: string;
   /** Sparse postings kept beside the vectors; default `{ mode: 'bm25', blockSize: 64 }`. */
   readonly sparse?: { readonly mode: SparseIndexMode; readonly blockSize?: number };
+  /**
+   * Keep each document's represented tokens for exact-match recovery (default false). Only sound for a
+   * context-free encoder (see `ExactTokenStore`); `exactMatchRecoveryDefault` says when to turn it on.
+   */
+  readonly exactMatchRecovery?: boolean;
 }
 
 export interface OpenIndexOptions {
@@ -136,6 +142,7 @@ export class LateIndex {
   private readonly changedDocs: Database<number[], number> | undefined;
   /** Block-max postings in the same LMDB environment; absent for sparse mode `none`. */
   private readonly sparseStore: SparseStore | undefined;
+  private readonly exactTokenStore: ExactTokenStore | undefined;
   private state: StoreState;
   private graph: TokenGraph;
   private origin: GraphOrigin;
@@ -179,6 +186,7 @@ export class LateIndex {
     this.changedDocs = (this.env.openDB<number[], number>({ name: 'changedDocs', keyEncoding: 'uint32' }) as Database<number[], number> | undefined) ?? undefined;
     const sparse = args.base.sparse ?? { mode: 'none' };
     this.sparseStore = sparse.mode === 'none' ? undefined : this.openSparseStore({ ...sparse, mode: sparse.mode });
+    this.exactTokenStore = args.base.exactMatchRecovery === true ? new ExactTokenStore(this.env) : undefined;
     this.state = this.storedState();
     this.vectorCounts = new Int32Array(0);
     this.loadSpans();
@@ -222,6 +230,7 @@ export class LateIndex {
       quantization,
       hnsw,
       sparse,
+      ...(opts.exactMatchRecovery === true && { exactMatchRecovery: true }),
       createdAt: now,
       ...(opts.encoderSource !== undefined && { encoderSource: opts.encoderSource }),
     };
@@ -289,6 +298,11 @@ export class LateIndex {
   }
 
   /** The sparse postings for candidate generation (Block-Max Pruning); undefined for sparse mode `none`. */
+  /** Exact-match recovery data, when the index keeps it (`manifest.exactMatchRecovery`). */
+  get exactTokens(): ExactTokenStore | undefined {
+    return this.exactTokenStore;
+  }
+
   get sparse(): SparseStore | undefined {
     this.assertOpen();
     return this.sparseStore;
@@ -364,7 +378,9 @@ export class LateIndex {
   }
 
   counts(): IndexCounts {
-    return { documents: this.state.documents, vectors: this.state.vectors, vectorBytes: this.state.vectorBytes };
+    const { documents, vectors, vectorBytes } = this.state;
+    if (!this.exactTokenStore) return { documents, vectors, vectorBytes };
+    return { documents, vectors, vectorBytes, exactTokenBytes: this.state.exactTokenBytes ?? 0 };
   }
 
   /** Element-wise sum of the live documents' `stepCounts` (`[encoded, afterStep1, ...]`). */
@@ -598,6 +614,7 @@ export class LateIndex {
             this.forgetRecord(old, next, dfDelta);
             this.dropOwner(internalId, edits);
           }
+          if (this.exactTokenStore) next.exactTokenBytes = (next.exactTokenBytes ?? 0) - this.exactTokenStore.remove(internalId);
           replacedIds.push(internalId);
           updated++;
         } else {
@@ -631,6 +648,9 @@ export class LateIndex {
         this.rowLabelDb.putSync(internalId, new Uint8Array(labels.buffer));
         this.vectors.putSync(internalId, payload);
         this.countRecord(record, payload.length, next, dfDelta, 1);
+        if (this.exactTokenStore && doc.exactTokens) {
+          next.exactTokenBytes = (next.exactTokenBytes ?? 0) + this.exactTokenStore.put(internalId, doc.exactTokens);
+        }
         written.push({ internalId, count });
         const sparseInput = sparseInputs.get(doc.id);
         if (sparseInput) sparseDocs.push({ internalId, ...sparseInput });
@@ -691,6 +711,7 @@ export class LateIndex {
         this.vectorCountDb.removeSync(internalId);
         this.rowLabelDb.removeSync(internalId);
         this.vectors.removeSync(internalId);
+        if (this.exactTokenStore) next.exactTokenBytes = (next.exactTokenBytes ?? 0) - this.exactTokenStore.remove(internalId);
         removed.push(internalId);
         deleted.push(id);
       }
@@ -758,6 +779,7 @@ export class LateIndex {
       graph: this.hasGraph ? this.graph : undefined,
       sparse: this.sparseStore,
       sparseMode: this.base.sparse?.mode ?? 'none',
+      exactTokens: this.exactTokenStore,
       readRowLabels: (internalId) => this.readRowLabels(internalId),
       scratch: (count) => this.scratch(count),
     });

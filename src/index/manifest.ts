@@ -58,6 +58,7 @@ export function readManifest(dir: string): Manifest {
   for (const key of ['m', 'efConstruction', 'efSearch', 'seed'] as const) {
     if (!Number.isInteger((h as Record<string, unknown>)[key])) bad(`hnsw.${key}`, 'an integer');
   }
+  if (m.exactMatchRecovery !== undefined && typeof m.exactMatchRecovery !== 'boolean') bad('exactMatchRecovery', 'true or false');
   const sp = m.sparse as Record<string, unknown> | undefined;
   if (sp !== undefined) {
     if (typeof sp !== 'object' || sp === null) bad('sparse', 'an object');

@@ -15,6 +15,8 @@ export interface StoreState {
   retiredLogFrom: number;
   /** The `changedDocs` log holds every document changed after this sequence; absent before an index kept it. */
   changeLogFrom?: number;
+  /** Bytes of exact-match recovery token lists (absent: none stored). */
+  exactTokenBytes?: number;
 }
 
 /** The `docs` database value. Terms and step counts are kept so updates and deletes can undo their bookkeeping. */

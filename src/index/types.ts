@@ -42,6 +42,8 @@ export interface Manifest {
   readonly hnsw: HnswParams;
   /** Absent in manifests written before sparse postings existed: read as `{ mode: 'none' }`. */
   readonly sparse?: SparseSettings;
+  /** Each document keeps the tokens its rows stand for, and MaxSim floors exact token matches (absent: off). */
+  readonly exactMatchRecovery?: boolean;
   readonly counts: IndexCounts;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -53,6 +55,8 @@ export interface IndexCounts {
   readonly vectors: number;
   /** Bytes of stored vector payloads. */
   readonly vectorBytes: number;
+  /** Bytes of exact-match recovery token lists (present when the index keeps them). */
+  readonly exactTokenBytes?: number;
 }
 
 /** A document ready to store: its record fields plus the (already reduced) vectors. */
@@ -64,6 +68,8 @@ export interface IndexedDocument {
   readonly vectors: MultiVector;
   /** Distinct encoder tokens of the unreduced document; the index keeps their document frequencies (IDF). */
   readonly terms?: readonly string[];
+  /** Distinct tokens the reduced rows stand for; stored when the index keeps exact-match recovery data. */
+  readonly exactTokens?: readonly string[];
   /**
    * Vector count after each reduction step, starting with the encoder's output count
    * (`[encoded, afterStep1, ...]`); the index sums them for `stats`.

@@ -1,6 +1,7 @@
 import type { Database } from 'lmdb';
 import type { VectorCodec } from './codecs/vector-codec.js';
 import { decodeLabelOwners, labelOwnersInclude, labelOwnersKey } from './label-owners.js';
+import type { ExactTokenStore } from './exact-token-store.js';
 import type { SparseStore } from './sparse/sparse-store.js';
 import type { DocRecord, StoreState } from './store-records.js';
 import type { TokenGraph } from './token-graph.js';
@@ -35,6 +36,7 @@ export interface VerifiableIndex {
   readonly graph: TokenGraph | undefined;
   readonly sparse: SparseStore | undefined;
   readonly sparseMode: SparseIndexMode;
+  readonly exactTokens: ExactTokenStore | undefined;
   readRowLabels(internalId: number): Uint32Array | undefined;
   /** A reusable buffer of at least `count` rows. */
   scratch(count: number): Float32Array;
@@ -43,8 +45,8 @@ export interface VerifiableIndex {
 /**
  * Cross-checks LMDB's databases against each other and the in-memory HNSW graph: id mapping both ways, payload
  * sizes, row labels against the rows' vector keys, owner lists, counts, step counts, document frequencies,
- * sparse postings recomputed from the documents, and sparse block records against the term postings. Reads every
- * stored vector once.
+ * sparse postings recomputed from the documents, sparse block records against the term postings, and exact-match
+ * token lists against the documents' tokens. Reads every stored vector once.
  */
 export function verifyIndex(index: VerifiableIndex): VerifyReport {
   const problems: string[] = [];
@@ -60,6 +62,9 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
   const sparse = index.sparse;
   const sparseMode = index.sparseMode;
   let sparseDocuments = 0;
+  const exact = index.exactTokens;
+  const tokenOfId = exact?.dictionaryById();
+  let exactBytes = 0;
   const key = new Uint8Array(VECTOR_KEY_BYTES);
   const keyView = Buffer.from(key.buffer);
   for (const { key: internalId, value } of index.docs.getRange()) {
@@ -105,6 +110,21 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
       stepCounts[i] = (stepCounts[i] ?? 0) + c;
     });
     for (const term of value.terms ?? []) df.set(term, (df.get(term) ?? 0) + 1);
+    const exactTokens = exact?.documentTokens(internalId, tokenOfId!);
+    if (exactTokens) {
+      exactBytes += 4 * exactTokens.length;
+      // Pooling and pruning only ever narrow the encoder's tokens, so the list is a subset of the document's terms.
+      const terms = new Set(value.terms);
+      const stray = exactTokens.find((token) => token !== undefined && !terms.has(token));
+      if (exactTokens.includes(undefined)) note(`${doc}: an exact-match token id is not in the dictionary`);
+      else if (stray !== undefined) note(`${doc}: exact-match token "${stray}" is not among its tokens`);
+    }
+  }
+  if (exact) {
+    for (const internalId of exact.documentIds()) if (!index.docs.doesExist(internalId)) note(`exact-match tokens stored for missing document ${internalId}`);
+    if ((index.state.exactTokenBytes ?? 0) !== exactBytes) {
+      note(`bookkeeping says ${index.state.exactTokenBytes ?? 0} exact-match token bytes, the documents add up to ${exactBytes}`);
+    }
   }
   for (const { key: id, value } of index.ids.getRange()) {
     if (!index.docs.doesExist(value)) note(`id "${id}" maps to missing document ${value}`);

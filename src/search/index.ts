@@ -1,4 +1,4 @@
-export type { SearchableIndex } from './searchable-index.js';
+export type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
 export { maxSim, maxSimExplained, maxSimKernel, maxSimRowsKernel, type MaxSimExplanation } from './maxsim.js';
 export { idf, idfWeights, weightQuery } from './idf-weights.js';
 export { TopK } from './top-k.js';

@@ -3,7 +3,7 @@ import { LateIndexError, UsageError, type MultiVector } from '../shared/index.js
 import { weightQuery } from './idf-weights.js';
 import { maxSimExplained, type MaxSimExplanation } from './maxsim.js';
 import { createMaxSimScorer, type MaxSimScorer } from './maxsim-scorer.js';
-import type { SearchableIndex } from './searchable-index.js';
+import type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, type SearchHit, type SearchOptions, type SearchStats } from './search-types.js';
 import { TopK } from './top-k.js';
 
@@ -83,9 +83,10 @@ export class LateInteractionSearcher {
         : this.candidateIds(weighted, options);
     let scored = 0;
     this.scorer.setQuery(weighted);
+    const exact = this.exactMatchQuery(weighted);
     for (const internalId of candidates) {
       if (filter !== undefined && !filter(internalId)) continue;
-      const score = this.score(internalId);
+      const score = this.score(internalId, exact);
       if (score === undefined) continue;
       scored++;
       top.push(score, internalId);
@@ -106,8 +107,10 @@ export class LateInteractionSearcher {
    * with the same query weighting as `search`. Undefined when the document is not live.
    */
   explain(query: MultiVector, internalId: number): MaxSimExplanation | undefined {
+    const weighted = this.weighted(query);
+    const floors = this.exactMatchFloors(internalId, this.exactMatchQuery(weighted));
     const doc = this.index.readVectors(internalId);
-    return doc === undefined ? undefined : maxSimExplained(this.weighted(query), doc);
+    return doc === undefined ? undefined : maxSimExplained(weighted, doc, floors);
   }
 
   /** The query as `search` scores it: its own row weights when it has them, else this searcher's query weighting. */
@@ -170,12 +173,53 @@ export class LateInteractionSearcher {
    * Exact MaxSim of one stored document, decoded straight into the scorer's buffer; undefined if it is gone.
    * float16 rows go to the scorer as stored bytes when it can decode them itself (in SIMD, bit-exact).
    */
-  private score(internalId: number): number | undefined {
+  private score(internalId: number, exact: ExactMatchQuery | undefined): number | undefined {
+    const floors = this.exactMatchFloors(internalId, exact);
     if (this.scoreStoredFloat16 !== undefined) {
       const stored = this.index.readVectorBytes!(internalId);
-      return stored === undefined ? undefined : this.scoreStoredFloat16(stored.bytes, stored.count);
+      return stored === undefined ? undefined : this.scoreStoredFloat16(stored.bytes, stored.count, floors);
     }
     const doc = this.index.readVectors(internalId, this.scorer.documentBuffer());
-    return doc === undefined ? undefined : this.scorer.score(doc.data, doc.count);
+    return doc === undefined ? undefined : this.scorer.score(doc.data, doc.count, floors);
   }
+
+  /**
+   * Exact-match recovery for a query (undefined when the index keeps no token lists or the query has no tokens):
+   * each row's token id and self-similarity, the floor its similarity gets in a document holding that token.
+   */
+  private exactMatchQuery(query: MultiVector): ExactMatchQuery | undefined {
+    const matcher = this.index.exactTokens;
+    const tokens = query.tokens;
+    if (matcher === undefined || tokens === undefined) return undefined;
+    const { count, dim, data } = query;
+    const tokenIds = Int32Array.from({ length: count }, (_, i) => matcher.tokenId(tokens[i] ?? '') ?? -1);
+    if (tokenIds.every((id) => id < 0)) return undefined;
+    const selfSimilarity = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      let s = 0;
+      for (let t = 0; t < dim; t++) s += data[i * dim + t]! * data[i * dim + t]!;
+      selfSimilarity[i] = s;
+    }
+    return { matcher, tokenIds, selfSimilarity, present: new Uint8Array(count), floors: new Float64Array(count) };
+  }
+
+  /** The floors for one document (a view reused across calls), undefined when it holds none of the query's tokens. */
+  private exactMatchFloors(internalId: number, exact: ExactMatchQuery | undefined): Float64Array | undefined {
+    if (exact === undefined || !exact.matcher.match(internalId, exact.tokenIds, exact.present)) return undefined;
+    let any = false;
+    for (let i = 0; i < exact.present.length; i++) {
+      const held = exact.present[i] === 1;
+      exact.floors[i] = held ? exact.selfSimilarity[i]! : -Infinity;
+      any ||= held;
+    }
+    return any ? exact.floors : undefined;
+  }
+}
+
+interface ExactMatchQuery {
+  readonly matcher: ExactTokenMatcher;
+  readonly tokenIds: Int32Array;
+  readonly selfSimilarity: Float64Array;
+  readonly present: Uint8Array;
+  readonly floors: Float64Array;
 }

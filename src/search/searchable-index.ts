@@ -23,4 +23,14 @@ export interface SearchableIndex {
    * its best similarity, best first, until `maxDocuments` documents are collected (approximate, HNSW).
    */
   searchHnswDocuments(query: Float32Array, maxDocuments: number, ef?: number): HnswHit[];
+  /** Present when the index keeps exact-match recovery data: the searcher floors exact token matches. */
+  readonly exactTokens?: ExactTokenMatcher;
+}
+
+/** Which tokens a document's stored rows stand for (see `ExactTokenStore` in the index module). */
+export interface ExactTokenMatcher {
+  /** The id of `token`, undefined when no document was stored with it. */
+  tokenId(token: string): number | undefined;
+  /** Sets `present[i]` to 1 when the document holds token `tokenIds[i]` (-1 never matches); false if it has no list. */
+  match(internalId: number, tokenIds: Int32Array, present: Uint8Array): boolean;
 }

@@ -16,6 +16,7 @@ function opener(tweak: { encodeDelayMs?: number; failQueries?: boolean; gate?: P
     const encoder: Encoder = {
       identity: base.identity,
       queryWeighting: base.queryWeighting,
+      contextFree: base.contextFree,
       protectedLeadingTokens: base.protectedLeadingTokens,
       encodeDocuments: async (texts) => {
         if (tweak.encodeDelayMs) await new Promise((resolve) => setTimeout(resolve, tweak.encodeDelayMs));

@@ -151,8 +151,10 @@ describe('search', () => {
     for (const hit of reply.body.results[0].hits) {
       expect(hit.title).toBe(records.get(hit.id)!.title);
       expect(hit.text).toBe(records.get(hit.id)!.text);
-      const scores = hit.token_scores as { query_token: string; weight: number; document_vector: number; similarity: number }[];
+      const scores = hit.token_scores as { query_token: string; weight: number; document_vector: number; similarity: number; exact_match: boolean }[];
       expect(scores.length).toBeGreaterThan(0);
+      // An unreduced index keeps no exact-match lists: every similarity is a stored vector's.
+      expect(scores.every((s) => s.exact_match === false)).toBe(true);
       expect(scores.map((s) => s.query_token)).toContain('bread');
       const sum = scores.reduce((acc, s) => acc + s.weight * s.similarity, 0);
       expect(sum).toBeCloseTo(hit.score, 4);

@@ -32,6 +32,9 @@ export class CountingEncoder implements Encoder {
   get queryWeighting() {
     return this.inner.queryWeighting;
   }
+  get contextFree() {
+    return this.inner.contextFree;
+  }
   get protectedLeadingTokens() {
     return this.inner.protectedLeadingTokens;
   }

@@ -59,7 +59,10 @@ describe('sweep on the sample dataset', () => {
     const texts = readFileSync(path.join(SAMPLE, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim())
       .map((l) => JSON.parse(l) as { title?: string; text: string })
       .map((r) => (r.title ? `${r.title.trim()}\n${r.text.trim()}` : r.text.trim()));
-    const vectors = (await inner.encodeDocuments(texts)).reduce((n, mv) => n + mv.count, 0);
+    const encoded = await inner.encodeDocuments(texts);
+    const vectors = encoded.reduce((n, mv) => n + mv.count, 0);
+    // ward:2 merges rows but drops no token, so each document keeps one 4-byte id per distinct token.
+    const exactTokenBytes = encoded.reduce((n, mv) => n + 4 * new Set(mv.tokens).size, 0);
     const dim = inner.identity.dim;
     const bySlug = new Map(saved.rows.map((r) => [r.config.slug, r]));
     expect(bySlug.get('none.float32')!.storage).toMatchObject({ documents: CORPUS_DOCS, vectors, bytes: vectors * dim * 4 });
@@ -67,8 +70,12 @@ describe('sweep on the sample dataset', () => {
     expect(bySlug.get('none.int8')!.storage.bytes).toBe(vectors * (dim + 4));
     const ward = bySlug.get('ward-2.float16')!.storage;
     expect(ward.vectors).toBeLessThan(vectors);
-    expect(ward.bytes).toBe(ward.vectors * dim * 2);
+    expect(ward.exactTokenBytes).toBe(exactTokenBytes);
+    expect(ward.bytes).toBe(ward.vectors * dim * 2 + exactTokenBytes);
     expect(bySlug.get('ward-2.int8')!.storage.vectors).toBe(ward.vectors);
+    expect(bySlug.get('ward-2.int8')!.config.exactMatchRecovery).toBe(true);
+    expect(bySlug.get('none.float16')!.config.exactMatchRecovery).toBe(false);
+    expect(bySlug.get('none.float16')!.storage.exactTokenBytes).toBeUndefined();
     for (const row of saved.rows) {
       expect(row.storage.bytesPerDoc).toBeCloseTo(row.storage.bytes / CORPUS_DOCS, 9);
       expect(row.dataset).toBe('sample');

@@ -6,6 +6,7 @@ import {
   LateIndex,
   RESIDUAL_SAMPLE_VECTORS,
   countCorpusRecords,
+  exactMatchRecoveryDefault,
   parseCodecName,
   readCorpus,
   type CodecTrainingReport,
@@ -28,6 +29,8 @@ export interface IndexCommandOptions extends EncoderOptions {
   readonly sparse: SparseIndexMode;
   /** Documents per sparse block (1..256); default 64. */
   readonly sparseBlockSize?: number;
+  /** false (`--no-exact-match-recovery`): never keep exact-match token lists. */
+  readonly exactMatchRecovery?: boolean;
   readonly overwrite?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -64,6 +67,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       quantization,
       reduction: pipeline.spec,
       sparse: { mode: options.sparse, ...(options.sparseBlockSize !== undefined && { blockSize: options.sparseBlockSize }) },
+      exactMatchRecovery: options.exactMatchRecovery !== false && exactMatchRecoveryDefault(encoder, pipeline),
       ...(options.model && { encoderSource: path.resolve(options.model) }),
     });
     // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those
@@ -108,6 +112,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     encoder: encoder.identity.name,
     reduction: pipeline.spec,
     quantization,
+    ...(counts.exactTokenBytes !== undefined && { exactTokenBytes: counts.exactTokenBytes }),
     ...(training && { codecTraining: training }),
     sparse: options.sparse,
   };
@@ -119,6 +124,9 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     `indexed ${summary.documents} documents, ${summary.vectors} vectors, ${formatBytes(summary.bytes)} of vectors ` +
       `(${summary.bytesPerDoc.toFixed(0)} B/doc) in ${summary.seconds}s (${summary.docsPerSecond} docs/s) -> ${target}`,
   );
+  if (summary.exactTokenBytes !== undefined) {
+    say(`exact-match recovery: ${formatBytes(summary.exactTokenBytes)} of token lists (${(summary.exactTokenBytes / Math.max(summary.documents, 1)).toFixed(0)} B/doc)`);
+  }
   if (training) {
     say(
       `${quantization}: ${training.centroids} centroids trained on ${training.trainVectors} vectors; held-out reconstruction ` +

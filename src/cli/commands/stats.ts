@@ -24,6 +24,8 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       reduction: manifest.reduction,
       quantization: manifest.quantization,
       sparse: manifest.sparse ?? null,
+      exactMatchRecovery: manifest.exactMatchRecovery === true,
+      ...(counts.exactTokenBytes !== undefined && { exactTokenBytes: counts.exactTokenBytes }),
       documents: counts.documents,
       vectors: counts.vectors,
       vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
@@ -51,6 +53,12 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
         ['documents', String(stats.documents)],
         ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document, ${stats.distinctVectors} distinct in the HNSW graph)`],
         ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document)`],
+        [
+          'exact-match recovery',
+          counts.exactTokenBytes === undefined
+            ? 'off'
+            : `on, ${formatBytes(counts.exactTokenBytes)} of token lists (${(counts.exactTokenBytes / Math.max(counts.documents, 1)).toFixed(0)} B per document)`,
+        ],
         ['on disk', formatBytes(stats.diskBytes)],
         ...(drift
           ? [

@@ -29,6 +29,7 @@ if (endianness() !== 'LE') throw new EncoderError('encoder_platform', 'OnnxColbe
  */
 export class OnnxColbertEncoder implements Encoder {
   readonly queryWeighting = 'uniform' as const;
+  readonly contextFree = false;
   readonly protectedLeadingTokens = 1;
 
   private constructor(

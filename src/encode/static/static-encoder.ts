@@ -19,6 +19,7 @@ export type StaticEncoderOptions = TableCacheOptions;
 export class StaticEncoder implements Encoder {
   readonly identity: EncoderIdentity;
   readonly queryWeighting = 'idf' as const;
+  readonly contextFree = true;
   readonly protectedLeadingTokens = 0;
   private readonly tokenizer: WordTokenizer;
 

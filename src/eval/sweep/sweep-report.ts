@@ -15,6 +15,8 @@ export interface SweepRowConfig {
   readonly candidatesPerToken: number | 'default';
   /** HNSW parameters the index was built with. */
   readonly hnsw?: { readonly m: number; readonly efConstruction: number; readonly efSearch: number; readonly seed: number };
+  /** Whether the index kept exact-match recovery data (absent in results stored before it existed). */
+  readonly exactMatchRecovery?: boolean;
   /** Index directory, relative to the sweep's --out (absent when indexes were discarded). */
   readonly index?: string;
 }
