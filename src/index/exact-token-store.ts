@@ -23,10 +23,11 @@ export class ExactTokenStore {
   /** Records the tokens `internalId`'s rows stand for, replacing any earlier list; returns the bytes stored. */
   put(internalId: number, tokens: readonly string[]): number {
     let next = this.dictionary.get(NEXT_ID_KEY) ?? 0;
-    const ids = new Uint32Array(new Set(tokens).size);
+    const distinct = new Set(tokens);
+    distinct.delete('');
+    const ids = new Uint32Array(distinct.size);
     let n = 0;
-    for (const token of new Set(tokens)) {
-      if (token.length === 0) continue;
+    for (const token of distinct) {
       let id = this.dictionary.get(token);
       if (id === undefined) {
         id = next++;
@@ -35,9 +36,9 @@ export class ExactTokenStore {
       ids[n++] = id;
     }
     this.dictionary.putSync(NEXT_ID_KEY, next);
-    const sorted = ids.subarray(0, n).sort();
-    this.documents.putSync(internalId, new Uint8Array(sorted.buffer, 0, n * 4));
-    return n * 4;
+    ids.sort();
+    this.documents.putSync(internalId, new Uint8Array(ids.buffer));
+    return ids.byteLength;
   }
 
   /** Drops a document's list; returns the bytes it held (0 when it had none). */

@@ -297,12 +297,13 @@ export class LateIndex {
     return this.origin;
   }
 
-  /** The sparse postings for candidate generation (Block-Max Pruning); undefined for sparse mode `none`. */
   /** Exact-match recovery data, when the index keeps it (`manifest.exactMatchRecovery`). */
   get exactTokens(): ExactTokenStore | undefined {
+    this.assertOpen();
     return this.exactTokenStore;
   }
 
+  /** The sparse postings for candidate generation (Block-Max Pruning); undefined for sparse mode `none`. */
   get sparse(): SparseStore | undefined {
     this.assertOpen();
     return this.sparseStore;

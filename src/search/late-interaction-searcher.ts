@@ -17,6 +17,8 @@ export interface SearcherOptions {
  * Results are sorted by score descending, ties broken by external id ascending (code-unit order).
  * Candidate mode scores the union of documents owning the top-k' HNSW neighbours of each query row (optionally
  * cut to `rerankDepth`), so it can miss documents exhaustive mode finds and, with a `filter`, return fewer than k.
+ * When the index keeps exact-match lists (`SearchableIndex.exactTokens`), a query row whose token the document
+ * holds scores at least its self-similarity (exact-match recovery for pooled indexes of context-free encoders).
  * `search` is synchronous and reuses one MaxSim scorer (WebAssembly SIMD when available, scores identical to the
  * scalar kernel) and its decode buffer, so one instance can serve interleaved async requests.
  */
