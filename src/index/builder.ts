@@ -2,6 +2,7 @@ import type { Encoder } from '../encode/index.js';
 import type { ReductionPipeline } from '../pool/index.js';
 import {
   InputError,
+  UsageError,
   documentText,
   idf,
   multiVector,
@@ -37,11 +38,22 @@ export interface BatchResult {
 }
 
 /**
- * Whether a new index should keep exact-match recovery data: when its encoder is context-free (the only case
- * where the floor restores a similarity pooling blurred) and a reduction step changes its rows.
+ * Whether a new index keeps exact-match recovery data. `requested` undefined: when its encoder is context-free
+ * (the only case where the floor restores a similarity) and a reduction step changes its rows. true for a
+ * contextual encoder is a usage error: there is no exact similarity to restore.
  */
-export function exactMatchRecoveryDefault(encoder: Pick<Encoder, 'contextFree'>, pipeline: ReductionPipeline): boolean {
-  return encoder.contextFree && !pipeline.isIdentity;
+export function exactMatchRecoveryFor(
+  encoder: Pick<Encoder, 'contextFree' | 'identity'>,
+  pipeline: ReductionPipeline,
+  requested?: boolean,
+): boolean {
+  if (requested === true && !encoder.contextFree) {
+    throw new UsageError(
+      `exact-match recovery needs a context-free encoder (the embedded static one); ${encoder.identity.name} gives a token a different vector in every context`,
+      'exact_match_unsupported',
+    );
+  }
+  return requested ?? (encoder.contextFree && !pipeline.isIdentity);
 }
 
 /**

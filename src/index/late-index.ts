@@ -56,7 +56,7 @@ export interface CreateIndexOptions {
   readonly sparse?: { readonly mode: SparseIndexMode; readonly blockSize?: number };
   /**
    * Keep each document's represented tokens for exact-match recovery (default false). Only sound for a
-   * context-free encoder (see `ExactTokenStore`); `exactMatchRecoveryDefault` says when to turn it on.
+   * context-free encoder (see `ExactTokenStore`); `exactMatchRecoveryFor` says when to turn it on.
    */
   readonly exactMatchRecovery?: boolean;
 }

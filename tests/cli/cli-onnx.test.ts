@@ -41,4 +41,15 @@ describe('lateindex CLI with a local ONNX ColBERT model', () => {
     expect(int8.code).toBe(1);
     expect(int8.stderr).toMatch(/encoder_mismatch/);
   });
+
+  it('keeps no exact-match lists for a contextual model, and refuses --exact-match-recovery with one', async () => {
+    const work = tempDir();
+    const pooled = await cli('index', '--corpus', SAMPLE, '--index', path.join(work, 'pooled'), '--model', TINY, '--reduce', 'ward:2', '--quiet');
+    expect(pooled.code, pooled.stderr).toBe(0);
+    const stats = JSON.parse((await cli('stats', '--index', path.join(work, 'pooled'), '--json')).stdout) as { exactMatchRecovery: boolean };
+    expect(stats.exactMatchRecovery).toBe(false);
+    const forced = await cli('index', '--corpus', SAMPLE, '--index', path.join(work, 'forced'), '--model', TINY, '--reduce', 'ward:2', '--exact-match-recovery', '--quiet');
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toMatch(/exact-match recovery needs a context-free encoder/);
+  });
 });

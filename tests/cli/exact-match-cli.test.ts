@@ -19,7 +19,7 @@ async function statsOf(...indexArgs: string[]): Promise<Stats> {
   return { ...(JSON.parse(stats.stdout) as Omit<Stats, 'text'>), text: text.stderr + text.stdout };
 }
 
-describe('index --no-exact-match-recovery and stats', () => {
+describe('index --[no-]exact-match-recovery and stats', () => {
   it('a pooled index of the static encoder keeps token lists by default; stats reports them', async () => {
     const stats = await statsOf('--reduce', 'ward:2');
     expect(stats.exactMatchRecovery).toBe(true);
@@ -35,5 +35,11 @@ describe('index --no-exact-match-recovery and stats', () => {
       expect(stats.exactTokenBytes).toBeUndefined();
       expect(stats.text).toMatch(/exact-match recovery\s+off/);
     }
+  });
+
+  it('--exact-match-recovery turns it on for an unreduced index (e.g. under a lossy codec)', async () => {
+    const stats = await statsOf('--reduce', 'none', '--quantize', 'int8', '--exact-match-recovery');
+    expect(stats.exactMatchRecovery).toBe(true);
+    expect(stats.exactTokenBytes).toBeGreaterThanOrEqual(4 * stats.documents);
   });
 });

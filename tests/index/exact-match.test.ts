@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StaticEncoder } from '../../src/encode/index.js';
-import { IndexBuilder, LateIndex, exactMatchRecoveryDefault, readCorpus, readManifest } from '../../src/index/index.js';
+import { IndexBuilder, LateIndex, exactMatchRecoveryFor, readCorpus, readManifest } from '../../src/index/index.js';
 import { HierarchicalPooler, parseReductionSpec } from '../../src/pool/index.js';
 import { Retriever } from '../../src/search/index.js';
 import { documentText, idf, type DocumentRecord, type MultiVector } from '../../src/shared/index.js';
@@ -34,10 +34,14 @@ function listOf(index: LateIndex, id: string): string[] {
 }
 
 describe('exact-match recovery in the index', () => {
-  it('is on by default only for a context-free encoder with a reduction that changes rows', () => {
-    expect(exactMatchRecoveryDefault(encoder, parseReductionSpec('ward:2'))).toBe(true);
-    expect(exactMatchRecoveryDefault(encoder, parseReductionSpec('none'))).toBe(false);
-    expect(exactMatchRecoveryDefault({ contextFree: false }, parseReductionSpec('ward:2'))).toBe(false);
+  it('is on by default only for a context-free encoder with a reduction that changes rows; forcing it needs one', () => {
+    const contextual = { contextFree: false, identity: { ...encoder.identity, name: 'colbert-test' } };
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('ward:2'))).toBe(true);
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('none'))).toBe(false);
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('none'), true)).toBe(true);
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('ward:2'), false)).toBe(false);
+    expect(exactMatchRecoveryFor(contextual, parseReductionSpec('ward:2'))).toBe(false);
+    expect(() => exactMatchRecoveryFor(contextual, parseReductionSpec('ward:2'), true)).toThrow(/context-free encoder.*colbert-test/);
   });
 
   it('stores, per document, the distinct tokens its pooled rows stand for, and counts their bytes', async () => {

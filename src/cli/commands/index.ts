@@ -6,7 +6,7 @@ import {
   LateIndex,
   RESIDUAL_SAMPLE_VECTORS,
   countCorpusRecords,
-  exactMatchRecoveryDefault,
+  exactMatchRecoveryFor,
   parseCodecName,
   readCorpus,
   type CodecTrainingReport,
@@ -29,7 +29,7 @@ export interface IndexCommandOptions extends EncoderOptions {
   readonly sparse: SparseIndexMode;
   /** Documents per sparse block (1..256); default 64. */
   readonly sparseBlockSize?: number;
-  /** false (`--no-exact-match-recovery`): never keep exact-match token lists. */
+  /** `--[no-]exact-match-recovery`; undefined: `exactMatchRecoveryFor`'s default. */
   readonly exactMatchRecovery?: boolean;
   readonly overwrite?: boolean;
   readonly json?: boolean;
@@ -67,7 +67,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       quantization,
       reduction: pipeline.spec,
       sparse: { mode: options.sparse, ...(options.sparseBlockSize !== undefined && { blockSize: options.sparseBlockSize }) },
-      exactMatchRecovery: options.exactMatchRecovery !== false && exactMatchRecoveryDefault(encoder, pipeline),
+      exactMatchRecovery: exactMatchRecoveryFor(encoder, pipeline, options.exactMatchRecovery),
       ...(options.model && { encoderSource: path.resolve(options.model) }),
     });
     // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those

@@ -9,7 +9,7 @@ import { ProgressReporter } from '../progress.js';
 
 export interface SweepCommandOptions extends EncoderOptions {
   readonly dataset: string;
-  /** false (`--no-exact-match-recovery`): no index keeps exact-match recovery data. */
+  /** `--[no-]exact-match-recovery`; undefined: each index's default. */
   readonly exactMatchRecovery?: boolean;
   readonly split: string;
   readonly reduce: string;
@@ -49,7 +49,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
       keepEncoded: options.keepEncoded === true,
       ...(options.bm25 !== undefined && { bm25: options.bm25 }),
       ...(options.candidates !== undefined && { candidatesPerToken: options.candidates }),
-      ...(options.exactMatchRecovery === false && { exactMatchRecovery: false }),
+      ...(options.exactMatchRecovery !== undefined && { exactMatchRecovery: options.exactMatchRecovery }),
       ...((options.m !== undefined || options.efConstruction !== undefined) && {
         hnsw: {
           ...(options.m !== undefined && { m: options.m }),
@@ -110,7 +110,8 @@ export function registerSweepCommand(program: Command): Command {
     .option('--m <n>', 'HNSW graph degree for every index (default: the index default)', positiveInt)
     .option('--ef-construction <n>', 'HNSW build beam width for every index (lower builds faster, may lower index recall)', positiveInt)
     .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
-    .option('--no-exact-match-recovery', 'build every index without exact-match recovery data (default: kept for a context-free encoder\'s reduced indexes)')
+    .option('--exact-match-recovery', 'every index keeps exact-match recovery lists (default: the embedded encoder\'s reduced indexes do)')
+    .option('--no-exact-match-recovery', 'no index keeps exact-match recovery lists')
     .option('--discard-indexes', 'delete each configuration\'s index once it is measured (saves disk)')
     .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep')
     .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')

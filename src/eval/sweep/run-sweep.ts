@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Encoder } from '../../encode/index.js';
-import { IndexBuilder, LateIndex, RESIDUAL_SAMPLE_VECTORS, exactMatchRecoveryDefault, readCorpus, type HnswParams } from '../../index/index.js';
+import { IndexBuilder, LateIndex, RESIDUAL_SAMPLE_VECTORS, exactMatchRecoveryFor, readCorpus, type HnswParams } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { Retriever, exhaustiveTermAtATime, type RetrieveOptions } from '../../search/index.js';
 import { InputError, UsageError, documentText, multiVector, normalizeRows, type DocumentRecord, type MultiVector } from '../../shared/index.js';
@@ -43,7 +43,7 @@ export interface SweepOptions {
   readonly candidatesPerToken?: number;
   /** HNSW build parameters for every index (default: the index's); recorded in each row's config. */
   readonly hnsw?: Partial<HnswParams>;
-  /** false: no index keeps exact-match recovery data (default: as `exactMatchRecoveryDefault` decides). */
+  /** Whether indexes keep exact-match recovery data (default: as `exactMatchRecoveryFor` decides per index). */
   readonly exactMatchRecovery?: boolean;
   /** Caller-owned encoder (loaded and closed by the caller); every configuration reuses its document vectors. */
   readonly encoder: Encoder;
@@ -79,8 +79,8 @@ interface ResultFingerprint {
   readonly candidatesPerToken: number | 'default';
   readonly queries: number;
   readonly hnsw: Partial<HnswParams>;
-  /** Absent in results stored before the option existed (they had none). */
-  readonly exactMatchRecovery?: boolean;
+  /** The sweep's --[no-]exact-match-recovery, or each index's default (absent in results from before the option). */
+  readonly exactMatchRecovery?: boolean | 'default';
 }
 
 interface StoredResult {
@@ -123,7 +123,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     candidatesPerToken: options.candidatesPerToken ?? 'default',
     queries: checked.evaluated,
     hnsw: options.hnsw ?? {},
-    exactMatchRecovery: options.exactMatchRecovery !== false,
+    exactMatchRecovery: options.exactMatchRecovery ?? 'default',
   };
   await writeJsonAtomic(path.join(out, SWEEP_FILE), {
     dataset: datasetDir,
@@ -164,7 +164,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         const needBm25 = bm25 === undefined && config.baseline;
         const measured = await runConfiguration({
           config, store, encoder, queries, qrels: checked.qrels, out, split: options.split, datasetName: path.basename(datasetDir),
-          encoderLabel, encoderSource: options.encoderSource, candidatesPerToken: options.candidatesPerToken, hnsw: options.hnsw, exactMatchRecovery: options.exactMatchRecovery !== false, batchSize, keepIndex: options.keepIndexes !== false,
+          encoderLabel, encoderSource: options.encoderSource, candidatesPerToken: options.candidatesPerToken, hnsw: options.hnsw, exactMatchRecovery: options.exactMatchRecovery, batchSize, keepIndex: options.keepIndexes !== false,
           evaluated: checked.evaluated, bar, reference, needReference, needBm25,
         });
         if (measured.bm25) {
@@ -318,7 +318,7 @@ interface ConfigurationRun {
   readonly encoderLabel: string;
   readonly encoderSource: string | undefined;
   readonly hnsw: Partial<HnswParams> | undefined;
-  readonly exactMatchRecovery: boolean;
+  readonly exactMatchRecovery: boolean | undefined;
   readonly candidatesPerToken: number | undefined;
   readonly batchSize: number;
   readonly keepIndex: boolean;
@@ -351,7 +351,7 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     ...(run.hnsw && { hnsw: run.hnsw }),
     // BM25 postings cost build time: only the baseline (BM25 reference) and sparse/hybrid modes need them.
     sparse: { mode: config.baseline || config.mode !== 'late' ? 'bm25' : 'none' },
-    exactMatchRecovery: run.exactMatchRecovery && exactMatchRecoveryDefault(encoder, pipeline),
+    exactMatchRecovery: exactMatchRecoveryFor(encoder, pipeline, run.exactMatchRecovery),
   });
   try {
     const buildStarted = performance.now();
