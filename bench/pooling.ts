@@ -2,7 +2,9 @@
  * Pooling quality (issue 3) without candidate generation in the way: encode a dataset once in memory with the
  * embedded encoder, apply each reduction spec, and rank every document by exact IDF-weighted MaxSim (the same
  * scorer the searcher uses). Reports vectors kept, nDCG@10 retained against the unreduced run, and reduction
- * throughput (documents per CPU-second), all in one run.
+ * throughput (documents per CPU-second), all in one run. Each reduced spec is ranked twice: plain, and with
+ * exact-match recovery (`+ exact`: a query token the document still holds scores its self-similarity, as the
+ * searcher does for indexes that keep token lists; the lists' 4 bytes per token are in `lists B/doc`).
  *
  *   npx tsx bench/pooling.ts [--dataset scifact] [--split test|train|dev] [--specs "none;ward:2;..."] [--ward2-study]
  *
@@ -18,7 +20,7 @@ import { evaluateRun, loadBeirSplit, type RankedDoc } from '../src/eval/index.js
 import { readCorpus } from '../src/index/index.js';
 import { HierarchicalPooler, parseReductionSpec } from '../src/pool/index.js';
 import { TopK, createMaxSimScorer } from '../src/search/index.js';
-import { documentText, idf, type MultiVector } from '../src/shared/index.js';
+import { documentText, idf, representedTokens, type MultiVector } from '../src/shared/index.js';
 import { DATA } from './_common.js';
 
 const { values } = parseArgs({
@@ -59,15 +61,32 @@ const baselineVectors = docs.reduce((s, d) => s + d.count, 0);
 const candidates: number[][] = [];
 const rerankDepth = Number(values.rerank);
 
-/** Per-query nDCG@10 in `judged` order; the first call (the unreduced documents) also records the candidates. */
-function rank(reduced: readonly MultiVector[], rerank = false): Float64Array {
+/** Floors of exact-match recovery for one query and one document's held tokens (undefined: none held). */
+function exactFloors(query: MultiVector, held: ReadonlySet<string>): Float64Array | undefined {
+  let any = false;
+  const floors = Float64Array.from(query.tokens!, (token, i) => {
+    if (!held.has(token)) return -Infinity;
+    any = true;
+    let s = 0;
+    for (let d = 0; d < query.dim; d++) s += query.data[i * query.dim + d]! ** 2;
+    return s;
+  });
+  return any ? floors : undefined;
+}
+
+/**
+ * Per-query nDCG@10 in `judged` order; the first call (the unreduced documents) also records the candidates.
+ * `held`: per document, the tokens its rows stand for (exact-match recovery).
+ */
+function rank(reduced: readonly MultiVector[], rerank = false, held?: readonly ReadonlySet<string>[]): Float64Array {
   const run = new Map<string, RankedDoc[]>();
   const idIndex = rerank && candidates.length === 0 ? new Map(ids.map((id, i) => [id, i])) : undefined;
   judged.forEach(([qid], qi) => {
     scorer.setQuery(weighted[qi]!);
     const top = new TopK(Math.max(100, idIndex ? rerankDepth : 0), (a, b) => (ids[a]! < ids[b]! ? -1 : 1));
-    if (rerank && !idIndex) for (const d of candidates[qi]!) top.push(scorer.score(reduced[d]!.data, reduced[d]!.count), d);
-    else reduced.forEach((doc, d) => top.push(scorer.score(doc.data, doc.count), d));
+    const score = (d: number) => scorer.score(reduced[d]!.data, reduced[d]!.count, held && exactFloors(weighted[qi]!, held[d]!));
+    if (rerank && !idIndex) for (const d of candidates[qi]!) top.push(score(d), d);
+    else reduced.forEach((_, d) => top.push(score(d), d));
     const ranked = top.drain();
     if (idIndex) {
       const pool = new Set(ranked.map((e) => e.internalId));
@@ -105,17 +124,18 @@ function retainedInterval(base: Float64Array, reduced: Float64Array): [number, n
 }
 
 console.log(`${values.dataset} (${values.split} queries): ${docs.length} documents, ${baselineVectors} vectors, ${judged.length} queries, scorer ${scorer.backend}`);
-console.log('| reduction | vectors/doc | vectors kept | nDCG@10 (exact MaxSim) | retained | retained 95% CI | reduce docs/cpu-s |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| reduction | vectors/doc | vectors kept | lists B/doc | nDCG@10 (exact MaxSim) | retained | retained 95% CI | reduce docs/cpu-s |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 let baseline: Float64Array | undefined;
-function report(name: string, reduced: readonly MultiVector[], rate: string, rerank = false): void {
+function report(name: string, reduced: readonly MultiVector[], rate: string, rerank = false, held?: readonly ReadonlySet<string>[]): void {
   const vectors = reduced.reduce((s, d) => s + d.count, 0);
-  const perQuery = rank(reduced, rerank);
+  const listBytes = held ? held.reduce((s, h) => s + 4 * h.size, 0) / docs.length : 0;
+  const perQuery = rank(reduced, rerank, held);
   baseline ??= perQuery;
   const [low, high] = retainedInterval(baseline, perQuery);
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(
-    `| ${name} | ${(vectors / docs.length).toFixed(1)} | ${percent(vectors / baselineVectors)} | ${(sum(perQuery) / perQuery.length).toFixed(4)} | ${percent(sum(perQuery) / sum(baseline))} | ${percent(low)}-${percent(high)} | ${rate} |`,
+    `| ${name} | ${(vectors / docs.length).toFixed(1)} | ${percent(vectors / baselineVectors)} | ${held ? listBytes.toFixed(0) : '-'} | ${(sum(perQuery) / perQuery.length).toFixed(4)} | ${percent(sum(perQuery) / sum(baseline))} | ${percent(low)}-${percent(high)} | ${rate} |`,
   );
 }
 const specs = values.specs!.split(';');
@@ -127,6 +147,7 @@ for (const spec of specs) {
   const used = process.cpuUsage(cpu);
   const rate = pipeline.isIdentity ? '-' : (docs.length / ((used.user + used.system) / 1e6)).toFixed(0);
   report(pipeline.spec, reduced, rate, values['ward2-study'] && rerankDepth > 0 && pipeline.isIdentity);
+  if (!pipeline.isIdentity) report(`${pipeline.spec} + exact`, reduced, '-', false, reduced.map((doc) => new Set(representedTokens(doc))));
 }
 
 if (values['ward2-study']) {
