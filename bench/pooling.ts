@@ -4,7 +4,8 @@
  * scorer the searcher uses). Reports vectors kept, nDCG@10 retained against the unreduced run, and reduction
  * throughput (documents per CPU-second), all in one run. Each reduced spec is ranked twice: plain, and with
  * exact-match recovery (`+ exact`: a query token the document still holds scores its self-similarity, as the
- * searcher does for indexes that keep token lists; the lists' 4 bytes per token are in `lists B/doc`).
+ * searcher does for indexes that keep token lists; the lists' 4 bytes per token are in `lists B/doc`). `top-10
+ * overlap` is the share of the unreduced run's top 10 a reduction keeps (how close it stays to unreduced ranking).
  *
  *   npx tsx bench/pooling.ts [--dataset scifact] [--split test|train|dev] [--specs "none;ward:2;..."] [--ward2-study]
  *
@@ -75,11 +76,16 @@ function exactFloors(query: MultiVector, held: ReadonlySet<string>): Float64Arra
 }
 
 /**
- * Per-query nDCG@10 in `judged` order; the first call (the unreduced documents) also records the candidates.
- * `held`: per document, the tokens its rows stand for (exact-match recovery).
+ * Per-query nDCG@10 and top-10 documents in `judged` order; the first call (the unreduced documents) also records
+ * the candidates. `held`: per document, the tokens its rows stand for (exact-match recovery).
  */
-function rank(reduced: readonly MultiVector[], rerank = false, held?: readonly ReadonlySet<string>[]): Float64Array {
+function rank(
+  reduced: readonly MultiVector[],
+  rerank = false,
+  held?: readonly ReadonlySet<string>[],
+): { ndcg: Float64Array; top10: number[][] } {
   const run = new Map<string, RankedDoc[]>();
+  const top10: number[][] = [];
   const idIndex = rerank && candidates.length === 0 ? new Map(ids.map((id, i) => [id, i])) : undefined;
   judged.forEach(([qid], qi) => {
     scorer.setQuery(weighted[qi]!);
@@ -94,9 +100,10 @@ function rank(reduced: readonly MultiVector[], rerank = false, held?: readonly R
       candidates.push([...pool]);
     }
     run.set(qid, ranked.slice(0, 100).map((e) => ({ id: ids[e.internalId]!, score: e.score })));
+    top10.push(ranked.slice(0, 10).map((e) => e.internalId));
   });
   const perQuery = evaluateRun(run, qrels, ['nDCG@10']).perQuery;
-  return Float64Array.from(judged, ([qid]) => perQuery.get(qid)?.['nDCG@10'] ?? 0);
+  return { ndcg: Float64Array.from(judged, ([qid]) => perQuery.get(qid)?.['nDCG@10'] ?? 0), top10 };
 }
 
 const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
@@ -124,18 +131,22 @@ function retainedInterval(base: Float64Array, reduced: Float64Array): [number, n
 }
 
 console.log(`${values.dataset} (${values.split} queries): ${docs.length} documents, ${baselineVectors} vectors, ${judged.length} queries, scorer ${scorer.backend}`);
-console.log('| reduction | vectors/doc | vectors kept | lists B/doc | nDCG@10 (exact MaxSim) | retained | retained 95% CI | reduce docs/cpu-s |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| reduction | vectors/doc | vectors kept | lists B/doc | nDCG@10 (exact MaxSim) | retained | retained 95% CI | top-10 overlap | reduce docs/cpu-s |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 let baseline: Float64Array | undefined;
+/** The unreduced run's top 10 per query: `top-10 overlap` is the share of it a reduction keeps in its own top 10. */
+let baselineTop10: number[][] | undefined;
 function report(name: string, reduced: readonly MultiVector[], rate: string, rerank = false, held?: readonly ReadonlySet<string>[]): void {
   const vectors = reduced.reduce((s, d) => s + d.count, 0);
   const listBytes = held ? held.reduce((s, h) => s + 4 * h.size, 0) / docs.length : 0;
-  const perQuery = rank(reduced, rerank, held);
+  const { ndcg: perQuery, top10 } = rank(reduced, rerank, held);
   baseline ??= perQuery;
+  baselineTop10 ??= top10;
+  const overlap = top10.reduce((s, list, q) => s + list.filter((d) => baselineTop10![q]!.includes(d)).length / 10, 0) / top10.length;
   const [low, high] = retainedInterval(baseline, perQuery);
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(
-    `| ${name} | ${(vectors / docs.length).toFixed(1)} | ${percent(vectors / baselineVectors)} | ${held ? listBytes.toFixed(0) : '-'} | ${(sum(perQuery) / perQuery.length).toFixed(4)} | ${percent(sum(perQuery) / sum(baseline))} | ${percent(low)}-${percent(high)} | ${rate} |`,
+    `| ${name} | ${(vectors / docs.length).toFixed(1)} | ${percent(vectors / baselineVectors)} | ${held ? listBytes.toFixed(0) : '-'} | ${(sum(perQuery) / perQuery.length).toFixed(4)} | ${percent(sum(perQuery) / sum(baseline))} | ${percent(low)}-${percent(high)} | ${overlap.toFixed(3)} | ${rate} |`,
   );
 }
 const specs = values.specs!.split(';');
@@ -197,7 +208,7 @@ function ward2Composition(): void {
       `rare tokens (idf >= 6) merged with another word: ${share(counts.rareMerged, counts.rare)}`,
   );
   const before = baseline!;
-  const after = rank(pooled);
+  const after = rank(pooled).ndcg;
   const order = [...before.keys()].sort((a, b) => after[a]! - before[a]! - (after[b]! - before[b]!));
   let lost = 0;
   let gained = 0;
