@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Float16Codec } from '../../src/index/codecs/float16-codec.js';
+import { parseReductionSpec } from '../../src/pool/index.js';
 import {
   LateInteractionSearcher,
+  maxSim,
   maxSimExplained,
   maxSimKernel,
   type ExactTokenMatcher,
 } from '../../src/search/index.js';
 import { createMaxSimScorer, MAXSIM_BACKEND } from '../../src/search/maxsim-scorer.js';
-import { multiVector, type MultiVector } from '../../src/shared/index.js';
+import { multiVector, normalizeRows, representedTokens, type MultiVector } from '../../src/shared/index.js';
 import { FakeIndex, randomMultiVector, referenceMaxSim, rng, type FakeDoc } from './fixtures.js';
 
 /** Reference: sum_i w_i * max(floor_i, max_j q_i.d_j), from the independent brute-force per-row maxima. */
@@ -125,6 +127,44 @@ describe('LateInteractionSearcher with exact-match recovery', () => {
     expect(hits.find((h) => h.id === 'X')!.score).toBeCloseTo(2.2, 6);
     for (const hit of searcher.search(unknown, { k: 2, exhaustive: true })) {
       expect(hit.score).toBeCloseTo(hit.id === 'X' ? 2.2 : 2.92, 6);
+    }
+  });
+});
+
+describe('exact-match recovery properties (context-free rows: one vector per token)', () => {
+  /** A document of `count` rows drawn from a vocabulary of unit vectors, so a repeated token repeats its vector. */
+  function contextFreeDoc(random: () => number, vocabulary: MultiVector, count: number): MultiVector {
+    const dim = vocabulary.dim;
+    const picks = Array.from({ length: count }, () => Math.floor(random() * vocabulary.count));
+    const data = new Float32Array(count * dim);
+    picks.forEach((v, r) => data.set(vocabulary.data.subarray(v * dim, (v + 1) * dim), r * dim));
+    return multiVector(data, dim, { tokens: picks.map((v) => `t${v}`) });
+  }
+  const unit = (mv: MultiVector) => multiVector(normalizeRows(mv.data.slice(), mv.dim), mv.dim, mv.tokens ? { tokens: mv.tokens } : {});
+
+  it('with raw means: plain pooled <= recovered pooled <= unreduced, and recovery changes no unreduced score', () => {
+    const random = rng(17);
+    for (let trial = 0; trial < 40; trial++) {
+      const dim = 8 + Math.floor(random() * 24);
+      const vocabulary = unit(randomMultiVector(random, 30, dim));
+      const doc = contextFreeDoc(random, vocabulary, 4 + Math.floor(random() * 30));
+      const query = contextFreeDoc(random, vocabulary, 1 + Math.floor(random() * 6));
+      const weighted = multiVector(query.data, dim, { tokens: query.tokens!, weights: Float32Array.from(query.tokens!, () => 0.5 + random()) });
+      const pooled = parseReductionSpec(`ward:${2 + Math.floor(random() * 3)}:raw`).apply(doc, { protectedLeadingTokens: 0, seed: 1 }).vectors;
+      const self = weighted.tokens!.map((_, i) => query.data.slice(i * dim, (i + 1) * dim).reduce((sum, x) => sum + x * x, 0));
+      const floorsFor = (held: Set<string>) => Float64Array.from(weighted.tokens!, (t, i) => (held.has(t) ? self[i]! : -Infinity));
+      const original = maxSim(weighted, doc);
+      const plain = maxSim(weighted, pooled);
+      const recovered = maxSim(weighted, pooled, floorsFor(new Set(representedTokens(pooled))));
+      expect(plain).toBeLessThanOrEqual(recovered + 1e-12);
+      expect(recovered).toBeLessThanOrEqual(original + 1e-9);
+      expect(maxSim(weighted, doc, floorsFor(new Set(doc.tokens)))).toBeCloseTo(original, 9);
+      // Every query token the document holds scores as it did before pooling.
+      const rows = maxSimExplained(weighted, pooled, floorsFor(new Set(representedTokens(pooled))));
+      const before = maxSimExplained(weighted, doc);
+      weighted.tokens!.forEach((t, i) => {
+        if (doc.tokens!.includes(t)) expect(rows.bestSimilarity[i]).toBeCloseTo(before.bestSimilarity[i]!, 5);
+      });
     }
   });
 });
