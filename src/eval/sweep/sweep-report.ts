@@ -86,7 +86,8 @@ export function renderMarkdownReport(report: SweepReport): string {
     `Encoder \`${report.encoder}\`, ${docs} documents, ${queries} judged queries. ` +
       `Retention is relative to the unreduced float32 index (\`${report.baseline}\`); ` +
       'index recall@10 is the share of the exhaustive exact-MaxSim top-10 of that index that each configuration recovers. ' +
-      'Storage counts vector payload bytes only.',
+      'Storage counts vector payload bytes and exact-match recovery lists (configurations marked "+ exact"); ' +
+      "documents' text, sparse postings and the HNSW graph are excluded.",
   );
   if (report.bm25) lines.push('', `BM25 nDCG@10 (${report.bm25.source}): ${fixed(report.bm25[RETENTION_MEASURE], 4)}`);
   if (report.notes.length > 0) {
@@ -100,7 +101,7 @@ export function renderMarkdownReport(report: SweepReport): string {
   );
   for (const row of rowsByStorage(report.rows)) {
     lines.push(
-      `| ${escapeCell(row.config.name)}${row.config.baseline ? ' (baseline)' : ''} | ${fixed(row.storage.vectorsPerDoc, 1)} | ` +
+      `| ${escapeCell(row.config.name)}${row.config.exactMatchRecovery ? ' + exact' : ''}${row.config.baseline ? ' (baseline)' : ''} | ${fixed(row.storage.vectorsPerDoc, 1)} | ` +
         `${fixed(row.storage.bytesPerDoc, 0)} | ${fixed(row.retention.storagePct, 1)} | ${fixed(row.metrics['nDCG@10'], 4)} | ` +
         `${fixed(row.retention.ndcg10Pct, 1)} | ${fixed(row.metrics['R@100'], 4)} | ${fixed(row.metrics['RR@10'], 4)} | ` +
         `${fixed(row.indexRecall.value, 3)} | ${fixed(row.latency.p50Ms, 2)} | ${fixed(row.latency.p95Ms, 2)} | ${fixed(row.latency.qps, 1)} |`,
