@@ -28,3 +28,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** "1.9 MiB of token lists (389 B per document)": the exact-match recovery lists of an index. */
+export function describeExactTokenLists(bytes: number, documents: number): string {
+  return `${formatBytes(bytes)} of token lists (${(bytes / Math.max(documents, 1)).toFixed(0)} B per document)`;
+}

@@ -14,7 +14,7 @@ import {
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { UsageError, type DocumentRecord } from '../../shared/index.js';
-import { printJson, say, formatBytes } from '../output.js';
+import { describeExactTokenLists, printJson, say, formatBytes } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { batches, peekFirst } from './batches.js';
 
@@ -125,7 +125,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       `(${summary.bytesPerDoc.toFixed(0)} B/doc) in ${summary.seconds}s (${summary.docsPerSecond} docs/s) -> ${target}`,
   );
   if (summary.exactTokenBytes !== undefined) {
-    say(`exact-match recovery: ${formatBytes(summary.exactTokenBytes)} of token lists (${(summary.exactTokenBytes / Math.max(summary.documents, 1)).toFixed(0)} B/doc)`);
+    say(`exact-match recovery: ${describeExactTokenLists(summary.exactTokenBytes, summary.documents)}`);
   }
   if (training) {
     say(

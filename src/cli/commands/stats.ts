@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LateIndex, indexDiskBytes } from '../../index/index.js';
-import { formatBytes, printJson, say, table } from '../output.js';
+import { describeExactTokenLists, formatBytes, printJson, say, table } from '../output.js';
 import { describeDrift } from './add.js';
 
 export interface StatsCommandOptions {
@@ -57,7 +57,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
           'exact-match recovery',
           counts.exactTokenBytes === undefined
             ? 'off'
-            : `on, ${formatBytes(counts.exactTokenBytes)} of token lists (${(counts.exactTokenBytes / Math.max(counts.documents, 1)).toFixed(0)} B per document)`,
+            : `on, ${describeExactTokenLists(counts.exactTokenBytes, counts.documents)}`,
         ],
         ['on disk', formatBytes(stats.diskBytes)],
         ...(drift
