@@ -1010,9 +1010,11 @@ export class LateIndex {
     if (Buffer.byteLength(doc.id) > MAX_KEY_BYTES) {
       throw new InputError(`document id "${doc.id.slice(0, 40)}..." is longer than ${MAX_KEY_BYTES} bytes`, undefined, 'id');
     }
-    for (const term of doc.terms ?? []) {
-      if (typeof term !== 'string' || Buffer.byteLength(term) > MAX_KEY_BYTES) {
-        throw new InputError(`document "${doc.id}": every term must be a string of at most ${MAX_KEY_BYTES} bytes`, undefined, 'terms');
+    for (const [field, tokens] of [['terms', doc.terms], ['exactTokens', doc.exactTokens]] as const) {
+      for (const token of tokens ?? []) {
+        if (typeof token !== 'string' || Buffer.byteLength(token) > MAX_KEY_BYTES) {
+          throw new InputError(`document "${doc.id}": every entry of ${field} must be a string of at most ${MAX_KEY_BYTES} bytes`, undefined, field);
+        }
       }
     }
     if (doc.sparse !== undefined) {

@@ -123,6 +123,16 @@ describe('exact-match recovery in the index', () => {
     expect(problems.some((p) => p.includes('exact-match token bytes'))).toBe(true);
   });
 
+  it('a token too long for an LMDB key is refused naming the field, and nothing is written', async () => {
+    const index = await build('ward:2');
+    const before = index.counts();
+    const doc = { id: 'long', vectors: (await encoder.encodeDocuments(['glacier']))[0]!, exactTokens: ['x'.repeat(3000)] };
+    await expect(index.upsert([doc])).rejects.toThrow(/document "long": every entry of exactTokens must be a string of at most \d+ bytes/);
+    expect(index.counts()).toEqual(before);
+    expect(index.getInternalId('long')).toBeUndefined();
+    expect(index.verify().problems).toEqual([]);
+  });
+
   it('an index without recovery keeps no lists, and a manifest with a malformed flag is refused naming the field', async () => {
     const index = await build('ward:2', false);
     expect(index.exactTokens).toBeUndefined();
