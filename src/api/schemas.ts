@@ -164,6 +164,8 @@ export const IndexInfoSchema = z.object({
   disk_bytes: z.number().int().optional().describe('allocated size of the index directory'),
   reduction: z.string(),
   quantization: z.string(),
+  exact_match_recovery: z.boolean().describe('documents keep the tokens their rows stand for; exact token matches score as before pooling'),
+  exact_token_bytes: z.number().int().optional().describe('bytes of exact-match recovery token lists (when kept)'),
   encoder: z.object({ kind: z.string(), name: z.string(), dim: z.number().int(), hash: z.string() }),
   format_version: z.number().int(),
   read_only: z.boolean(),

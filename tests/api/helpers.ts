@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createServer, type LateIndexServer, type ServerOptions } from '../../src/api/index.js';
 import { StaticEncoder } from '../../src/encode/index.js';
-import { IndexBuilder, LateIndex, readCorpus, type SparseIndexMode } from '../../src/index/index.js';
+import { IndexBuilder, LateIndex, exactMatchRecoveryFor, readCorpus, type SparseIndexMode } from '../../src/index/index.js';
 import { parseReductionSpec } from '../../src/pool/index.js';
 import type { DocumentRecord } from '../../src/shared/index.js';
 
@@ -23,15 +23,21 @@ export async function sampleRecords(): Promise<DocumentRecord[]> {
   return records;
 }
 
-/** Builds an index of the sample corpus (or `records`) with the embedded static encoder. */
+/** Builds an index of the sample corpus (or `records`) with the embedded static encoder (`reduce`: default none). */
 export async function buildIndex(
   dir: string,
-  options: { sparse?: SparseIndexMode; records?: readonly DocumentRecord[] } = {},
+  options: { sparse?: SparseIndexMode; records?: readonly DocumentRecord[]; reduce?: string } = {},
 ): Promise<void> {
   const encoder = await StaticEncoder.load();
-  const index = await LateIndex.create(dir, { encoder: encoder.identity, sparse: { mode: options.sparse ?? 'bm25' } });
+  const pipeline = parseReductionSpec(options.reduce ?? 'none');
+  const index = await LateIndex.create(dir, {
+    encoder: encoder.identity,
+    reduction: pipeline.spec,
+    sparse: { mode: options.sparse ?? 'bm25' },
+    exactMatchRecovery: exactMatchRecoveryFor(encoder, pipeline),
+  });
   try {
-    await new IndexBuilder(index, encoder, parseReductionSpec('none')).addBatch(options.records ?? (await sampleRecords()));
+    await new IndexBuilder(index, encoder, pipeline).addBatch(options.records ?? (await sampleRecords()));
   } finally {
     await index.close();
     await encoder.close();

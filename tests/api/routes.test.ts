@@ -79,6 +79,7 @@ describe('health and index routes', () => {
       bytes: expectedVectors * 100 * 2,
       reduction: 'none',
       quantization: 'float16',
+      exact_match_recovery: false,
       format_version: expect.any(Number),
       read_only: false,
       modes: ['late', 'sparse', 'hybrid'],
@@ -86,6 +87,7 @@ describe('health and index routes', () => {
     expect(info.encoder).toMatchObject({ kind: 'static', dim: 100 });
     expect(info.bytes_per_document).toBeCloseTo((expectedVectors * 200) / 30, 1);
     expect(info.disk_bytes).toBeGreaterThan(info.bytes);
+    expect(info.exact_token_bytes).toBeUndefined();
 
     const list = IndexListSchema.parse((await call(running.url, 'GET', '/v1/indexes')).body);
     expect(list.indexes.map((i) => [i.name, i.documents, i.modes])).toEqual([

@@ -28,6 +28,8 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     disk_bytes: await indexDiskBytes(served.dir),
     reduction: manifest.reduction,
     quantization: manifest.quantization,
+    exact_match_recovery: manifest.exactMatchRecovery === true,
+    ...(manifest.counts.exactTokenBytes !== undefined && { exact_token_bytes: manifest.counts.exactTokenBytes }),
     encoder: { ...manifest.encoder },
     format_version: manifest.formatVersion,
     read_only: served.readOnly,
