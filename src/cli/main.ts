@@ -58,7 +58,7 @@ export function buildProgram(): Command {
           .default('bm25'),
       )
       .option('--sparse-block-size <n>', 'documents per sparse block, 1..256 (default 64; smaller blocks prune more on large corpora)', sparseBlockSize)
-      .option('--exact-match-recovery', 'keep the tokens each stored row stands for, so exact token matches score as before reduction (default: on for the embedded encoder when --reduce is not none)')
+      .option('--exact-match-recovery', 'keep the tokens each stored row stands for, so exact token matches score as before reduction (default: on for the embedded encoder when --reduce has a pooler)')
       .option('--no-exact-match-recovery', 'do not keep exact-match recovery lists')
       .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
       .option('--json', 'print the summary as JSON on stdout')

@@ -39,8 +39,9 @@ export interface BatchResult {
 
 /**
  * Whether a new index keeps exact-match recovery data. `requested` undefined: when its encoder is context-free
- * (the only case where the floor restores a similarity) and a reduction step changes its rows. true for a
- * contextual encoder is a usage error: there is no exact similarity to restore.
+ * (the only case where the floor restores a similarity) and a reduction step merges rows (after pruning alone,
+ * every kept row is a token's own vector, so there is nothing to restore). true for a contextual encoder is a
+ * usage error: there is no exact similarity to restore.
  */
 export function exactMatchRecoveryFor(
   encoder: Pick<Encoder, 'contextFree' | 'identity'>,
@@ -53,7 +54,7 @@ export function exactMatchRecoveryFor(
       'exact_match_unsupported',
     );
   }
-  return requested ?? (encoder.contextFree && !pipeline.isIdentity);
+  return requested ?? (encoder.contextFree && pipeline.merges);
 }
 
 /**

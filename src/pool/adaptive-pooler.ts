@@ -13,6 +13,7 @@ import { Float64Scratch, Int32Scratch } from './workspace.js';
  * shrink a lot, diverse ones little. Cluster vectors are (re-normalised) means, in order of first member.
  */
 export class AdaptivePooler implements TokenReducer {
+  readonly merges = true;
   readonly spec: string;
   private readonly linkage = new LinkageBuilder();
   private readonly merger = new ClusterMerger();

@@ -17,6 +17,7 @@ export function dartPivotCount(budget: number): number {
  * the b - pivots rows with the lowest scores are kept with the pivots (ties: earlier row), in document order.
  */
 export class DartPruner implements TokenReducer {
+  readonly merges = false;
   readonly spec: string;
   private readonly unit = new Float64Scratch();
   private readonly score = new Float64Scratch();

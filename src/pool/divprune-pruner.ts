@@ -12,6 +12,7 @@ import { Float64Scratch, Int32Scratch } from './workspace.js';
  * document order.
  */
 export class DivPrunePruner implements TokenReducer {
+  readonly merges = false;
   readonly spec: string;
   private readonly unit = new Float64Scratch();
   private readonly minDistance = new Float64Scratch();

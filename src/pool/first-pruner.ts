@@ -5,6 +5,7 @@ import { Int32Scratch } from './workspace.js';
 
 /** `first:<k>`: keeps the first k rows (never fewer than the protected rows, never fewer than one). */
 export class FirstPruner implements TokenReducer {
+  readonly merges = false;
   readonly spec: string;
   private readonly keep = new Int32Scratch();
 

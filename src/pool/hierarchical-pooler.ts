@@ -22,6 +22,7 @@ export function clustersForFactor(pooled: number, factor: number): number {
  * their first member.
  */
 export class HierarchicalPooler implements TokenReducer {
+  readonly merges = true;
   readonly spec: string;
   private readonly linkage = new LinkageBuilder();
   private readonly merger = new ClusterMerger();

@@ -10,6 +10,7 @@ import { Float64Scratch, Int32Scratch } from './workspace.js';
  * a missing `ctx.idf` is a UsageError (the index must supply IDF statistics to use this step).
  */
 export class IdfTopPruner implements TokenReducer {
+  readonly merges = false;
   readonly spec: string;
   private readonly keep = new Int32Scratch();
   private readonly order = new Int32Scratch();

@@ -23,6 +23,7 @@ export function kmeansClusters(size: KMeansSize, pooled: number): number {
  * at the number of distinct rows; clusters left empty are dropped. Cluster vectors are (re-normalised) member means, in order of first member.
  */
 export class KMeansPooler implements TokenReducer {
+  readonly merges = true;
   readonly spec: string;
   private readonly merger = new ClusterMerger();
   private readonly labels = new Int32Scratch();

@@ -25,6 +25,11 @@ export class ReductionPipeline {
     return this.steps.length === 0;
   }
 
+  /** Whether some step merges rows (a pooler), so a stored row may stand for several tokens. */
+  get merges(): boolean {
+    return this.steps.some((step) => step.merges);
+  }
+
   apply(doc: MultiVector, ctx: ReductionContext): ReductionResult {
     const p = ctx.protectedLeadingTokens;
     if (!(Number.isInteger(p) && p >= 0)) {

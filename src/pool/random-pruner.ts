@@ -9,6 +9,7 @@ import { Int32Scratch } from './workspace.js';
  * PRNG is seeded from `ctx.seed` and the document's vectors, so re-indexing gives the same rows.
  */
 export class RandomPruner implements TokenReducer {
+  readonly merges = false;
   readonly spec: string;
   private readonly pool = new Int32Scratch();
   private readonly keep = new Int32Scratch();

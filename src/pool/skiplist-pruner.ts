@@ -9,6 +9,7 @@ import { Int32Scratch } from './workspace.js';
  * `tokens` pass through. If every row would go, the first non-protected row is kept (a pruner never empties).
  */
 export class SkiplistPruner implements TokenReducer {
+  readonly merges = false;
   readonly spec = 'skiplist';
   private readonly keep = new Int32Scratch();
 

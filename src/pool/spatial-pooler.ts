@@ -15,6 +15,7 @@ export type SpatialLayout = '1d' | '2d';
  * A grid larger than the document is an InputError.
  */
 export class SpatialPooler implements TokenReducer {
+  readonly merges = true;
   readonly spec: string;
   private readonly merger = new ClusterMerger();
   private readonly labels = new Int32Scratch();

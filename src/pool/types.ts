@@ -16,6 +16,8 @@ export interface ReductionContext {
 export interface TokenReducer {
   /** Canonical spec of this step, e.g. `ward:2` or `idf-top:0.9`. */
   readonly spec: string;
+  /** True for poolers (rows merge several tokens), false for pruners (kept rows are untouched). */
+  readonly merges: boolean;
   /** Returns `doc` itself when the step keeps every row. Never mutates `doc`. */
   reduce(doc: MultiVector, ctx: ReductionContext): MultiVector;
 }

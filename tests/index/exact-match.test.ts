@@ -34,10 +34,13 @@ function listOf(index: LateIndex, id: string): string[] {
 }
 
 describe('exact-match recovery in the index', () => {
-  it('is on by default only for a context-free encoder with a reduction that changes rows; forcing it needs one', () => {
+  it('is on by default only for a context-free encoder with a reduction that merges rows; forcing it needs one', () => {
     const contextual = { contextFree: false, identity: { ...encoder.identity, name: 'colbert-test' } };
     expect(exactMatchRecoveryFor(encoder, parseReductionSpec('ward:2'))).toBe(true);
     expect(exactMatchRecoveryFor(encoder, parseReductionSpec('none'))).toBe(false);
+    // Pruning alone keeps tokens' own vectors: nothing to restore.
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('skiplist,idf-top:0.5'))).toBe(false);
+    expect(exactMatchRecoveryFor(encoder, parseReductionSpec('idf-top:0.9,ward:2'))).toBe(true);
     expect(exactMatchRecoveryFor(encoder, parseReductionSpec('none'), true)).toBe(true);
     expect(exactMatchRecoveryFor(encoder, parseReductionSpec('ward:2'), false)).toBe(false);
     expect(exactMatchRecoveryFor(contextual, parseReductionSpec('ward:2'))).toBe(false);

@@ -50,6 +50,15 @@ describe('member tokens through reduction', () => {
     expect(sorted(pooled.memberTokens![1])).toEqual(['cell', 'division', 'of', 'the']);
   });
 
+  it('a pipeline merges exactly when one of its steps is a pooler', () => {
+    for (const spec of ['ward:2', 'average:2', 'complete:2', 'single:2', 'kmeans:8', 'kmeans:0.5', 'lightcolpali:3', 'spatial1d:2', 'spatial2d:2', 'adaptive:0.3', 'skiplist,ward:2', 'ward:2,first:4']) {
+      expect(parseReductionSpec(spec).merges, spec).toBe(true);
+    }
+    for (const spec of ['none', 'skiplist', 'first:8', 'idf-top:0.5', 'random:0.5', 'divprune:0.5', 'dart:0.5', 'skiplist,idf-top:0.5']) {
+      expect(parseReductionSpec(spec).merges, spec).toBe(false);
+    }
+  });
+
   it('documents without tokens carry no member tokens', () => {
     const reduced = parseReductionSpec('ward:2').apply(randomUnitDoc(10, 4, 1), CTX).vectors;
     expect(reduced.memberTokens).toBeUndefined();

@@ -110,7 +110,7 @@ export function registerSweepCommand(program: Command): Command {
     .option('--m <n>', 'HNSW graph degree for every index (default: the index default)', positiveInt)
     .option('--ef-construction <n>', 'HNSW build beam width for every index (lower builds faster, may lower index recall)', positiveInt)
     .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
-    .option('--exact-match-recovery', 'every index keeps exact-match recovery lists (default: the embedded encoder\'s reduced indexes do)')
+    .option('--exact-match-recovery', 'every index keeps exact-match recovery lists (default: the embedded encoder\'s pooled indexes do)')
     .option('--no-exact-match-recovery', 'no index keeps exact-match recovery lists')
     .option('--discard-indexes', 'delete each configuration\'s index once it is measured (saves disk)')
     .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep')
