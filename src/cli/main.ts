@@ -11,6 +11,7 @@ import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { statsCommand } from './commands/stats.js';
+import { verifyCommand } from './commands/verify.js';
 import { nonNegativeInt, positiveInt, sparseBlockSize, unitInterval } from './options.js';
 
 const EXIT_RUNTIME = 1;
@@ -122,6 +123,13 @@ export function buildProgram(): Command {
     .requiredOption('--index <dir>', 'index directory')
     .option('--json', 'print statistics as JSON on stdout')
     .action(statsCommand);
+
+  program
+    .command('verify')
+    .description('check an index: every LMDB database against the others and the HNSW graph (read-only)')
+    .requiredOption('--index <dir>', 'index directory')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(verifyCommand);
 
   program
     .command('serve')
