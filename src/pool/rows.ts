@@ -3,8 +3,8 @@ import { Float64Scratch } from './workspace.js';
 
 /**
  * Keeps the rows whose indices are listed (ascending) in `keep[0..count)`. Per-row `tokens`, `tokenIds`,
- * `memberTokens` and `weights` follow their rows; `grid` is dropped because the rows no longer form the grid. Returns `doc` itself
- * when every row is kept.
+ * `memberTokens` and `weights` follow their rows; `grid` is dropped because the rows no longer form the grid.
+ * Returns `doc` itself when every row is kept.
  */
 export function selectRows(doc: MultiVector, keep: Int32Array, count: number): MultiVector {
   if (count === doc.count) return doc;
