@@ -49,3 +49,22 @@ describe('exact-match recovery over REST', () => {
     expect(flagged).toBeGreaterThan(0);
   });
 });
+
+describe('exact-match recovery through REST writes', () => {
+  it('an upsert stores the new document\'s list and a delete drops it, in the bytes the index reports', async () => {
+    const info = async () => (await call(running.url, 'GET', '/v1/indexes/pooled')).body as { exact_token_bytes: number; documents: number };
+    const before = await info();
+    const text = 'Basalt lava cools into columns of basalt';
+    const encoder = await StaticEncoder.load();
+    const [encoded] = await encoder.encodeDocuments([text]);
+    await encoder.close();
+    const added = 4 * new Set(encoded!.tokens).size;
+    expect((await call(running.url, 'POST', '/v1/indexes/pooled/documents', { documents: [{ _id: 'basalt', text }] })).status).toBe(200);
+    expect(await info()).toMatchObject({ documents: before.documents + 1, exact_token_bytes: before.exact_token_bytes + added });
+    const hits = (await call(running.url, 'POST', '/v1/indexes/pooled/search', { query: 'basalt', top_k: 1, include: ['token_scores'] })).body;
+    expect(hits.results[0].hits[0].id).toBe('basalt');
+    expect(hits.results[0].hits[0].token_scores[0].exact_match).toBe(true);
+    expect((await call(running.url, 'DELETE', '/v1/indexes/pooled/documents', { ids: ['basalt'] })).status).toBe(200);
+    expect(await info()).toMatchObject({ documents: before.documents, exact_token_bytes: before.exact_token_bytes });
+  });
+});
