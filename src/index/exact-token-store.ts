@@ -22,7 +22,8 @@ export class ExactTokenStore {
 
   /** Records the tokens `internalId`'s rows stand for, replacing any earlier list; returns the bytes stored. */
   put(internalId: number, tokens: readonly string[]): number {
-    let next = this.dictionary.get(NEXT_ID_KEY) ?? 0;
+    const first = this.dictionary.get(NEXT_ID_KEY) ?? 0;
+    let next = first;
     const distinct = new Set(tokens);
     distinct.delete('');
     const ids = new Uint32Array(distinct.size);
@@ -35,7 +36,7 @@ export class ExactTokenStore {
       }
       ids[n++] = id;
     }
-    this.dictionary.putSync(NEXT_ID_KEY, next);
+    if (next !== first) this.dictionary.putSync(NEXT_ID_KEY, next);
     ids.sort();
     this.documents.putSync(internalId, new Uint8Array(ids.buffer));
     return ids.byteLength;
