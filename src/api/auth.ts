@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { ErrorCode } from '../shared/index.js';
 import { HttpError } from './problem.js';
 
 /** Routes reachable without a key: liveness and readiness probes come from orchestrators that hold no secrets. */
@@ -28,6 +29,6 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function unauthorized(code: string, message: string): HttpError {
-  return new HttpError(401, code, message, { headers: { 'WWW-Authenticate': 'Bearer realm="lateindex"' } });
+function unauthorized(code: ErrorCode, message: string): HttpError {
+  return new HttpError(code, message, { headers: { 'WWW-Authenticate': 'Bearer realm="lateindex"' } });
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { InputError, LateIndexError, NotFoundError, UsageError } from '../shared/index.js';
+import { ERROR_CODES, LateIndexError, type ErrorCode, type ErrorStatus } from '../shared/index.js';
 
 /** One failed check of a request body, with the JSON path of the offending field. */
 export interface ProblemIssue {
@@ -12,37 +12,36 @@ export interface ProblemIssue {
 export interface Problem {
   readonly type: string;
   readonly title: string;
-  readonly status: number;
+  readonly status: ErrorStatus;
   readonly detail: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly instance?: string;
   readonly request_id?: string;
   readonly issues?: readonly ProblemIssue[];
 }
 
-/** An error that already knows its HTTP status (auth, limits, readiness); `code` is stable like every LateIndexError. */
+/** An error raised by the HTTP layer itself (auth, limits, readiness), or one a search worker reported. */
 export class HttpError extends LateIndexError {
-  readonly status: number;
+  /** The registry's status for `code`. */
+  readonly status: ErrorStatus;
   readonly issues?: readonly ProblemIssue[];
   readonly headers: Readonly<Record<string, string>>;
   constructor(
-    status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     extra: { issues?: readonly ProblemIssue[]; headers?: Record<string, string> } = {},
   ) {
     super(code, message);
-    this.status = status;
+    this.status = ERROR_CODES[code].status;
     if (extra.issues) this.issues = extra.issues;
     this.headers = extra.headers ?? {};
   }
 }
 
-const TITLES: Readonly<Record<number, string>> = {
+const TITLES: Readonly<Record<ErrorStatus, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
-  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
@@ -51,23 +50,14 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
-/** Library error codes that are the client's fault even though their class is not a usage/input error. */
-const CLIENT_ERROR_CODES: Readonly<Record<string, number>> = {
-  dimension_mismatch: 400,
-  invalid_k: 400,
-  invalid_candidates: 400,
-  query_tokens_missing: 400,
-  read_only: 409,
-  index_closed: 503,
-};
+/** The registered code of an error; anything not raised on purpose is an `internal_error`. */
+function codeOf(err: unknown): ErrorCode {
+  return err instanceof LateIndexError ? err.code : 'internal_error';
+}
 
-/** HTTP status for an error; anything not raised on purpose is a 500. */
-export function statusOf(err: unknown): number {
-  if (err instanceof HttpError) return err.status;
-  if (err instanceof LateIndexError && CLIENT_ERROR_CODES[err.code] !== undefined) return CLIENT_ERROR_CODES[err.code]!;
-  if (err instanceof UsageError || err instanceof InputError) return 400;
-  if (err instanceof NotFoundError) return 404;
-  return 500;
+/** HTTP status for an error: its code's, from the registry. */
+export function statusOf(err: unknown): ErrorStatus {
+  return ERROR_CODES[codeOf(err)].status;
 }
 
 /**
@@ -75,13 +65,13 @@ export function statusOf(err: unknown): number {
  * log only, never to the client.
  */
 export function problemFor(err: unknown, context: { instance?: string; requestId?: string } = {}): Problem {
-  const status = statusOf(err);
+  const code = codeOf(err);
+  const status = ERROR_CODES[code].status;
   const known = err instanceof LateIndexError;
-  const code = known ? err.code : 'internal_error';
   const detail = known && (status < 500 || status === 503) ? err.message : 'internal server error; see the server log';
   return {
     type: `urn:lateindex:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
+    title: TITLES[status],
     status,
     detail,
     code,

@@ -39,7 +39,7 @@ function queryTexts(body: SearchRequest): readonly string[] {
  */
 export async function encodeRequestQueries(ctx: SearchContext, encoder: Encoder, body: SearchRequest): Promise<MultiVector[] | undefined> {
   if (!ctx.modes.includes(body.mode)) {
-    throw new HttpError(400, 'unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
+    throw new HttpError('unsupported_mode', `index "${ctx.name}" supports mode ${ctx.modes.map((m) => `"${m}"`).join(', ')}, not "${body.mode}"`, {
       issues: [{ path: 'mode', message: `supported: ${ctx.modes.join(', ')}`, code: 'unsupported_mode' }],
     });
   }
@@ -149,7 +149,7 @@ function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number):
   const data = new Float32Array(rows.length * dim);
   rows.forEach((row, i) => {
     if (row.length !== dim) {
-      throw new HttpError(400, 'dimension_mismatch', `embeddings[${i}] has ${row.length} values, the index stores dim ${dim}`, {
+      throw new HttpError('dimension_mismatch', `embeddings[${i}] has ${row.length} values, the index stores dim ${dim}`, {
         issues: [{ path: `embeddings[${i}]`, message: `expected ${dim} values, got ${row.length}`, code: 'dimension_mismatch' }],
       });
     }

@@ -14,7 +14,7 @@ function context(name: string): Promise<SearchContext> {
   let ctx = contexts.get(name);
   if (!ctx) {
     const served = indexes[name];
-    if (served === undefined) throw new HttpError(404, 'index_not_found', `no index named "${name}" is served here`);
+    if (served === undefined) throw new HttpError('index_not_found', `no index named "${name}" is served here`);
     const { dir, queryWeighting } = served;
     // Queries arrive encoded by the main thread; a text without vectors here is a bug, not a client error.
     const queries: QueryEncoder = {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Encoder } from '../encode/index.js';
-import type { MultiVector } from '../shared/index.js';
+import type { ErrorCode, MultiVector } from '../shared/index.js';
 import { HttpError, type ProblemIssue } from './problem.js';
 import type { SearchRequest } from './schemas.js';
 import type { QueryResult } from './search-execution.js';
@@ -26,7 +26,7 @@ export type SearchWorkerTask =
 
 export interface SerializedError {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly issues?: readonly ProblemIssue[];
   readonly stack?: string;
@@ -90,7 +90,7 @@ export class SearchWorkerPool {
       result = await this.pool.run({ kind: 'search', name, body, encoded, candidates });
     } catch (err) {
       if (err instanceof Error && err.message === 'Task queue is at limit') {
-        throw new HttpError(429, 'search_queue_full', `more than ${SEARCH_QUEUE_LIMIT} searches are waiting; retry shortly`, { headers: { 'Retry-After': '1' } });
+        throw new HttpError('search_queue_full', `more than ${SEARCH_QUEUE_LIMIT} searches are waiting; retry shortly`, { headers: { 'Retry-After': '1' } });
       }
       throw err;
     }
@@ -111,5 +111,5 @@ function rebuildError(error: SerializedError): Error {
     if (error.stack) internal.stack = error.stack;
     return internal;
   }
-  return new HttpError(error.status, error.code, error.message, { ...(error.issues && { issues: error.issues }) });
+  return new HttpError(error.code, error.message, { ...(error.issues && { issues: error.issues }) });
 }

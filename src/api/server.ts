@@ -96,7 +96,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
   app.use(searchRoutes(registry, () => workers, searchLoad));
   app.use(documentRoutes(registry));
   app.use((req, _res, next) => {
-    next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path} (see GET /openapi.json)`));
+    next(new HttpError('route_not_found', `no route for ${req.method} ${req.path} (see GET /openapi.json)`));
   });
   app.use(errorHandler(logger));
 
@@ -203,7 +203,7 @@ function requestContext(lifecycle: Lifecycle, logger: Logger): RequestHandler {
     res.on('close', finish);
     if (lifecycle.phase === 'stopping' && !isProbe(req.path)) {
       res.setHeader('Connection', 'close');
-      return next(new HttpError(503, 'shutting_down', 'the server is shutting down'));
+      return next(new HttpError('shutting_down', 'the server is shutting down'));
     }
     if (lifecycle.phase === 'stopping') res.setHeader('Connection', 'close');
     next();
@@ -217,8 +217,8 @@ function isProbe(path: string): boolean {
 function admitWhenReady(lifecycle: Lifecycle): RequestHandler {
   return (_req, _res, next) => {
     if (lifecycle.phase === 'ready') return next();
-    if (lifecycle.phase === 'failed') return next(new HttpError(503, 'not_ready', 'the indexes failed to open; see the server log'));
-    next(new HttpError(503, 'not_ready', 'the indexes are still opening', { headers: { 'Retry-After': '1' } }));
+    if (lifecycle.phase === 'failed') return next(new HttpError('not_ready', 'the indexes failed to open; see the server log'));
+    next(new HttpError('not_ready', 'the indexes are still opening', { headers: { 'Retry-After': '1' } }));
   };
 }
 
@@ -226,7 +226,7 @@ function admitWhenReady(lifecycle: Lifecycle): RequestHandler {
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-    return next(new HttpError(415, 'unsupported_media_type', `request bodies must be JSON (Content-Type: application/json), got ${req.get('content-type') ?? 'none'}`));
+    return next(new HttpError('unsupported_media_type', `request bodies must be JSON (Content-Type: application/json), got ${req.get('content-type') ?? 'none'}`));
   }
   next();
 };
@@ -237,12 +237,12 @@ function fromFrameworkError(err: unknown): unknown {
   const { type, status } = err as { type?: unknown; status?: unknown };
   if (type === 'entity.too.large') {
     const limit = (err as { limit?: number }).limit;
-    return new HttpError(413, 'payload_too_large', `request body is larger than the limit${limit !== undefined ? ` of ${limit} bytes` : ''}`);
+    return new HttpError('payload_too_large', `request body is larger than the limit${limit !== undefined ? ` of ${limit} bytes` : ''}`);
   }
-  if (type === 'entity.parse.failed') return new HttpError(400, 'malformed_json', `request body is not valid JSON: ${(err as Error).message}`);
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError(415, 'unsupported_media_type', (err as Error).message);
-  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'bad_request', (err as Error).message);
-  if (err instanceof URIError) return new HttpError(400, 'bad_request', 'malformed percent-encoding in the URL');
+  if (type === 'entity.parse.failed') return new HttpError('malformed_json', `request body is not valid JSON: ${(err as Error).message}`);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError('unsupported_media_type', (err as Error).message);
+  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError('bad_request', (err as Error).message);
+  if (err instanceof URIError) return new HttpError('bad_request', 'malformed percent-encoding in the URL');
   return err;
 }
 

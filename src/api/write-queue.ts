@@ -31,7 +31,7 @@ export class WriteQueue {
   run<T>(task: () => Promise<T>): Promise<T> {
     if (this.pending >= this.capacity) {
       return Promise.reject(
-        new HttpError(429, 'write_queue_full', `index "${this.name}" already has ${this.pending} writes queued; retry later`, {
+        new HttpError('write_queue_full', `index "${this.name}" already has ${this.pending} writes queued; retry later`, {
           headers: { 'Retry-After': '1' },
         }),
       );

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LateIndexError, UsageError } from '../shared/index.js';
+import { ERROR_CODES, LateIndexError } from '../shared/index.js';
 import { CODEC_NAMES } from '../index/index.js';
 import { FUSION_METHODS } from '../search/index.js';
 import { addCommand } from './commands/add.js';
@@ -13,9 +13,6 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { statsCommand } from './commands/stats.js';
 import { verifyCommand } from './commands/verify.js';
 import { nonNegativeInt, positiveInt, sparseBlockSize, unitInterval } from './options.js';
-
-const EXIT_RUNTIME = 1;
-const EXIT_USAGE = 2;
 
 function encoderOptions(command: Command): Command {
   return command
@@ -171,7 +168,7 @@ function port(value: string): number {
   return n;
 }
 
-/** Runs the CLI and returns the process exit code: 0 ok, 1 runtime error, 2 usage error. */
+/** Runs the CLI and returns the process exit code: 0 ok, else the registered exit code of the error's code (1 runtime, 2 usage). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv as string[], { from: 'user' });
@@ -185,14 +182,14 @@ function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // Help and version are "errors" under exitOverride; commander already printed the message.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    return EXIT_USAGE;
+    return ERROR_CODES.usage.exit;
   }
   if (err instanceof LateIndexError) {
     process.stderr.write(`error: ${err.message} [${err.code}]\n`);
-    return err instanceof UsageError ? EXIT_USAGE : EXIT_RUNTIME;
+    return ERROR_CODES[err.code].exit;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${message}\n`);
   if (process.env.LATEINDEX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  return EXIT_RUNTIME;
+  return ERROR_CODES.internal_error.exit;
 }

@@ -1,18 +1,22 @@
+import type { ErrorCode } from './error-codes.js';
 import type { SourceLocation } from './records.js';
 
-/** Base of every error lateindex raises on purpose; `code` is stable and machine-readable. */
+/**
+ * Base of every error lateindex raises on purpose; `code` is stable, machine-readable and registered in
+ * `ERROR_CODES`, which alone decides the HTTP status and CLI exit code. The classes say what kind of failure it is.
+ */
 export class LateIndexError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
 }
 
-/** Wrong command-line or request usage (CLI exit code 2, HTTP 400). */
+/** Wrong command-line or request usage. */
 export class UsageError extends LateIndexError {
-  constructor(message: string, code = 'usage') {
+  constructor(message: string, code: ErrorCode = 'usage') {
     super(code, message);
   }
 }
@@ -21,7 +25,7 @@ export class UsageError extends LateIndexError {
 export class InputError extends LateIndexError {
   readonly location?: SourceLocation;
   readonly field?: string;
-  constructor(message: string, location?: SourceLocation, field?: string, code = 'invalid_input') {
+  constructor(message: string, location?: SourceLocation, field?: string, code: ErrorCode = 'invalid_input') {
     super(code, InputError.format(message, location, field));
     this.location = location;
     this.field = field;
@@ -41,7 +45,7 @@ export class EncoderError extends LateIndexError {}
 
 /** A requested index, document or resource does not exist. */
 export class NotFoundError extends LateIndexError {
-  constructor(message: string, code = 'not_found') {
+  constructor(message: string, code: ErrorCode) {
     super(code, message);
   }
 }

@@ -29,7 +29,7 @@ export function documentRoutes(registry: IndexRegistry): Router {
 }
 
 function writable(served: ServedIndex): ServedIndex {
-  if (served.readOnly) throw new HttpError(409, 'read_only', `index "${served.name}" is served read-only; upserts and deletes are refused`);
+  if (served.readOnly) throw new HttpError('read_only', `index "${served.name}" is served read-only; upserts and deletes are refused`);
   return served;
 }
 
@@ -64,7 +64,7 @@ function toRecords(served: ServedIndex, documents: readonly unknown[]): Document
   });
   if (issues.length > 0) {
     const first = issues[0]!;
-    throw new HttpError(400, 'invalid_document', `${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, {
+    throw new HttpError('invalid_document', `${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, {
       issues,
     });
   }

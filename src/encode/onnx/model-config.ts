@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ErrorCode } from '../../shared/error-codes.js';
 import { EncoderError } from '../../shared/errors.js';
 
 /**
@@ -35,7 +36,7 @@ export const COLBERT_CONFIG_FILES = ['config_sentence_transformers.json', 'onnx_
 /** PyLate's default skiplist: Python's `string.punctuation`, one character per word. */
 export const PYLATE_DEFAULT_SKIPLIST: readonly string[] = Array.from('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 
-const CONFIG_CODE = 'encoder_config_invalid';
+const CONFIG_CODE: ErrorCode = 'encoder_config_invalid';
 
 /** Reads and parses a JSON file, raising `EncoderError` naming the file when it is missing or malformed. */
 export function readJsonFile(path: string, what: string): unknown {

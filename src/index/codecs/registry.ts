@@ -1,4 +1,4 @@
-import { InputError, LateIndexError, UsageError } from '../../shared/index.js';
+import { InputError, LateIndexError, UsageError, type ErrorCode } from '../../shared/index.js';
 import { BinaryCodec } from './binary-codec.js';
 import { Float16Codec } from './float16-codec.js';
 import { Float32Codec } from './float32-codec.js';
@@ -15,7 +15,7 @@ export function isCodecName(name: string): name is CodecName {
 }
 
 /** The codec a `--quantize` value names (case and surrounding spaces ignored); else a UsageError with `code`. */
-export function parseCodecName(name: string, code = 'invalid_quantization'): CodecName {
+export function parseCodecName(name: string, code: ErrorCode = 'invalid_quantization'): CodecName {
   const normalized = name.trim().toLowerCase();
   if (!isCodecName(normalized)) throw new UsageError(`--quantize: unknown codec "${name}" (valid: ${CODEC_NAMES.join(', ')})`, code);
   return normalized;
