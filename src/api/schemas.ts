@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODE_NAMES } from '../shared/index.js';
 import type { ProblemIssue } from './problem.js';
 
 /**
@@ -187,7 +188,7 @@ export const ProblemSchema = z.object({
   title: z.string(),
   status: z.number().int(),
   detail: z.string(),
-  code: z.string().describe('stable machine-readable error code'),
+  code: z.enum(ERROR_CODE_NAMES).describe('stable machine-readable error code (the table in docs/rest-api.md)'),
   instance: z.string().optional(),
   request_id: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
