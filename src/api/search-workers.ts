@@ -2,7 +2,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Encoder } from '../encode/index.js';
-import type { ErrorCode, MultiVector } from '../shared/index.js';
+import type { ErrorCode, ErrorStatus, MultiVector } from '../shared/index.js';
 import { HttpError, type ProblemIssue } from './problem.js';
 import type { SearchRequest } from './schemas.js';
 import type { QueryResult } from './search-execution.js';
@@ -25,7 +25,7 @@ export type SearchWorkerTask =
   | { readonly kind: 'warm' };
 
 export interface SerializedError {
-  readonly status: number;
+  readonly status: ErrorStatus;
   readonly code: ErrorCode;
   readonly message: string;
   readonly issues?: readonly ProblemIssue[];
