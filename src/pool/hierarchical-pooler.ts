@@ -1,7 +1,7 @@
 import type { MultiVector } from '../shared/multivector.js';
 import { condensedCosineDistances } from './cosine.js';
 import { cutDendrogram, cutMerges, LinkageBuilder, type LinkageMethod } from './linkage.js';
-import { ClusterMerger, mergedMemberTokens, protectedCount } from './rows.js';
+import { ClusterMerger, mergedRowMembers, protectedCount } from './rows.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { WasmLinkage } from './wasm-linkage.js';
 import { Float64Scratch, Int32Scratch } from './workspace.js';
@@ -59,8 +59,7 @@ export class HierarchicalPooler implements TokenReducer {
     const data = new Float32Array((p + k) * dim);
     data.set(doc.data.subarray(0, p * dim), 0);
     data.set(this.wasm.pool(labels, k, this.renormalize), p * dim);
-    const memberTokens = mergedMemberTokens(doc, p, labels, k);
-    return { dim, count: p + k, data, ...(memberTokens && { memberTokens }) };
+    return { dim, count: p + k, data, ...mergedRowMembers(doc, p, labels, k) };
   }
 
   /** Cluster labels (0..k-1 by first appearance) of rows [first, first + m); valid until the next call. */

@@ -1,4 +1,4 @@
-export type { ReductionContext, TokenReducer } from './types.js';
+export { DEFAULT_REDUCTION_SEED, type ReductionContext, type TokenReducer } from './types.js';
 export { ReductionPipeline, type ReductionResult } from './pipeline.js';
 export { parseReductionSpec, REDUCTION_STEP_FORMS } from './spec.js';
 export { HierarchicalPooler, clustersForFactor, type LinkageBackend } from './hierarchical-pooler.js';

@@ -3,7 +3,7 @@ import { Float64Scratch } from './workspace.js';
 
 /**
  * Keeps the rows whose indices are listed (ascending) in `keep[0..count)`. Per-row `tokens`, `tokenIds`,
- * `memberTokens` and `weights` follow their rows; `grid` is dropped because the rows no longer form the grid.
+ * `memberTokens`, `sourceRows` and `weights` follow their rows; `grid` is dropped because the rows no longer form the grid.
  * Returns `doc` itself when every row is kept.
  */
 export function selectRows(doc: MultiVector, keep: Int32Array, count: number): MultiVector {
@@ -25,11 +25,8 @@ export function selectRows(doc: MultiVector, keep: Int32Array, count: number): M
     for (let r = 0; r < count; r++) ids[r] = doc.tokenIds[keep[r]!]!;
     out.tokenIds = ids;
   }
-  if (doc.memberTokens) {
-    const members: (readonly string[])[] = new Array<readonly string[]>(count);
-    for (let r = 0; r < count; r++) members[r] = doc.memberTokens[keep[r]!]!;
-    out.memberTokens = members;
-  }
+  if (doc.memberTokens) out.memberTokens = pick(doc.memberTokens, keep, count);
+  if (doc.sourceRows) out.sourceRows = pick(doc.sourceRows, keep, count);
   if (doc.weights) {
     const weights = new Float32Array(count);
     for (let r = 0; r < count; r++) weights[r] = doc.weights[keep[r]!]!;
@@ -38,12 +35,19 @@ export function selectRows(doc: MultiVector, keep: Int32Array, count: number): M
   return out;
 }
 
+function pick<T>(perRow: readonly T[], keep: Int32Array, count: number): T[] {
+  const out = new Array<T>(count);
+  for (let r = 0; r < count; r++) out[r] = perRow[keep[r]!]!;
+  return out;
+}
+
 /**
  * Merges rows into clusters. Rows [0, protectedRows) are copied verbatim first; row `protectedRows + i` belongs
  * to cluster `labels[i]` (0..clusters-1, numbered by first appearance, so output order follows the document).
  * Each cluster becomes the mean of its members, re-normalised to unit length when `renormalize` (all-zero
  * means stay zero). The result carries no `tokens`/`tokenIds`/`weights`/`grid`: merged rows have no single
- * token, and a MultiVector's per-row arrays are all-or-nothing. It carries `memberTokens` when `doc` has tokens.
+ * token, and a MultiVector's per-row arrays are all-or-nothing. It carries `memberTokens` when `doc` has tokens,
+ * and `sourceRows` when `doc` has them (see `mergedRowMembers`).
  */
 export class ClusterMerger {
   private readonly sums = new Float64Scratch();
@@ -77,30 +81,45 @@ export class ClusterMerger {
       const oo = (protectedRows + c) * dim;
       for (let d = 0; d < dim; d++) data[oo + d] = sums[co + d]! * scale;
     }
-    const memberTokens = mergedMemberTokens(doc, protectedRows, labels, clusters);
-    return { dim, count: protectedRows + clusters, data, ...(memberTokens && { memberTokens }) };
+    return { dim, count: protectedRows + clusters, data, ...mergedRowMembers(doc, protectedRows, labels, clusters) };
   }
+}
+
+/** What a merge's output rows stand for: `memberTokens` (when `doc` has tokens) and `sourceRows` (when it has them). */
+export function mergedRowMembers(
+  doc: MultiVector,
+  protectedRows: number,
+  labels: Int32Array,
+  clusters: number,
+): Pick<MultiVector, 'memberTokens' | 'sourceRows'> {
+  const memberTokens = mergedMemberTokens(doc, protectedRows, labels, clusters);
+  const sourceRows = doc.sourceRows && mergeMembers(doc.sourceRows, protectedRows, labels, clusters).map((rows) => rows.sort((a, b) => a - b));
+  return { ...(memberTokens && { memberTokens }), ...(sourceRows && { sourceRows }) };
 }
 
 /**
  * The tokens each row of a merge's output stands for (layout as in `ClusterMerger.merge`): protected rows keep
  * their own, a cluster lists its members' distinct tokens in document order. Undefined when `doc` has no tokens.
  */
-export function mergedMemberTokens(
+function mergedMemberTokens(
   doc: MultiVector,
   protectedRows: number,
   labels: Int32Array,
   clusters: number,
 ): (readonly string[])[] | undefined {
   const own = doc.memberTokens ?? doc.tokens?.map((token) => [token]);
-  if (own === undefined) return undefined;
+  return own && mergeMembers(own, protectedRows, labels, clusters);
+}
+
+/** Per output row of a merge: protected rows keep their own members, a cluster lists its rows' distinct members in order. */
+function mergeMembers<T>(own: readonly (readonly T[])[], protectedRows: number, labels: Int32Array, clusters: number): T[][] {
   // Clusters hold a few rows each, so a linear `includes` beats a Set per cluster.
-  const groups: string[][] = Array.from({ length: clusters }, () => []);
-  for (let i = 0; i < doc.count - protectedRows; i++) {
+  const groups: T[][] = Array.from({ length: clusters }, () => []);
+  for (let i = 0; i < own.length - protectedRows; i++) {
     const group = groups[labels[i]!]!;
-    for (const token of own[protectedRows + i]!) if (!group.includes(token)) group.push(token);
+    for (const member of own[protectedRows + i]!) if (!group.includes(member)) group.push(member);
   }
-  return [...own.slice(0, protectedRows), ...groups];
+  return [...own.slice(0, protectedRows).map((members) => [...members]), ...groups];
 }
 
 /** Number of leading rows protected in `doc` (clamped to its row count); validates the context value. */

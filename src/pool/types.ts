@@ -1,5 +1,8 @@
 import type { MultiVector } from '../shared/multivector.js';
 
+/** The index-wide seed of randomised reduction steps unless an index is built with another. */
+export const DEFAULT_REDUCTION_SEED = 42;
+
 /** Per-document facts a reduction step may need; none of it is stored. */
 export interface ReductionContext {
   /** Leading rows (e.g. [CLS], [D] marker) every step passes through verbatim and never drops. */

@@ -15,6 +15,11 @@ export interface MultiVector {
    * rows are single tokens, where row r stands for `tokens[r]`.
    */
   readonly memberTokens?: readonly (readonly string[])[];
+  /**
+   * Per row, the rows of the unreduced document it stands for (ascending; a merged row lists all its members).
+   * Reduction carries it only when the input has it (see `withSourceRows`), to explain stored rows.
+   */
+  readonly sourceRows?: readonly (readonly number[])[];
   /** Image-patch layout `[rows, cols]` when the vectors come from a grid (ColPali-style). */
   readonly grid?: readonly [number, number];
 }
@@ -41,6 +46,11 @@ export function normalizeRows(data: Float32Array, dim: number): Float32Array {
     }
   }
   return data;
+}
+
+/** `doc` with `sourceRows` set to the identity (row r stands for row r), so a reduction records where its rows came from. */
+export function withSourceRows(doc: MultiVector): MultiVector {
+  return { ...doc, sourceRows: Array.from({ length: doc.count }, (_, r) => [r]) };
 }
 
 /** The distinct tokens `doc`'s rows still stand for (members of merged rows included); undefined without tokens. */

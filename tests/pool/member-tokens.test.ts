@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HierarchicalPooler, parseReductionSpec } from '../../src/pool/index.js';
-import { representedTokens, type MultiVector } from '../../src/shared/index.js';
+import { representedTokens, withSourceRows, type MultiVector } from '../../src/shared/index.js';
 import { modalDoc, randomUnitDoc } from './helpers.js';
 
 const CTX = { protectedLeadingTokens: 0, seed: 42, idf: (t: string) => t.length };
@@ -63,5 +63,52 @@ describe('member tokens through reduction', () => {
     const reduced = parseReductionSpec('ward:2').apply(randomUnitDoc(10, 4, 1), CTX).vectors;
     expect(reduced.memberTokens).toBeUndefined();
     expect(representedTokens(reduced)).toBeUndefined();
+  });
+});
+
+describe('source rows through reduction', () => {
+  const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+  const row = (doc: MultiVector, r: number) => doc.data.subarray(r * doc.dim, (r + 1) * doc.dim);
+  /** The normalised mean of `doc`'s rows `rows`, computed here in float64. */
+  const normalizedMean = (doc: MultiVector, rows: readonly number[]) => {
+    const sum = new Float64Array(doc.dim);
+    for (const r of rows) row(doc, r).forEach((x, d) => (sum[d]! += x));
+    const norm = Math.hypot(...sum);
+    return Float32Array.from(sum, (x) => x / norm);
+  };
+
+  it('each pooled row is the normalised mean of exactly the unreduced rows it lists, and the rows partition the document', () => {
+    const doc = withSourceRows(tokenDoc(randomUnitDoc(30, 6, 11), 30));
+    for (const spec of ['ward:2', 'average:3', 'complete:2', 'single:4', 'kmeans:5', 'adaptive:0.4', 'lightcolpali:3', 'skiplist,ward:3', 'ward:2,ward:2']) {
+      const reduced = parseReductionSpec(spec).apply(doc, CTX).vectors;
+      const sources = reduced.sourceRows!;
+      expect(sources, spec).toHaveLength(reduced.count);
+      expect(sources.flat().sort((a, b) => a - b), spec).toEqual(Array.from({ length: doc.count }, (_, i) => i));
+      sources.forEach((rows, r) => {
+        expect([...rows], spec).toEqual([...rows].sort((a, b) => a - b));
+        // ward:2,ward:2 averages means of means, so only single-step pipelines are compared with the plain mean.
+        if (!spec.includes(',')) expect(dot(row(reduced, r), normalizedMean(doc, rows)), `${spec} row ${r}`).toBeCloseTo(1, 5);
+        expect(sorted(reduced.memberTokens![r]), `${spec} row ${r}`).toEqual(sorted(new Set(rows.map((i) => doc.tokens![i]!))));
+      });
+    }
+  });
+
+  it('a pruned row names the one unreduced row it is, and protected rows keep their own', () => {
+    const doc = withSourceRows({ ...randomUnitDoc(12, 4, 5), tokens: ['[CLS]', 'the', 'cell', 'of', 'division', 'cell', 'a', 'wall', 'is', 'thin', 'and', 'firm'] });
+    for (const spec of ['skiplist', 'first:5', 'idf-top:0.5', 'random:0.5', 'divprune:0.5', 'dart:0.5']) {
+      const reduced = parseReductionSpec(spec).apply(doc, { ...CTX, protectedLeadingTokens: 1 }).vectors;
+      expect(reduced.sourceRows![0], spec).toEqual([0]);
+      reduced.sourceRows!.forEach((rows, r) => {
+        expect(rows, spec).toHaveLength(1);
+        expect([...row(reduced, r)], spec).toEqual([...row(doc, rows[0]!)]);
+        expect(reduced.tokens![r], spec).toBe(doc.tokens![rows[0]!]);
+      });
+    }
+    const pooled = parseReductionSpec('ward:5').apply(doc, { ...CTX, protectedLeadingTokens: 1 }).vectors;
+    expect(pooled.sourceRows![0]).toEqual([0]);
+  });
+
+  it('reduction without source rows adds none', () => {
+    expect(parseReductionSpec('ward:2').apply(tokenDoc(randomUnitDoc(10, 4, 1), 5), CTX).vectors.sourceRows).toBeUndefined();
   });
 });
