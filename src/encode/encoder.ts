@@ -12,6 +12,16 @@ export interface EncoderIdentity {
   readonly hash: string;
 }
 
+/**
+ * Where the rows of a document's encoding come from: per row its token and the [start, end) UTF-16 offsets in the
+ * encoded text of the characters it was read from (-1, -1 when no text stands behind it, e.g. [CLS]).
+ */
+export interface DocumentTokenSpans {
+  readonly tokens: readonly string[];
+  /** `spans[2r]`, `spans[2r + 1]`: row r's start and end. */
+  readonly spans: Int32Array;
+}
+
 export interface Encoder {
   readonly identity: EncoderIdentity;
   /**
@@ -29,6 +39,11 @@ export interface Encoder {
   readonly protectedLeadingTokens: number;
   encodeDocuments(texts: readonly string[]): Promise<MultiVector[]>;
   encodeQueries(texts: readonly string[]): Promise<MultiVector[]>;
+  /**
+   * The tokens and character spans of the rows `encodeDocuments([text])` returns for `text`, in row order; undefined
+   * when this text's offsets cannot be told. Tokenizes only (no model runs). Absent for encoders without text.
+   */
+  documentTokenSpans?(text: string): DocumentTokenSpans | undefined;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-export { sameEncoder, describeEncoder, type Encoder, type EncoderIdentity } from './encoder.js';
+export { sameEncoder, describeEncoder, type DocumentTokenSpans, type Encoder, type EncoderIdentity } from './encoder.js';
 export { PrecomputedEncoder } from './precomputed-encoder.js';
 export { loadEncoder, loadEncoderFor, type EncoderOptions } from './load-encoder.js';
 export {

@@ -70,4 +70,37 @@ describe('WordTokenizer', () => {
     const real = new WordTokenizer(vocabulary, ENGLISH_STOPWORDS);
     expect(real.tokenize('The levels of protein and the cells')).toEqual(['levels', 'protein', 'cells']);
   });
+
+  describe('token spans', () => {
+    /** [token, the source text the span covers] pairs. */
+    const spanned = (text: string) => {
+      const out = tokenizer.tokenizeWithSpans(text)!;
+      return out.tokens.map((token, i) => [token, text.slice(out.spans[2 * i], out.spans[2 * i + 1])]);
+    };
+
+    it('give each token the characters of the source text it was read from (hand-checked)', () => {
+      const text = "The Binding of P53 -- 10,000 cells; Alzheimer's BRCA1-associated, don't stop.";
+      expect(spanned(text)).toEqual([
+        ['binding', 'Binding'], ['p53', 'P53'], ['10000', '10,000'], ['cells', 'cells'], ['alzheimer', 'Alzheimer'],
+        ['brca1', 'BRCA1'], ['associated', 'associated'], ['don', 'don'], ['stop', 'stop'],
+      ]);
+      const out = tokenizer.tokenizeWithSpans(text)!;
+      expect(Array.from(out.spans.subarray(0, 4))).toEqual([4, 11, 15, 18]);
+      // Same tokens and rows as the plain tokenizer.
+      expect({ tokens: out.tokens, rows: out.rows }).toEqual(tokenizer.tokenizeWithRows(text));
+    });
+
+    it('point into the text as given when normalisation changes lengths', () => {
+      // "ﬁ" (1 unit) becomes "fi" (2); full-width letters stay one unit each; a decomposed é is two units; İ lowercases to two.
+      const text = 'ﬁbrosis ＰＲＯＴＥＩＮ Cafe\u0301 NAÏVE İstanbul 蛋白质';
+      expect(spanned(text)).toEqual([
+        ['fibrosis', 'ﬁbrosis'], ['protein', 'ＰＲＯＴＥＩＮ'], ['cafe', 'Cafe\u0301'], ['naive', 'NAÏVE'], ['i\u0307stanbul', 'İstanbul'],
+        ['蛋白质', '蛋白质'],
+      ]);
+    });
+
+    it('cover nothing for text without tokens', () => {
+      expect(tokenizer.tokenizeWithSpans(' ... the of ')).toEqual({ tokens: [], rows: [], spans: new Int32Array(0) });
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EncoderError } from '../../shared/errors.js';
 import type { ColbertModelConfig } from './model-config.js';
+import { alignTokenSurfaces } from './token-offsets.js';
 import { readJsonFile } from './model-config.js';
 
 /** One text, tokenized as the model sees it (before batch padding). */
@@ -14,6 +15,8 @@ export interface ColbertTokens {
 }
 
 export type TextKind = 'query' | 'document';
+
+const DECODE_AS_IS = { skip_special_tokens: false, clean_up_tokenization_spaces: false };
 
 /**
  * PyLate's ColBERT tokenization on top of a `tokenizer.json`:
@@ -32,6 +35,7 @@ export class ColbertTokenizer {
   private readonly specials: { readonly ids: number[]; readonly tokens: string[]; readonly typeIds: number[] };
   /** Specials before the text when the template is a fixed wrap (learned once); undefined = check per text. */
   private readonly leadingSpecials: number | undefined;
+  private anchor: { readonly id: number; readonly text: string } | undefined;
 
   private constructor(
     private readonly tokenizer: Tokenizer,
@@ -107,6 +111,29 @@ export class ColbertTokenizer {
 
   tokenString(id: number): string {
     return this.tokenizer.id_to_token(id) ?? '';
+  }
+
+  /**
+   * Character spans in `text` of the tokens `encode(text, kind)` gave as `ids` (see `alignTokenSurfaces`); -1 for
+   * the template's special tokens, the prefix and expansion tokens.
+   */
+  spansIn(text: string, ids: readonly number[]): Int32Array {
+    const special = new Set([...this.specials.ids, this.maskTokenId, this.padTokenId]);
+    for (const id of [this.queryPrefixId, this.documentPrefixId]) if (id !== undefined) special.add(id);
+    return alignTokenSurfaces(text, ids.map((id) => (special.has(id) ? undefined : this.surface(id))));
+  }
+
+  /**
+   * The text a token stands for, whatever the decoder's conventions ("##" continuations, "Ġ" or "▁" spaces): what
+   * decoding it after a plain token adds. Single-token decoding would keep a leading "##".
+   */
+  private surface(id: number): string {
+    // A plain text token (the first of "a") and its own decoding.
+    this.anchor ??= ((anchorId) => ({ id: anchorId, text: this.tokenizer.decode([anchorId], DECODE_AS_IS) }))(
+      this.tokenizer.encode('a', { add_special_tokens: false }).ids[0] ?? 0,
+    );
+    const both = this.tokenizer.decode([this.anchor.id, id], DECODE_AS_IS);
+    return both.startsWith(this.anchor.text) ? both.slice(this.anchor.text.length) : this.tokenizer.decode([id], DECODE_AS_IS);
   }
 
   encode(text: string, kind: TextKind): ColbertTokens {

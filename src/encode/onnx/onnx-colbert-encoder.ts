@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EncoderError } from '../../shared/errors.js';
 import { multiVector, normalizeRows, type MultiVector } from '../../shared/multivector.js';
-import type { Encoder, EncoderIdentity } from '../encoder.js';
+import type { DocumentTokenSpans, Encoder, EncoderIdentity } from '../encoder.js';
 import { ColbertTokenizer, type ColbertTokens, type TextKind } from './colbert-tokenizer.js';
 import { loadColbertModelConfig, type ColbertModelConfig } from './model-config.js';
 
@@ -138,6 +138,16 @@ export class OnnxColbertEncoder implements Encoder {
     return this.encode(texts, 'query');
   }
 
+  documentTokenSpans(text: string): DocumentTokenSpans {
+    const t = this.tokenizer.encode(text, 'document');
+    const spans = this.tokenizer.spansIn(text, t.ids);
+    const keep = this.keptPositions(t, 'document');
+    return {
+      tokens: keep.map((j) => t.tokens[j]!),
+      spans: Int32Array.from(keep.flatMap((j) => [spans[2 * j]!, spans[2 * j + 1]!])),
+    };
+  }
+
   async close(): Promise<void> {
     await this.session.release();
   }
@@ -215,17 +225,22 @@ export class OnnxColbertEncoder implements Encoder {
     return { data: output.data as Float32Array, seqLen, dim };
   }
 
-  /** Copies the kept rows of sequence `b` out of the batch output and L2-normalises them. */
-  private selectRows(t: ColbertTokens, out: Float32Array, b: number, seqLen: number, dim: number, kind: TextKind): MultiVector {
+  /** Positions of `t` that become rows: PyLate keeps every query position with expansion (else attended ones), and attended non-skiplist document tokens. */
+  private keptPositions(t: ColbertTokens, kind: TextKind): number[] {
     const keep: number[] = [];
     for (let j = 0; j < t.ids.length; j++) {
       if (kind === 'query') {
-        // PyLate: with expansion every position is a row; without, only attended tokens.
         if (this.config.doQueryExpansion || t.attentionMask[j] === 1) keep.push(j);
       } else if (t.attentionMask[j] === 1 && !this.tokenizer.skiplistIds.has(t.ids[j]!)) {
         keep.push(j);
       }
     }
+    return keep;
+  }
+
+  /** Copies the kept rows of sequence `b` out of the batch output and L2-normalises them. */
+  private selectRows(t: ColbertTokens, out: Float32Array, b: number, seqLen: number, dim: number, kind: TextKind): MultiVector {
+    const keep = this.keptPositions(t, kind);
     const data = new Float32Array(keep.length * dim);
     const tokenIds = new Int32Array(keep.length);
     const tokens: string[] = [];

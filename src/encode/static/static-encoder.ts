@@ -1,5 +1,5 @@
 import { type MultiVector, multiVector, normalizeRows } from '../../shared/index.js';
-import type { Encoder, EncoderIdentity } from '../encoder.js';
+import type { DocumentTokenSpans, Encoder, EncoderIdentity } from '../encoder.js';
 import type { EmbeddingTable } from './embedding-table.js';
 import { HASHED_VECTOR_SPEC, writeHashedVector } from './hashed-vector.js';
 import { ENGLISH_STOPWORDS } from './stopwords.js';
@@ -66,6 +66,11 @@ export class StaticEncoder implements Encoder {
 
   async encodeQueries(texts: readonly string[]): Promise<MultiVector[]> {
     return texts.map((text) => this.encode(text));
+  }
+
+  documentTokenSpans(text: string): DocumentTokenSpans | undefined {
+    const spanned = this.tokenizer.tokenizeWithSpans(text);
+    return spanned && { tokens: spanned.tokens, spans: spanned.spans };
   }
 
   async close(): Promise<void> {}

@@ -1,3 +1,5 @@
+import { mapGraphemes, sourceRange } from '../text-offsets.js';
+
 /**
  * Splits text into the words the static encoder embeds, one per kept token, in text order.
  *
@@ -35,6 +37,15 @@ export interface TokenizedText {
   readonly rows: number[];
 }
 
+/** `TokenizedText` plus where each token was read: `spans[2i]`, `spans[2i + 1]` = [start, end) in the source text. */
+export interface SpannedText extends TokenizedText {
+  readonly spans: Int32Array;
+}
+
+function normalizeWord(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
 export class WordTokenizer {
   constructor(
     private readonly vocabulary: Vocabulary,
@@ -46,39 +57,79 @@ export class WordTokenizer {
   }
 
   tokenizeWithRows(text: string): TokenizedText {
+    return this.scan(normalizeWord(text), undefined);
+  }
+
+  /**
+   * The tokens of `tokenizeWithRows(text)` with the characters of `text` each was read from (a possessive's "'s" is
+   * not part of its word; a thousands number spans its commas). Undefined in the rare case where normalising the
+   * text grapheme by grapheme differs from normalising it whole, since offsets could then not be trusted.
+   */
+  tokenizeWithSpans(text: string): SpannedText | undefined {
+    const mapped = mapGraphemes(text, normalizeWord);
+    if (mapped.text !== normalizeWord(text)) return undefined;
+    const ranges: number[] = [];
+    const { tokens, rows } = this.scan(mapped.text, ranges);
+    const spans = new Int32Array(ranges.length);
+    for (let i = 0; i < ranges.length; i += 2) {
+      const [start, end] = sourceRange(mapped, ranges[i]!, ranges[i + 1]!);
+      spans[i] = start;
+      spans[i + 1] = end;
+    }
+    return { tokens, rows, spans };
+  }
+
+  /** Tokenizes normalised text; with `spans`, pushes each kept token's [start, end) in `normalized`. */
+  private scan(normalized: string, spans: number[] | undefined): TokenizedText {
     const out: TokenizedText = { tokens: [], rows: [] };
-    for (const match of text.normalize('NFKC').toLowerCase().matchAll(CANDIDATE)) {
+    for (const match of normalized.matchAll(CANDIDATE)) {
       let word = match[0];
-      if (word.length > 2 && (word.endsWith("'s") || word.endsWith('\u2019s'))) word = word.slice(0, -2);
+      let end = match.index + word.length;
+      if (word.length > 2 && (word.endsWith("'s") || word.endsWith('\u2019s'))) {
+        word = word.slice(0, -2);
+        end -= 2;
+      }
       if (word.includes('\u2010') || word.includes('\u2011')) word = word.replace(UNICODE_HYPHENS, '-');
+      // Dropping thousands separators shortens the word but not its span; such a word is never split below.
       if (word.includes(',') && THOUSANDS.test(word)) word = word.replaceAll(',', '');
-      this.emit(word, out);
+      this.emit(word, match.index, end, out, spans);
     }
     return out;
   }
 
-  private emit(word: string, tokens: TokenizedText): void {
+  /** `word` was read from [start, end) of the normalised text; its parts keep their own positions when split. */
+  private emit(word: string, start: number, end: number, tokens: TokenizedText, spans: number[] | undefined): void {
     if (word.length === 0) return;
     const row = this.vocabulary.rowOf(word);
     if (row >= 0) {
-      this.keep(word, row, tokens);
+      this.keep(word, row, tokens, start, end, spans);
     } else if (word.includes('-')) {
-      for (const part of word.split('-')) this.emit(part, tokens);
+      this.emitParts(word.split('-'), start, tokens, spans, 0);
     } else if (word.includes("'") || word.includes('\u2019')) {
-      for (const part of word.split(APOSTROPHES)) if (part.length > 1) this.emit(part, tokens);
+      this.emitParts(word.split(APOSTROPHES), start, tokens, spans, 2);
     } else if (NON_ASCII.test(word)) {
       const plain = word.normalize('NFD').replace(MARKS, '');
       const plainRow = plain !== word && plain.length > 0 ? this.vocabulary.rowOf(plain) : -1;
-      if (plainRow >= 0) this.keep(plain, plainRow, tokens);
-      else this.keep(word, -1, tokens);
+      if (plainRow >= 0) this.keep(plain, plainRow, tokens, start, end, spans);
+      else this.keep(word, -1, tokens, start, end, spans);
     } else {
-      this.keep(word, -1, tokens);
+      this.keep(word, -1, tokens, start, end, spans);
     }
   }
 
-  private keep(word: string, row: number, out: TokenizedText): void {
+  /** Parts of a word split at one-character separators, each emitted at its own offset when at least `minLength` long. */
+  private emitParts(parts: readonly string[], start: number, tokens: TokenizedText, spans: number[] | undefined, minLength: number): void {
+    let at = start;
+    for (const part of parts) {
+      if (part.length >= minLength) this.emit(part, at, at + part.length, tokens, spans);
+      at += part.length + 1;
+    }
+  }
+
+  private keep(word: string, row: number, out: TokenizedText, start: number, end: number, spans: number[] | undefined): void {
     if (this.stopwords.has(word)) return;
     out.tokens.push(word);
     out.rows.push(row);
+    spans?.push(start, end);
   }
 }
