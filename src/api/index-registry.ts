@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadEncoderFor, type Encoder } from '../encode/index.js';
 import { IndexBuilder, LateIndex } from '../index/index.js';
 import { parseReductionSpec } from '../pool/index.js';
-import { LateInteractionSearcher, Retriever } from '../search/index.js';
+import { LateInteractionSearcher, Retriever, StoredRowTokens } from '../search/index.js';
 import { NotFoundError, UsageError } from '../shared/index.js';
 import { INDEX_NAME_PATTERN } from './schemas.js';
 import { searchModesOf, type SearchContext } from './search-execution.js';
@@ -24,6 +24,8 @@ export interface ServedIndex extends SearchContext {
   readonly builder: IndexBuilder;
   /** The index's single writer: upserts and deletes run through it one at a time. */
   readonly writes: WriteQueue;
+  /** Which document tokens stored rows stand for (token scores' text and offsets). */
+  readonly rowTokens: StoredRowTokens;
   readonly readOnly: boolean;
 }
 
@@ -96,6 +98,7 @@ export class IndexRegistry {
           retriever: new Retriever(index, encoder),
           explainer: new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting }),
           builder: new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction)),
+          rowTokens: new StoredRowTokens(index, encoder, parseReductionSpec(index.manifest.reduction)),
           writes: new WriteQueue(name, capacity, this.options.searchesWaiting),
           readOnly,
           modes: searchModesOf(index),

@@ -109,12 +109,28 @@ export const DeleteRequestSchema = z.strictObject({
 });
 export type DeleteRequest = z.infer<typeof DeleteRequestSchema>;
 
+export const DocumentTokenSchema = z.object({
+  token: z.string().describe("the encoder's token (normalised, e.g. lowercased, or a word piece)"),
+  position: z.number().int().describe("the token's place among the document's encoded tokens (0-based)"),
+  field: z.enum(['title', 'text']).optional().describe('the record field it was read from (absent for tokens no text stands behind, e.g. [CLS])'),
+  start: z.number().int().optional().describe('start offset in that field, in UTF-16 code units (JavaScript string indices)'),
+  end: z.number().int().optional().describe('end offset (exclusive) in that field'),
+  text: z.string().optional().describe('the field text between start and end, as stored'),
+});
+export type DocumentTokenJson = z.infer<typeof DocumentTokenSchema>;
+
 export const TokenScoreSchema = z.object({
   query_token: z.string().nullable().describe('the query token, when the encoder knows it'),
   weight: z.number().describe('the query row weight used in the score (e.g. IDF)'),
   document_vector: z.number().int().describe('index of the stored document vector that matched best (-1: none)'),
   similarity: z.number().describe('unweighted dot product with that vector, or the exact-match floor when higher'),
   exact_match: z.boolean().describe('true when the document holds the query token itself and exact-match recovery set the similarity'),
+  document_tokens: z
+    .array(DocumentTokenSchema)
+    .optional()
+    .describe(
+      'the document tokens matched: those the stored vector stands for (one, or every member of a pooled vector), or for an exact match the occurrences of the query token; absent when the stored vectors cannot be traced to the text (precomputed embeddings)',
+    ),
 });
 
 export const SearchHitSchema = z.object({

@@ -1,5 +1,5 @@
 import type { Encoder } from '../encode/index.js';
-import type { ReductionPipeline } from '../pool/index.js';
+import { DEFAULT_REDUCTION_SEED, type ReductionPipeline } from '../pool/index.js';
 import {
   InputError,
   UsageError,
@@ -78,7 +78,7 @@ export class IndexBuilder {
     options: BuildOptions = {},
   ) {
     this.protectedLeadingTokens = options.protectedLeadingTokens ?? encoder.protectedLeadingTokens;
-    this.seed = options.seed ?? 42;
+    this.seed = options.seed ?? DEFAULT_REDUCTION_SEED;
     this.codecSampleVectors = options.codecSampleVectors ?? 0;
     this.keepsExactTokens = index.manifest.exactMatchRecovery === true;
   }

@@ -34,3 +34,4 @@ export {
 export * from './sparse/index.js';
 export { createMaxSimScorer, MAXSIM_BACKEND, type MaxSimScorer, type MaxSimBackend } from './maxsim-scorer.js';
 export { WasmMaxSim } from './maxsim-wasm.js';
+export { StoredRowTokens, type DocumentToken, type RowMatch, type TokenSpanEncoder } from './stored-row-tokens.js';

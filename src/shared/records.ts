@@ -27,3 +27,27 @@ export function documentText(record: Pick<DocumentRecord, 'title' | 'text'>): st
   if (title && text) return `${title}\n${text}`;
   return title || text;
 }
+
+/** A range of a record's `title` or `text` field, in UTF-16 code units of that field. */
+export interface FieldRange {
+  readonly field: 'title' | 'text';
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Where the range [start, end) of `documentText(record)` lies in the record's own fields (which keep the
+ * whitespace `documentText` trims); undefined for a range that is not inside one field.
+ */
+export function fieldRangeOf(record: Pick<DocumentRecord, 'title' | 'text'>, start: number, end: number): FieldRange | undefined {
+  let at = 0;
+  for (const field of ['title', 'text'] as const) {
+    const value = record[field] ?? '';
+    const trimmed = value.trim();
+    if (trimmed === '') continue;
+    const lead = value.length - value.trimStart().length;
+    if (start >= at && end <= at + trimmed.length) return { field, start: start - at + lead, end: end - at + lead };
+    at += trimmed.length + 1;
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import type { IndexRegistry } from '../index-registry.js';
 import { SearchRequestSchema, type SearchResponse } from '../schemas.js';
 import { encodeRequestQueries, executeSearch, gatherCandidates, ms, type QueryResult } from '../search-execution.js';
 import type { SearchWorkerPool } from '../search-workers.js';
+import { addMatchedTokens } from '../token-matches.js';
 import { parseBody } from '../validate.js';
 
 /**
@@ -24,6 +25,7 @@ export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorke
       results = pool
         ? await pool.search(served.name, body, encoded, gatherCandidates(served, body, encoded))
         : await executeSearch(served, body, encoded);
+      await addMatchedTokens(served.index, served.rowTokens, results);
     } finally {
       load.inFlight--;
     }
