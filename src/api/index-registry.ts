@@ -30,6 +30,8 @@ export interface ServedIndex extends SearchContext {
 }
 
 export interface IndexRegistryOptions {
+  /** Accept an empty list of index directories (a server of sweep reports only). */
+  readonly allowNone?: boolean;
   readonly readOnly?: boolean;
   /** Writes waiting or running per index before further writes get 429. */
   readonly writeQueueCapacity?: number;
@@ -51,7 +53,7 @@ export class IndexRegistry {
   private opened = false;
 
   constructor(indexDirs: readonly string[], options: IndexRegistryOptions = {}) {
-    this.dirs = IndexRegistry.namesFor(indexDirs);
+    this.dirs = options.allowNone && indexDirs.length === 0 ? new Map() : IndexRegistry.namesFor(indexDirs);
     this.options = options;
   }
 

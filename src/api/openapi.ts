@@ -8,6 +8,9 @@ import {
   ProblemSchema,
   SearchRequestSchema,
   SearchResponseSchema,
+  StoredDocumentSchema,
+  SweepListSchema,
+  SweepReportSchema,
   UpsertRequestSchema,
   UpsertResponseSchema,
 } from './schemas.js';
@@ -77,6 +80,9 @@ export function openApiDocument(version: string): JsonObject {
         DeleteResponse: responseSchema(DeleteResponseSchema),
         IndexInfo: responseSchema(IndexInfoSchema),
         IndexList: responseSchema(IndexListSchema),
+        StoredDocument: responseSchema(StoredDocumentSchema),
+        SweepList: responseSchema(SweepListSchema),
+        SweepReport: responseSchema(SweepReportSchema),
         Health: responseSchema(HealthSchema),
         Problem: responseSchema(ProblemSchema),
       },
@@ -109,6 +115,23 @@ export function openApiDocument(version: string): JsonObject {
             '415': problem('body is not JSON'),
             ...commonErrors,
           },
+        },
+      },
+      '/v1/indexes/{name}/documents/{id}': {
+        get: {
+          summary: 'read one stored document by id (percent-encoded)',
+          parameters: [nameParameter, { name: 'id', in: 'path', required: true, description: 'the external document id', schema: { type: 'string' } }],
+          responses: { '200': json('StoredDocument'), '404': problem('unknown index or document'), ...commonErrors },
+        },
+      },
+      '/v1/sweeps': {
+        get: { summary: 'list the sweep reports found under --sweeps', responses: { '200': json('SweepList'), ...commonErrors } },
+      },
+      '/v1/sweeps/{id}': {
+        get: {
+          summary: "one sweep's report.json",
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'a sweep id from GET /v1/sweeps, percent-encoded', schema: { type: 'string' } }],
+          responses: { '200': json('SweepReport'), '404': problem('unknown sweep'), ...commonErrors },
         },
       },
       '/v1/indexes/{name}/documents': {

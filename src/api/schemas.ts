@@ -165,6 +165,15 @@ export const UpsertResponseSchema = z.object({
   documents: z.number().int().describe('documents in the index after the batch'),
 });
 
+export const StoredDocumentSchema = z.object({
+  id: z.string(),
+  title: z.string().optional(),
+  text: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()),
+  vectors: z.number().int().describe('token vectors stored for the document (after reduction)'),
+});
+export type StoredDocumentJson = z.infer<typeof StoredDocumentSchema>;
+
 export const DeleteResponseSchema = z.object({
   deleted: z.array(z.string()),
   missing: z.array(z.string()),
@@ -183,6 +192,29 @@ export const IndexInfoSchema = z.object({
   quantization: z.string(),
   exact_match_recovery: z.boolean().describe('documents keep the tokens their rows stand for; exact token matches score as before pooling'),
   exact_token_bytes: z.number().int().optional().describe('bytes of exact-match recovery token lists (when kept)'),
+  distinct_vectors: z.number().int().describe('distinct stored vectors in the HNSW graph'),
+  reduction_steps: z
+    .array(z.object({ step: z.string(), vectors: z.number().int().nullable() }))
+    .describe('vectors left after each reduction step, starting with "encoded" (null: not recorded)'),
+  sparse: z
+    .object({
+      mode: z.enum(['bm25', 'learned', 'none']),
+      block_size: z.number().int().optional().describe('documents per posting block'),
+      k1: z.number().optional(),
+      b: z.number().optional(),
+    })
+    .describe('sparse postings kept for modes sparse and hybrid'),
+  codec: z
+    .object({
+      state_bytes: z.number().int().describe('bytes of the trained codebook'),
+      centroids: z.number().int(),
+      train_vectors: z.number().int(),
+      held_out_cosine: z.number().describe('mean cosine of held-out vectors to their reconstruction at training'),
+      drift_ratio: z.number().describe('reconstruction error of the vectors added since training over the training figure'),
+      retrain_advised: z.boolean(),
+    })
+    .optional()
+    .describe('trained codecs (residual) only'),
   encoder: z.object({ kind: z.string(), name: z.string(), dim: z.number().int(), hash: z.string() }),
   format_version: z.number().int(),
   read_only: z.boolean(),
@@ -193,6 +225,35 @@ export const IndexInfoSchema = z.object({
 export type IndexInfo = z.infer<typeof IndexInfoSchema>;
 
 export const IndexListSchema = z.object({ indexes: z.array(IndexInfoSchema) });
+
+export const SweepListSchema = z.object({
+  served: z.boolean().describe('false when the server was started without --sweeps'),
+  sweeps: z.array(
+    z.object({
+      id: z.string().describe("the sweep's folder relative to --sweeps ('/'-separated; percent-encode it in URLs)"),
+      dataset: z.string(),
+      split: z.string(),
+      encoder: z.string(),
+      created_at: z.string(),
+      configurations: z.number().int(),
+      bm25_ndcg10: z.number().nullable(),
+    }),
+  ),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })).describe('report.json files that are not sweep reports'),
+});
+export type SweepListJson = z.infer<typeof SweepListSchema>;
+
+/** A sweep's report.json as `lateindex sweep` writes it (see src/eval/sweep/sweep-report.ts); passed through unchanged. */
+export const SweepReportSchema = z.looseObject({
+  dataset: z.string(),
+  split: z.string(),
+  encoder: z.string(),
+  createdAt: z.string(),
+  baseline: z.string().describe('slug of the unreduced float32 configuration every retention is relative to'),
+  bm25: z.object({ 'nDCG@10': z.number(), source: z.string() }).nullable(),
+  notes: z.array(z.string()),
+  rows: z.array(z.looseObject({})).describe('one eval object per configuration, with config, storage, metrics, latency, retention, indexRecall'),
+});
 
 export const HealthSchema = z.object({
   status: z.enum(['ok', 'ready', 'starting', 'stopping', 'failed']),

@@ -5,14 +5,17 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { pino, type Logger } from 'pino';
 import { UsageError } from '../shared/index.js';
 import { requireApiKey } from './auth.js';
+import { BUILT_CONSOLE_DIR, consoleRoutes } from './console-static.js';
 import { IndexRegistry, type IndexOpener } from './index-registry.js';
 import { Lifecycle } from './lifecycle.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { openApiDocument } from './openapi.js';
 import { HttpError, problemFor, sendProblem, statusOf } from './problem.js';
 import { documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
 import { indexRoutes } from './routes/indexes.js';
 import { searchRoutes } from './routes/search.js';
+import { sweepRoutes } from './routes/sweeps.js';
 import { defaultSearchThreads, SearchWorkerPool } from './search-workers.js';
 
 export interface ServerOptions {
@@ -39,6 +42,10 @@ export interface ServerOptions {
    * the indexes themselves, so a custom `openIndex` implies 0.
    */
   readonly searchThreads?: number;
+  /** Folder searched for sweep reports served read-only under /v1/sweeps (none when absent). */
+  readonly sweepsDir?: string;
+  /** The built web console served at `/` (default: the one `npm run build:console` writes); false: none. */
+  readonly consoleDir?: string | false;
 }
 
 export interface ListeningAddress {
@@ -68,6 +75,8 @@ export function createServer(options: ServerOptions): LateIndexServer {
   const searchLoad = { inFlight: 0 };
   // Validates names and duplicates before anything binds a port.
   const registry = new IndexRegistry(options.indexDirs, {
+    // A server of sweep reports alone needs no index.
+    allowNone: options.sweepsDir !== undefined,
     searchesWaiting: () => searchLoad.inFlight > 0,
     ...(options.readOnly !== undefined && { readOnly: options.readOnly }),
     ...(options.writeQueueCapacity !== undefined && { writeQueueCapacity: options.writeQueueCapacity }),
@@ -85,6 +94,8 @@ export function createServer(options: ServerOptions): LateIndexServer {
   app.set('etag', false);
   app.use(requestContext(lifecycle, logger));
   app.use(healthRoutes(lifecycle, registry));
+  const consoleDir = options.consoleDir ?? BUILT_CONSOLE_DIR;
+  if (consoleDir !== false) app.use(consoleRoutes(consoleDir));
   app.use(requireApiKey(options.apiKey));
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -95,6 +106,8 @@ export function createServer(options: ServerOptions): LateIndexServer {
   app.use(indexRoutes(registry));
   app.use(searchRoutes(registry, () => workers, searchLoad));
   app.use(documentRoutes(registry));
+  app.use(sweepRoutes(options.sweepsDir));
+  app.use(methodNotAllowed(openapi.paths as Record<string, object>));
   app.use((req, _res, next) => {
     next(new HttpError('route_not_found', `no route for ${req.method} ${req.path} (see GET /openapi.json)`));
   });
@@ -107,7 +120,7 @@ export function createServer(options: ServerOptions): LateIndexServer {
   const openIndexes = (): Promise<void> => {
     opening ??= (async () => {
       await registry.open();
-      if (searchThreads > 0) {
+      if (searchThreads > 0 && registry.list().length > 0) {
         const indexes = Object.fromEntries(registry.list().map((s) => [s.name, { dir: s.dir, queryWeighting: s.encoder.queryWeighting }]));
         const pool = new SearchWorkerPool(indexes, searchThreads);
         workers = pool;

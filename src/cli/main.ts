@@ -130,8 +130,9 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('serve indexes over REST (API key from LATEINDEX_API_KEY)')
-    .requiredOption('--index <dirs>', 'index directories, comma-separated (name = directory basename)')
+    .description('serve indexes over REST and the web console at / (API key from LATEINDEX_API_KEY)')
+    .option('--index <dirs>', 'index directories, comma-separated (name = directory basename)')
+    .option('--sweeps <dir>', 'serve the sweep reports found under this folder (read-only, for the console)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', port, 8080)
     .option('--body-limit <size>', 'largest request body, e.g. 16mb')

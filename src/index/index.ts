@@ -8,3 +8,4 @@ export * from './disk-usage.js';
 export * from './corpus-reader.js';
 export * from './builder.js';
 export * from './sparse/index.js';
+export * from './reduction-steps.js';

@@ -316,7 +316,10 @@ describe('/openapi.json', () => {
     const doc = reply.body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/livez', '/openapi.json', '/readyz', '/v1/indexes', '/v1/indexes/{name}', '/v1/indexes/{name}/documents', '/v1/indexes/{name}/search'].sort(),
+      [
+        '/livez', '/openapi.json', '/readyz', '/v1/indexes', '/v1/indexes/{name}', '/v1/indexes/{name}/documents',
+        '/v1/indexes/{name}/documents/{id}', '/v1/indexes/{name}/search', '/v1/sweeps', '/v1/sweeps/{id}',
+      ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/indexes/{name}/documents']).sort()).toEqual(['delete', 'post']);
     const request = doc.components.schemas.SearchRequest;

@@ -3,15 +3,32 @@ import { toDocumentRecord } from '../../index/index.js';
 import { InputError, type DocumentRecord } from '../../shared/index.js';
 import type { IndexRegistry, ServedIndex } from '../index-registry.js';
 import { HttpError, type ProblemIssue } from '../problem.js';
-import { DeleteRequestSchema, UpsertRequestSchema } from '../schemas.js';
+import { DeleteRequestSchema, UpsertRequestSchema, type StoredDocumentJson } from '../schemas.js';
 import { parseBody } from '../validate.js';
 
 /**
  * `POST /v1/indexes/{name}/documents` (upsert a batch) and `DELETE /v1/indexes/{name}/documents` (`{"ids"}`).
  * Both go through the index's write queue; the response is sent only after the LMDB transaction committed.
+ * `GET /v1/indexes/{name}/documents/{id}` reads one stored document (the id percent-encoded).
  */
 export function documentRoutes(registry: IndexRegistry): Router {
   const router = Router();
+  router.get('/v1/indexes/:name/documents/:id', (req, res) => {
+    const { index } = registry.get(req.params.name);
+    const internalId = index.getInternalId(req.params.id);
+    const doc = internalId === undefined ? undefined : index.getDocument(internalId);
+    if (internalId === undefined || doc === undefined) {
+      throw new HttpError(404, 'document_not_found', `index "${req.params.name}" holds no document with id ${JSON.stringify(req.params.id)}`);
+    }
+    const body: StoredDocumentJson = {
+      id: doc.id,
+      ...(doc.title !== undefined && { title: doc.title }),
+      ...(doc.text !== undefined && { text: doc.text }),
+      metadata: doc.metadata ?? {},
+      vectors: index.vectorCount(internalId) ?? 0,
+    };
+    res.json(body);
+  });
   router.post('/v1/indexes/:name/documents', async (req, res) => {
     const served = writable(registry.get(req.params.name));
     const body = parseBody(UpsertRequestSchema, req.body, 'upsert request');

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { indexDiskBytes } from '../../index/index.js';
+import { indexDiskBytes, reductionStepCounts } from '../../index/index.js';
 import type { IndexRegistry, ServedIndex } from '../index-registry.js';
 import type { IndexInfo } from '../schemas.js';
 
@@ -18,6 +18,8 @@ export function indexRoutes(registry: IndexRegistry): Router {
 export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
   const { manifest } = served.index;
   const { documents, vectors, vectorBytes } = manifest.counts;
+  const sparse = manifest.sparse ?? { mode: 'none' as const };
+  const drift = served.index.codecDrift();
   return {
     name: served.name,
     documents,
@@ -30,6 +32,24 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     quantization: manifest.quantization,
     exact_match_recovery: manifest.exactMatchRecovery === true,
     ...(manifest.counts.exactTokenBytes !== undefined && { exact_token_bytes: manifest.counts.exactTokenBytes }),
+    distinct_vectors: served.index.distinctVectors(),
+    reduction_steps: reductionStepCounts(manifest.reduction, served.index.stepCounts()),
+    sparse: {
+      mode: sparse.mode,
+      ...(sparse.blockSize !== undefined && { block_size: sparse.blockSize }),
+      ...(sparse.k1 !== undefined && { k1: sparse.k1 }),
+      ...(sparse.b !== undefined && { b: sparse.b }),
+    },
+    ...(drift && {
+      codec: {
+        state_bytes: served.index.codecStateBytes(),
+        centroids: drift.training.centroids,
+        train_vectors: drift.training.trainVectors,
+        held_out_cosine: drift.training.meanCosine,
+        drift_ratio: drift.errorRatio,
+        retrain_advised: drift.retrainAdvised,
+      },
+    }),
     encoder: { ...manifest.encoder },
     format_version: manifest.formatVersion,
     read_only: served.readOnly,

@@ -1,9 +1,13 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { createServer, type LateIndexServer } from '../../api/index.js';
 import { UsageError } from '../../shared/index.js';
 
 export interface ServeCommandOptions {
-  /** Comma-separated index directories. */
-  readonly index: string;
+  /** Comma-separated index directories (optional with `sweeps`). */
+  readonly index?: string;
+  /** Folder of sweep reports to serve. */
+  readonly sweeps?: string;
   readonly host: string;
   readonly port: number;
   /** e.g. "16mb" or a byte count. */
@@ -18,10 +22,12 @@ export interface ServeCommandOptions {
  * the indexes and returns (exit 0). The API key comes from LATEINDEX_API_KEY so it never shows in `ps`.
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<void> {
-  const indexDirs = options.index.split(',').map((dir) => dir.trim()).filter((dir) => dir !== '');
-  if (indexDirs.length === 0) throw new UsageError('--index needs at least one index directory');
+  const indexDirs = (options.index ?? '').split(',').map((dir) => dir.trim()).filter((dir) => dir !== '');
+  if (indexDirs.length === 0 && options.sweeps === undefined) throw new UsageError('give --index <dirs> (at least one index directory), --sweeps <dir>, or both');
+  if (options.sweeps !== undefined && !isDirectory(options.sweeps)) throw new UsageError(`--sweeps ${options.sweeps}: no such folder`);
   const server = createServer({
     indexDirs,
+    ...(options.sweeps !== undefined && { sweepsDir: path.resolve(options.sweeps) }),
     host: options.host,
     port: options.port,
     ...(process.env.LATEINDEX_API_KEY && { apiKey: process.env.LATEINDEX_API_KEY }),
@@ -58,4 +64,12 @@ function parseBodyLimit(value: string): string | number {
   if (/^\d+$/.test(value)) return Number(value);
   if (/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(value)) return value;
   throw new UsageError(`--body-limit must be a byte count or a size like "16mb", got "${value}"`);
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LateIndex, indexDiskBytes } from '../../index/index.js';
+import { LateIndex, indexDiskBytes, reductionStepCounts } from '../../index/index.js';
 import { describeExactTokenLists, formatBytes, printJson, say, table } from '../output.js';
 import { describeDrift } from './add.js';
 
@@ -14,8 +14,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
   try {
     const counts = index.counts();
     const manifest = index.manifest;
-    const steps = ['encoded', ...(manifest.reduction === 'none' ? [] : manifest.reduction.split(','))];
-    const stepCounts = index.stepCounts();
+    const reductionSteps = reductionStepCounts(manifest.reduction, index.stepCounts());
     const drift = index.codecDrift();
     const stats = {
       index: dir,
@@ -33,7 +32,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       bytes: counts.vectorBytes,
       bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
       diskBytes: await indexDiskBytes(dir),
-      reductionSteps: steps.map((step, i) => ({ step, vectors: stepCounts[i] ?? null })),
+      reductionSteps,
       codecStateBytes: index.codecStateBytes(),
       ...(drift && { codecDrift: drift }),
       createdAt: manifest.createdAt,
@@ -73,7 +72,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       ]),
     );
     if (drift) say(describeDrift(manifest.quantization, drift));
-    if (steps.length > 1) {
+    if (reductionSteps.length > 1) {
       say('');
       say(table([['step', 'vectors'], ...stats.reductionSteps.map((s) => [s.step, String(s.vectors ?? '-')])], [1]));
     }

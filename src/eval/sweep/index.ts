@@ -33,3 +33,11 @@ export {
 } from './charts.js';
 export { runSweep, writeReports, type SweepOptions, type ProgressBar, type ProgressFactory } from './run-sweep.js';
 export { placeLabels, type LabelledPoint, type PlacedLabel } from './label-layout.js';
+export {
+  findSweepReports,
+  readSweepReport,
+  SWEEP_REPORT_FILE,
+  type SweepCatalog,
+  type SweepSummary,
+  type SkippedReport,
+} from './report-catalog.js';
