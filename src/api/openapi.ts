@@ -134,6 +134,16 @@ export function openApiDocument(version: string): JsonObject {
           responses: { '200': json('SweepReport'), '404': problem('unknown sweep'), ...commonErrors },
         },
       },
+      '/v1/sweeps/{id}/charts/{chart}': {
+        get: {
+          summary: "a sweep chart's Vega-Lite spec (the chart lateindex sweep renders), with tooltips",
+          parameters: [
+            { name: 'id', in: 'path', required: true, description: 'a sweep id from GET /v1/sweeps, percent-encoded', schema: { type: 'string' } },
+            { name: 'chart', in: 'path', required: true, schema: { type: 'string', enum: ['ndcg-vs-storage', 'latency-vs-storage'] } },
+          ],
+          responses: { '200': { description: 'a Vega-Lite v6 spec' }, '404': problem('unknown sweep or chart'), ...commonErrors },
+        },
+      },
       '/v1/indexes/{name}/documents': {
         post: {
           summary: 'upsert a batch of documents (committed before the response)',

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await buildIndex(path.join(root, 'pooled'), { reduce: 'skiplist,ward:2' });
   // Sweep reports: two real ones (one nested), a malformed one, and a report under a sweep's own folder (not searched).
   sweepsDir = path.join(root, 'sweeps');
-  for (const [from, to] of [['scifact', 'scifact'], ['scifact-exact-match/with-recovery', 'exact/with-recovery']]) {
+  for (const [from, to] of [['scifact', 'scifact'], ['scifact-exact-match/with-recovery', 'exact/with-recovery']] as const) {
     mkdirSync(path.join(sweepsDir, to, 'configs', 'x'), { recursive: true });
     copyFileSync(path.join(ROOT, 'bench/results', from, 'report.json'), path.join(sweepsDir, to, 'report.json'));
     writeFileSync(path.join(sweepsDir, to, 'configs', 'x', 'report.json'), '{}');
@@ -136,6 +136,28 @@ describe('sweep reports', () => {
       expect(miss.status, id).toBe(404);
       expect(['sweep_not_found', 'route_not_found'], id).toContain(miss.body.code);
     }
+  });
+});
+
+describe('sweep charts', () => {
+  it("serve the Vega-Lite spec of each chart: one point per configuration with its storage and retention, BM25's rule", async () => {
+    const report = (await get('/v1/sweeps/scifact')).body;
+    const chart = await get('/v1/sweeps/scifact/charts/ndcg-vs-storage');
+    expect(chart.status).toBe(200);
+    const layers = chart.body.layer as { mark: { type: string }; data: { values: Record<string, unknown>[] } }[];
+    const points = layers.find((l) => l.mark.type === 'point')!.data.values;
+    expect(points).toEqual(
+      report.rows.map((row: { config: { name: string; quantization: string }; storage: { bytesPerDoc: number }; metrics: Record<string, number>; retention: { storagePct: number; ndcg10Pct: number } }) => ({
+        label: row.config.name, bytesPerDoc: row.storage.bytesPerDoc, value: row.metrics['nDCG@10'], quantization: row.config.quantization,
+        storagePct: row.retention.storagePct, retainedPct: row.retention.ndcg10Pct,
+      })),
+    );
+    expect(layers.find((l) => l.mark.type === 'rule')!.data.values[0]!.value).toBe(report.bm25['nDCG@10']);
+    const latency = (await get('/v1/sweeps/scifact/charts/latency-vs-storage')).body;
+    const latencyPoints = (latency.layer as typeof layers).find((l) => l.mark.type === 'point')!.data.values;
+    expect(latencyPoints.map((p) => p.value)).toEqual(report.rows.map((row: { latency: { p50Ms: number } }) => row.latency.p50Ms));
+    expect((await get('/v1/sweeps/scifact/charts/pie')).body.code).toBe('chart_not_found');
+    expect((await get('/v1/sweeps/nope/charts/ndcg-vs-storage')).body.code).toBe('sweep_not_found');
   });
 });
 

@@ -319,6 +319,7 @@ describe('/openapi.json', () => {
       [
         '/livez', '/openapi.json', '/readyz', '/v1/indexes', '/v1/indexes/{name}', '/v1/indexes/{name}/documents',
         '/v1/indexes/{name}/documents/{id}', '/v1/indexes/{name}/search', '/v1/sweeps', '/v1/sweeps/{id}',
+        '/v1/sweeps/{id}/charts/{chart}',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/indexes/{name}/documents']).sort()).toEqual(['delete', 'post']);

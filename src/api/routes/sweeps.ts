@@ -5,9 +5,14 @@ import type { SweepListJson } from '../schemas.js';
 /** The eval module (and its chart renderer) loads on the first sweep request, not at server start. */
 const loadCatalog = () => import('../../eval/index.js');
 
+/** The charts `lateindex sweep` draws, by the name of their files (without extension). */
+export const SWEEP_CHARTS = ['ndcg-vs-storage', 'latency-vs-storage'] as const;
+
 /**
  * `GET /v1/sweeps` (the sweep reports found under `--sweeps <dir>`, searched again on every call so new sweeps
- * appear) and `GET /v1/sweeps/{id}` (one report.json, as `lateindex sweep` wrote it). Read-only.
+ * appear), `GET /v1/sweeps/{id}` (one report.json, as `lateindex sweep` wrote it) and
+ * `GET /v1/sweeps/{id}/charts/{chart}` (the Vega-Lite spec of a chart, the one `sweep` renders to SVG/PNG, with
+ * tooltips for interactive use). Read-only.
  */
 export function sweepRoutes(sweepsDir: string | undefined): Router {
   const router = Router();
@@ -26,12 +31,24 @@ export function sweepRoutes(sweepsDir: string | undefined): Router {
     };
     res.json(body);
   });
-  router.get('/v1/sweeps/:id', async (req, res) => {
-    const report = sweepsDir === undefined ? undefined : await (await loadCatalog()).readSweepReport(sweepsDir, req.params.id);
+  const reportOf = async (id: string) => {
+    const catalog = await loadCatalog();
+    const report = sweepsDir === undefined ? undefined : await catalog.readSweepReport(sweepsDir, id);
     if (report === undefined) {
-      throw new HttpError(404, 'sweep_not_found', `no sweep report with id ${JSON.stringify(req.params.id)} is served here (see GET /v1/sweeps)`);
+      throw new HttpError(404, 'sweep_not_found', `no sweep report with id ${JSON.stringify(id)} is served here (see GET /v1/sweeps)`);
     }
-    res.json(report);
+    return { report, catalog };
+  };
+  router.get('/v1/sweeps/:id', async (req, res) => {
+    res.json((await reportOf(req.params.id)).report);
+  });
+  router.get('/v1/sweeps/:id/charts/:chart', async (req, res) => {
+    const chart = req.params.chart;
+    if (!(SWEEP_CHARTS as readonly string[]).includes(chart)) {
+      throw new HttpError(404, 'chart_not_found', `no chart named ${JSON.stringify(chart)}; charts: ${SWEEP_CHARTS.join(', ')}`);
+    }
+    const { report, catalog } = await reportOf(req.params.id);
+    res.json(chart === 'ndcg-vs-storage' ? catalog.ndcgVsStorageSpec(report) : catalog.latencyVsStorageSpec(report));
   });
   return router;
 }

@@ -20,6 +20,9 @@ interface ChartPoint {
   readonly bytesPerDoc: number;
   readonly value: number;
   readonly quantization: string;
+  /** For tooltips (interactive charts): storage and nDCG@10 relative to the baseline, in percent. */
+  readonly storagePct: number | null;
+  readonly retainedPct: number | null;
 }
 
 function points(report: SweepReport, value: (row: SweepReport['rows'][number]) => number | undefined): ChartPoint[] {
@@ -29,6 +32,8 @@ function points(report: SweepReport, value: (row: SweepReport['rows'][number]) =
       bytesPerDoc: row.storage.bytesPerDoc,
       value: value(row) ?? Number.NaN,
       quantization: row.config.quantization,
+      storagePct: row.retention.storagePct,
+      retainedPct: row.retention.ndcg10Pct,
     }))
     // A log axis cannot place 0 bytes, and NaN has no place at all.
     .filter((p) => p.bytesPerDoc > 0 && Number.isFinite(p.value));
@@ -82,7 +87,13 @@ function scatterLayers(data: ChartPoint[], domain: { x: [number, number]; y: [nu
         x,
         y,
         color: { field: 'quantization', type: 'nominal', title: 'vectors stored as', legend: { orient: 'bottom' } },
-        tooltip: [{ field: 'label' }, { field: 'bytesPerDoc', format: '.0f' }, { field: 'value', format: '.4f' }],
+        tooltip: [
+          { field: 'label', title: 'configuration' },
+          { field: 'bytesPerDoc', title: 'bytes per document', format: ',.0f' },
+          { field: 'storagePct', title: 'storage (% of baseline)', format: '.1f' },
+          { field: 'value', title: titles.y, format: '.4f' },
+          { field: 'retainedPct', title: 'nDCG@10 retained (%)', format: '.1f' },
+        ],
       },
     },
     ...(['left', 'right', 'center'] as const).map((align) => ({
