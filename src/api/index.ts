@@ -5,3 +5,4 @@ export { HttpError, problemFor, statusOf, type Problem, type ProblemIssue } from
 export { requireApiKey } from './auth.js';
 export { openApiDocument } from './openapi.js';
 export * from './schemas.js';
+export { BUILT_CONSOLE_DIR } from './console-static.js';

@@ -136,12 +136,12 @@ export function openApiDocument(version: string): JsonObject {
       },
       '/v1/sweeps/{id}/charts/{chart}': {
         get: {
-          summary: "a sweep chart's Vega-Lite spec (the chart lateindex sweep renders), with tooltips",
+          summary: "a sweep chart: {vega_lite, vega}, the Vega-Lite spec lateindex sweep renders (with tooltips) and the Vega spec it compiles to",
           parameters: [
             { name: 'id', in: 'path', required: true, description: 'a sweep id from GET /v1/sweeps, percent-encoded', schema: { type: 'string' } },
             { name: 'chart', in: 'path', required: true, schema: { type: 'string', enum: ['ndcg-vs-storage', 'latency-vs-storage'] } },
           ],
-          responses: { '200': { description: 'a Vega-Lite v6 spec' }, '404': problem('unknown sweep or chart'), ...commonErrors },
+          responses: { '200': { description: '{"vega_lite": Vega-Lite v6 spec, "vega": Vega v6 spec}' }, '404': problem('unknown sweep or chart'), ...commonErrors },
         },
       },
       '/v1/indexes/{name}/documents': {

@@ -144,7 +144,9 @@ describe('sweep charts', () => {
     const report = (await get('/v1/sweeps/scifact')).body;
     const chart = await get('/v1/sweeps/scifact/charts/ndcg-vs-storage');
     expect(chart.status).toBe(200);
-    const layers = chart.body.layer as { mark: { type: string }; data: { values: Record<string, unknown>[] } }[];
+    expect(chart.body.vega.$schema).toContain('vega/v6');
+    expect(chart.body.vega.marks.length).toBeGreaterThan(0);
+    const layers = chart.body.vega_lite.layer as { mark: { type: string }; data: { values: Record<string, unknown>[] } }[];
     const points = layers.find((l) => l.mark.type === 'point')!.data.values;
     expect(points).toEqual(
       report.rows.map((row: { config: { name: string; quantization: string }; storage: { bytesPerDoc: number }; metrics: Record<string, number>; retention: { storagePct: number; ndcg10Pct: number } }) => ({
@@ -154,7 +156,7 @@ describe('sweep charts', () => {
     );
     expect(layers.find((l) => l.mark.type === 'rule')!.data.values[0]!.value).toBe(report.bm25['nDCG@10']);
     const latency = (await get('/v1/sweeps/scifact/charts/latency-vs-storage')).body;
-    const latencyPoints = (latency.layer as typeof layers).find((l) => l.mark.type === 'point')!.data.values;
+    const latencyPoints = (latency.vega_lite.layer as typeof layers).find((l) => l.mark.type === 'point')!.data.values;
     expect(latencyPoints.map((p) => p.value)).toEqual(report.rows.map((row: { latency: { p50Ms: number } }) => row.latency.p50Ms));
     expect((await get('/v1/sweeps/scifact/charts/pie')).body.code).toBe('chart_not_found');
     expect((await get('/v1/sweeps/nope/charts/ndcg-vs-storage')).body.code).toBe('sweep_not_found');

@@ -1,48 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createServer, type LateIndexServer, type ServerOptions } from '../../src/api/index.js';
-import { StaticEncoder } from '../../src/encode/index.js';
-import { IndexBuilder, LateIndex, exactMatchRecoveryFor, readCorpus, type SparseIndexMode } from '../../src/index/index.js';
-import { parseReductionSpec } from '../../src/pool/index.js';
-import type { DocumentRecord } from '../../src/shared/index.js';
+import { buildIndex, tempRoot } from './fixtures.js';
 
-export const ROOT = path.resolve(__dirname, '../..');
-export const SAMPLE = path.join(ROOT, 'data/sample');
-
-export function tempRoot(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'lateindex-api-'));
-}
-
-export async function sampleRecords(): Promise<DocumentRecord[]> {
-  const records: DocumentRecord[] = [];
-  for await (const record of readCorpus(SAMPLE)) records.push(record);
-  return records;
-}
-
-/** Builds an index of the sample corpus (or `records`) with the embedded static encoder (`reduce`: default none). */
-export async function buildIndex(
-  dir: string,
-  options: { sparse?: SparseIndexMode; records?: readonly DocumentRecord[]; reduce?: string } = {},
-): Promise<void> {
-  const encoder = await StaticEncoder.load();
-  const pipeline = parseReductionSpec(options.reduce ?? 'none');
-  const index = await LateIndex.create(dir, {
-    encoder: encoder.identity,
-    reduction: pipeline.spec,
-    sparse: { mode: options.sparse ?? 'bm25' },
-    exactMatchRecovery: exactMatchRecoveryFor(encoder, pipeline),
-  });
-  try {
-    await new IndexBuilder(index, encoder, pipeline).addBatch(options.records ?? (await sampleRecords()));
-  } finally {
-    await index.close();
-    await encoder.close();
-  }
-}
+export { ROOT, SAMPLE, buildIndex, sampleRecords, tempRoot } from './fixtures.js';
 
 /** A pino logger that keeps its records in memory (one parsed object per line). */
 export function memoryLogger(): { logger: Logger; records: Record<string, unknown>[] } {

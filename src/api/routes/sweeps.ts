@@ -11,8 +11,8 @@ export const SWEEP_CHARTS = ['ndcg-vs-storage', 'latency-vs-storage'] as const;
 /**
  * `GET /v1/sweeps` (the sweep reports found under `--sweeps <dir>`, searched again on every call so new sweeps
  * appear), `GET /v1/sweeps/{id}` (one report.json, as `lateindex sweep` wrote it) and
- * `GET /v1/sweeps/{id}/charts/{chart}` (the Vega-Lite spec of a chart, the one `sweep` renders to SVG/PNG, with
- * tooltips for interactive use). Read-only.
+ * `GET /v1/sweeps/{id}/charts/{chart}` (a chart's Vega-Lite spec, the one `sweep` renders to SVG/PNG, with tooltips
+ * for interactive use, and the Vega spec it compiles to, which a browser draws with vega alone). Read-only.
  */
 export function sweepRoutes(sweepsDir: string | undefined): Router {
   const router = Router();
@@ -48,7 +48,8 @@ export function sweepRoutes(sweepsDir: string | undefined): Router {
       throw new HttpError(404, 'chart_not_found', `no chart named ${JSON.stringify(chart)}; charts: ${SWEEP_CHARTS.join(', ')}`);
     }
     const { report, catalog } = await reportOf(req.params.id);
-    res.json(chart === 'ndcg-vs-storage' ? catalog.ndcgVsStorageSpec(report) : catalog.latencyVsStorageSpec(report));
+    const spec = chart === 'ndcg-vs-storage' ? catalog.ndcgVsStorageSpec(report) : catalog.latencyVsStorageSpec(report);
+    res.json({ vega_lite: spec, vega: catalog.compileChart(spec) });
   });
   return router;
 }

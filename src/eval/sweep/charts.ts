@@ -151,6 +151,11 @@ export function latencyVsStorageSpec(report: SweepReport): TopLevelSpec {
   return baseSpec(`${report.dataset} (${report.split}): p50 query latency vs storage`, layer);
 }
 
+/** The Vega spec a Vega-Lite chart compiles to (what a browser draws with vega alone, without vega-lite). */
+export function compileChart(spec: TopLevelSpec): object {
+  return compile(spec).spec;
+}
+
 /** Compiles a vega-lite spec and renders it headless (no canvas: vega estimates text widths) to SVG. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parseVega(compile(spec).spec), { renderer: 'none' });

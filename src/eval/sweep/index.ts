@@ -24,6 +24,7 @@ export {
   ndcgVsStorageSpec,
   latencyVsStorageSpec,
   renderSvg,
+  compileChart,
   svgToPng,
   renderChart,
   PLOT_WIDTH,
