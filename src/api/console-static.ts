@@ -25,7 +25,7 @@ export function consoleRoutes(dir: string): Router {
   };
   router.get('/', (_req, res, next) => {
     if (!existsSync(page)) {
-      return next(new HttpError(404, 'console_not_built', `the web console is not built (${page} is missing): run "npm run build:console"`));
+      return next(new HttpError('console_not_built', `the web console is not built (${page} is missing): run "npm run build:console"`));
     }
     headers(res);
     res.setHeader('Cache-Control', 'no-cache');

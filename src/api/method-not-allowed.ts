@@ -20,6 +20,6 @@ export function methodNotAllowed(paths: Readonly<Record<string, object>>): Reque
   return (req, _res, next) => {
     const route = routes.find((r) => r.matcher.test(req.path));
     if (route === undefined) return next();
-    next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; allowed: ${route.allow}`, { headers: { Allow: route.allow } }));
+    next(new HttpError('method_not_allowed', `${req.method} is not allowed on ${req.path}; allowed: ${route.allow}`, { headers: { Allow: route.allow } }));
   };
 }

@@ -6,7 +6,7 @@
  */
 
 /** HTTP statuses an error can map to (the problem titles in src/api/problem.ts cover exactly these). */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503;
 
 /** CLI exit codes: 1 runtime error (bad data, files, a corrupt or mismatched index), 2 usage error (a flag, a request). */
 export type ExitCode = 1 | 2;
@@ -70,6 +70,13 @@ export const ERROR_CODES = {
   // 404
   index_not_found: { status: 404, exit: RUNTIME, meaning: 'no index of that name is served' },
   route_not_found: { status: 404, exit: RUNTIME, meaning: 'no such route (see `GET /openapi.json`)' },
+  document_not_found: { status: 404, exit: RUNTIME, meaning: 'the index holds no document with that id' },
+  sweep_not_found: { status: 404, exit: RUNTIME, meaning: 'no sweep report of that id is served (see `GET /v1/sweeps`; needs `--sweeps`)' },
+  chart_not_found: { status: 404, exit: RUNTIME, meaning: 'no sweep chart of that name (`ndcg-vs-storage`, `latency-vs-storage`)' },
+  console_not_built: { status: 404, exit: RUNTIME, meaning: 'the web console is not built: run `npm run build:console`' },
+
+  // 405
+  method_not_allowed: { status: 405, exit: RUNTIME, meaning: 'the route does not take this method; `Allow` lists those it takes' },
 
   // 409
   read_only: { status: 409, exit: RUNTIME, meaning: 'the index is served or opened read-only; writes are refused' },
@@ -82,6 +89,7 @@ export const ERROR_CODES = {
 
   // 500: the index, an encoder or the host is not as expected (details only in the server log)
   internal_error: { status: 500, exit: RUNTIME, meaning: 'an unexpected failure; the cause is in the server log' },
+  invalid_sweep_report: { status: 500, exit: RUNTIME, meaning: 'a report.json under `--sweeps` is not a sweep report (listed in `skipped`)' },
   not_an_index: { status: 500, exit: RUNTIME, meaning: 'the directory is missing or not a lateindex index' },
   directory_not_empty: { status: 500, exit: RUNTIME, meaning: 'a new index needs a new or empty directory' },
   format_version: { status: 500, exit: RUNTIME, meaning: 'the index has a format version this lateindex does not read' },

@@ -18,7 +18,7 @@ export function documentRoutes(registry: IndexRegistry): Router {
     const internalId = index.getInternalId(req.params.id);
     const doc = internalId === undefined ? undefined : index.getDocument(internalId);
     if (internalId === undefined || doc === undefined) {
-      throw new HttpError(404, 'document_not_found', `index "${req.params.name}" holds no document with id ${JSON.stringify(req.params.id)}`);
+      throw new HttpError('document_not_found', `index "${req.params.name}" holds no document with id ${JSON.stringify(req.params.id)}`);
     }
     const body: StoredDocumentJson = {
       id: doc.id,

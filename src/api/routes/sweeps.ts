@@ -35,7 +35,7 @@ export function sweepRoutes(sweepsDir: string | undefined): Router {
     const catalog = await loadCatalog();
     const report = sweepsDir === undefined ? undefined : await catalog.readSweepReport(sweepsDir, id);
     if (report === undefined) {
-      throw new HttpError(404, 'sweep_not_found', `no sweep report with id ${JSON.stringify(id)} is served here (see GET /v1/sweeps)`);
+      throw new HttpError('sweep_not_found', `no sweep report with id ${JSON.stringify(id)} is served here (see GET /v1/sweeps)`);
     }
     return { report, catalog };
   };
@@ -45,7 +45,7 @@ export function sweepRoutes(sweepsDir: string | undefined): Router {
   router.get('/v1/sweeps/:id/charts/:chart', async (req, res) => {
     const chart = req.params.chart;
     if (!(SWEEP_CHARTS as readonly string[]).includes(chart)) {
-      throw new HttpError(404, 'chart_not_found', `no chart named ${JSON.stringify(chart)}; charts: ${SWEEP_CHARTS.join(', ')}`);
+      throw new HttpError('chart_not_found', `no chart named ${JSON.stringify(chart)}; charts: ${SWEEP_CHARTS.join(', ')}`);
     }
     const { report, catalog } = await reportOf(req.params.id);
     const spec = chart === 'ndcg-vs-storage' ? catalog.ndcgVsStorageSpec(report) : catalog.latencyVsStorageSpec(report);
