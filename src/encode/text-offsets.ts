@@ -10,19 +10,48 @@ export interface MappedText {
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const NON_ASCII = /[^\x00-\x7f]+/g;
 
+/**
+ * ASCII characters are graphemes of their own (the segmenter, slow on long texts, only sees non-ASCII stretches and
+ * the character before each, which a combining mark would join); an ASCII stretch whose transform keeps its length
+ * maps one to one.
+ */
 export function mapGraphemes(source: string, transform: (grapheme: string) => string): MappedText {
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
-  for (const { segment, index } of graphemes.segment(source)) {
-    const out = transform(segment);
+  const add = (out: string, start: number, end: number): void => {
     parts.push(out);
     for (let i = 0; i < out.length; i++) {
-      starts.push(index);
-      ends.push(index + segment.length);
+      starts.push(start);
+      ends.push(end);
     }
+  };
+  const ascii = (from: number, to: number): void => {
+    if (to <= from) return;
+    const run = source.slice(from, to);
+    const out = transform(run);
+    if (out.length === run.length) {
+      parts.push(out);
+      for (let i = from; i < to; i++) {
+        starts.push(i);
+        ends.push(i + 1);
+      }
+      return;
+    }
+    for (let i = from; i < to; i++) add(transform(source[i]!), i, i + 1);
+  };
+  let at = 0;
+  for (const match of source.matchAll(NON_ASCII)) {
+    const from = Math.max(at, match.index - 1);
+    ascii(at, from);
+    for (const { segment, index } of graphemes.segment(source.slice(from, match.index + match[0].length))) {
+      add(transform(segment), from + index, from + index + segment.length);
+    }
+    at = match.index + match[0].length;
   }
+  ascii(at, source.length);
   return { text: parts.join(''), sourceStart: Int32Array.from(starts), sourceEnd: Int32Array.from(ends) };
 }
 
