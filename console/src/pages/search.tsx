@@ -10,7 +10,7 @@ import { useApi } from '../use-api.js';
 const PAGE_SIZES = [10, 20, 50];
 
 /** A filter row typed as `key` and `value`; the value is read as JSON when it parses (numbers, true, null), else as text. */
-export function filterValue(raw: string): string | number | boolean | null {
+function filterValue(raw: string): string | number | boolean | null {
   try {
     const value: unknown = JSON.parse(raw);
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as string | number | boolean | null;
@@ -55,7 +55,7 @@ function toParams(p: SearchParams): URLSearchParams {
 }
 
 /** The search request of a page of results: hits with title, text and token scores (for the marked snippets). */
-export function searchBody(p: SearchParams): SearchBody {
+function searchBody(p: SearchParams): SearchBody {
   const metadata = Object.fromEntries(p.filters.filter(([key]) => key.trim() !== '').map(([key, value]) => [key.trim(), filterValue(value)]));
   return {
     query: p.query,
