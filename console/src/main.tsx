@@ -1,6 +1,6 @@
-import { render } from 'preact';
+import { Component, render, type ComponentChildren } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
-import { api, apiKey, indexesPath, type ApiProblem, type IndexInfo } from './api.js';
+import { api, apiKey, ApiProblem, indexesPath, type IndexInfo } from './api.js';
 import { KeyForm } from './key-form.js';
 import { IndexesPage } from './pages/indexes.js';
 import { MatchPage } from './pages/match.js';
@@ -68,4 +68,20 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+/** A failure while drawing a page is shown like an API problem, never as a blank page. */
+class Failsafe extends Component<{ children: ComponentChildren }, { failure?: ApiProblem }> {
+  override componentDidCatch(error: unknown): void {
+    this.setState({ failure: new ApiProblem(0, 'console_error', 'The console failed to draw this page', String(error)) });
+  }
+
+  override render() {
+    return this.state.failure ? <ProblemView problem={this.state.failure} /> : this.props.children;
+  }
+}
+
+render(
+  <Failsafe>
+    <App />
+  </Failsafe>,
+  document.getElementById('app')!,
+);
