@@ -6,7 +6,7 @@
  * A second line per dim starts from float16-stored documents (as the index keeps them): the codec's table decode
  * + JS kernel (the searcher before WASM), table decode into WebAssembly memory + exact WASM kernel (the searcher
  * now), and SIMD float16 decoding + exact WASM kernel (`scoreFloat16`, needs raw bytes from the index).
- * Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 96,100,128] [--block 2]
+ * Run: npx tsx bench/maxsim.ts [--queryRows 32] [--docRows 100] [--docs 2000] [--dims 96,100,128]
  *
  * With `--index DIR --dataset DIR` (an index built with the default encoder, e.g. by bench/foundation.ts, and its
  * BEIR dataset) it instead runs exhaustive MaxSim over the stored vectors for the first `--queries` test queries:
@@ -33,7 +33,6 @@ const queryRows = Number(argument('queryRows', '32'));
 const docRows = Number(argument('docRows', '100'));
 const docs = Number(argument('docs', '2000'));
 const dims = argument('dims', '96,100,128').split(',').map(Number);
-const block = Number(argument('block', '2'));
 
 let seed = 12345;
 function random(): number {
@@ -41,7 +40,7 @@ function random(): number {
   return seed / 4294967296 - 0.5;
 }
 
-const wasm = WasmMaxSim.create(block);
+const wasm = WasmMaxSim.create();
 if (wasm === null) {
   process.stderr.write('WebAssembly SIMD is not available on this runtime\n');
   process.exit(1);
@@ -142,7 +141,7 @@ if (indexArgument !== undefined) {
 }
 
 const format = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
-console.log(`${queryRows} query rows x ${docRows} document rows, ${docs} documents, query block ${block}x4`);
+console.log(`${queryRows} query rows x ${docRows} document rows, ${docs} documents`);
 for (const dim of dims) {
   const query = normalizeRows(Float32Array.from({ length: queryRows * dim }, random), dim);
   const corpus = normalizeRows(Float32Array.from({ length: docs * docRows * dim }, random), dim);

@@ -72,17 +72,32 @@ export function maxSimKernel(
       if (sa > bestA) bestA = sa;
       if (sb > bestB) bestB = sb;
     }
-    if (floors !== undefined) {
-      if (floors[i]! > bestA) bestA = floors[i]!;
-      if (paired && floors[i + 1]! > bestB) bestB = floors[i + 1]!;
-    }
-    if (weights === undefined) {
-      total += paired ? bestA + bestB : bestA;
-    } else {
-      total += weights[i]! * bestA;
-      if (paired) total += weights[i + 1]! * bestB;
-    }
+    total = addRowPair(total, i, bestA, bestB, paired, weights, floors);
   }
+  return total;
+}
+
+/**
+ * `total` plus query row i (best similarity `bestA`) and, when `paired`, row i + 1 (`bestB`): each raised to its
+ * floor, then weighted. Every MaxSim backend sums its row maxima through this in pairs of rows, in row order, so
+ * their totals are bit-identical to `maxSimKernel`'s.
+ */
+export function addRowPair(
+  total: number,
+  i: number,
+  bestA: number,
+  bestB: number,
+  paired: boolean,
+  weights: Float32Array | undefined,
+  floors: Float64Array | undefined,
+): number {
+  if (floors !== undefined) {
+    if (floors[i]! > bestA) bestA = floors[i]!;
+    if (paired && floors[i + 1]! > bestB) bestB = floors[i + 1]!;
+  }
+  if (weights === undefined) return total + (paired ? bestA + bestB : bestA);
+  total += weights[i]! * bestA;
+  if (paired) total += weights[i + 1]! * bestB;
   return total;
 }
 
