@@ -1,21 +1,19 @@
 import { InputError } from '../shared/errors.js';
-import { WasmGram } from './wasm-gram.js';
-
-/** Index of pair (i, j), i != j, in a condensed (upper-triangle, row-major) n x n distance matrix, as SciPy. */
-export function condensedIndex(n: number, i: number, j: number): number {
-  if (i > j) {
-    const t = i;
-    i = j;
-    j = t;
-  }
-  return n * i - ((i * (i + 1)) >> 1) + j - i - 1;
-}
+import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/wasm-kernel.js';
 
 /**
- * Writes 1 / ||row|| for rows [first, first + n) of `data` into `inverseNorms[0..n)`.
- * Zero rows get 0, which makes their cosine similarity 0 (distance 1) to everything; a non-finite value
- * is an InputError (it would silently corrupt the clustering).
+ * 1 / sqrt(squaredNorm) of row `row`, 0 for a zero row (its cosine similarity is then 0, distance 1, to
+ * everything). A non-finite squared norm (NaN or Infinity in the row) is an InputError: it would silently
+ * corrupt the clustering.
  */
+function inverseNorm(squaredNorm: number, row: number): number {
+  if (!Number.isFinite(squaredNorm)) {
+    throw new InputError(`token vector row ${row} has a non-finite value (NaN or Infinity)`, undefined, 'embeddings');
+  }
+  return squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 0;
+}
+
+/** Writes 1 / ||row|| for rows [first, first + n) of `data` into `inverseNorms[0..n)` (see `inverseNorm`). */
 export function inverseRowNorms(
   data: Float32Array,
   dim: number,
@@ -30,19 +28,91 @@ export function inverseRowNorms(
       const v = data[off + d]!;
       s += v * v;
     }
-    if (!Number.isFinite(s)) {
-      throw new InputError(`token vector row ${first + i} has a non-finite value (NaN or Infinity)`, undefined, 'embeddings');
-    }
-    inverseNorms[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+    inverseNorms[i] = inverseNorm(s, first + i);
   }
 }
 
-let wasmGram: WasmGram | null | undefined;
+/** cosine.wat's exports (byte addresses and counts; see the source for each contract). */
+type CosineExports = {
+  prepare(n: number, dim: number, stride: number, src: number, rows: number, squaredNorms: number): void;
+  distances(n: number, stride: number, rows: number, inverseNorms: number, out: number, condensed: number): void;
+};
+
+const KERNEL = WasmKernel.load<CosineExports>(new URL('./cosine.wasm', import.meta.url), ['prepare', 'distances']);
+
+/** Byte offsets, in a kernel memory, of a block of rows: their float32 copy, float64 rows and inverse norms. */
+export interface RowRegions {
+  readonly staging: number;
+  readonly rows: number;
+  readonly inverseNorms: number;
+}
+
+/**
+ * Cosine distances in WebAssembly SIMD (cosine.wat), on a kernel memory it may share with other kernels
+ * (`WasmLinkage` clusters the matrix where it lies). Float64 throughout, so distances stay within ~1e-16 of the
+ * scalar path and clustering still matches SciPy. Not re-entrant.
+ */
+export class WasmCosine {
+  private constructor(
+    readonly memory: WebAssembly.Memory,
+    private readonly kernel: CosineExports,
+  ) {}
+
+  /** An instance on `memory`, or null when this runtime lacks WebAssembly SIMD. */
+  static create(memory: WebAssembly.Memory = kernelMemory()): WasmCosine | null {
+    return KERNEL === null ? null : new WasmCosine(memory, KERNEL.instantiate(memory));
+  }
+
+  /** Float64 values per row in memory for `dim`: even (the kernel reads two at a time), zero-padded. */
+  static stride(dim: number): number {
+    return Math.max(2, (dim + 1) & ~1);
+  }
+
+  /**
+   * Puts rows [first, first + n) of `data` at `at.rows` as float64 rows of `stride(dim)` (through a float32
+   * copy at `at.staging`) and their inverse norms at `at.inverseNorms`; the memory must hold the regions.
+   * A non-finite value is an InputError.
+   */
+  loadRows(data: Float32Array, dim: number, first: number, n: number, at: RowRegions): void {
+    const buffer = this.memory.buffer;
+    new Float32Array(buffer, at.staging, n * dim).set(data.subarray(first * dim, (first + n) * dim));
+    this.kernel.prepare(n, dim, WasmCosine.stride(dim), at.staging, at.rows, at.inverseNorms);
+    const norms = new Float64Array(buffer, at.inverseNorms, n);
+    for (let i = 0; i < n; i++) norms[i] = inverseNorm(norms[i]!, first + i);
+  }
+
+  /**
+   * Distances of the n rows loaded at `at` into memory at `out`: the full symmetric n x n float64 matrix
+   * (diagonal untouched), or the condensed upper triangle in SciPy's order.
+   */
+  distances(n: number, dim: number, at: RowRegions, out: number, layout: 'full' | 'condensed'): void {
+    this.kernel.distances(n, WasmCosine.stride(dim), at.rows, at.inverseNorms, out, layout === 'condensed' ? 1 : 0);
+  }
+
+  /** `condensedCosineDistances` through this instance's memory (laid out here: rows, norms, distances, staging). */
+  condensed(data: Float32Array, dim: number, first: number, n: number, inverseNorms: Float64Array, out: Float64Array): void {
+    const pairs = (n * (n - 1)) / 2;
+    const rows = 0;
+    const norms = align16(rows + n * WasmCosine.stride(dim) * 8);
+    const distances = align16(norms + n * 8);
+    const staging = align16(distances + pairs * 8);
+    ensureMemory(this.memory, staging + n * dim * 4);
+    const at = { staging, rows, inverseNorms: norms };
+    this.loadRows(data, dim, first, n, at);
+    this.distances(n, dim, at, distances, 'condensed');
+    const buffer = this.memory.buffer;
+    inverseNorms.set(new Float64Array(buffer, norms, n));
+    out.set(new Float64Array(buffer, distances, pairs));
+  }
+}
+
+let sharedKernel: WasmCosine | null | undefined;
 
 /**
  * Fills `out[0 .. n(n-1)/2)` with condensed cosine distances 1 - cos(x_i, x_j) of rows
- * [first, first + n), computed in float64 like `scipy.spatial.distance.pdist(X, "cosine")`.
- * Dot products run in WebAssembly SIMD when available (synchronous, so one shared instance is safe).
+ * [first, first + n), computed in float64 like `scipy.spatial.distance.pdist(X, "cosine")`, and
+ * `inverseNorms[0..n)` with the rows' inverse norms. Runs in WebAssembly SIMD when available (synchronous, so
+ * one shared instance is safe).
  */
 export function condensedCosineDistances(
   data: Float32Array,
@@ -52,18 +122,9 @@ export function condensedCosineDistances(
   inverseNorms: Float64Array,
   out: Float64Array,
 ): void {
-  if (wasmGram === undefined) wasmGram = WasmGram.create();
-  if (wasmGram === null || n < 8) {
-    condensedCosineDistancesScalar(data, dim, first, n, inverseNorms, out);
-    return;
-  }
-  inverseRowNorms(data, dim, first, n, inverseNorms);
-  wasmGram.dots(data, dim, first, n, out);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const invI = inverseNorms[i]!;
-    for (let j = i + 1; j < n; j++, k++) out[k] = cosineDistance(out[k]! * invI * inverseNorms[j]!);
-  }
+  if (sharedKernel === undefined) sharedKernel = WasmCosine.create();
+  if (sharedKernel === null || n < 8) condensedCosineDistancesScalar(data, dim, first, n, inverseNorms, out);
+  else sharedKernel.condensed(data, dim, first, n, inverseNorms, out);
 }
 
 /**

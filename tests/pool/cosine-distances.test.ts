@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { condensedCosineDistances, condensedCosineDistancesScalar } from '../../src/pool/cosine.js';
-import { WasmGram } from '../../src/pool/wasm-gram.js';
+import { condensedCosineDistances, condensedCosineDistancesScalar, WasmCosine } from '../../src/pool/cosine.js';
 import { randomUnitDoc, xorshift } from './helpers.js';
 
 /** Textbook cosine distance of two rows, the reference for both kernels. */
@@ -18,7 +17,7 @@ function referenceDistance(data: Float32Array, dim: number, i: number, j: number
 
 describe('condensed cosine distances', () => {
   it('WebAssembly SIMD is available on this runtime', () => {
-    expect(WasmGram.create()).not.toBeNull();
+    expect(WasmCosine.create()).not.toBeNull();
   });
   for (const [n, dim, first] of [[9, 1, 0], [20, 3, 2], [33, 8, 1], [70, 101, 3], [150, 128, 0]] as const) {
     it(`n=${n} dim=${dim} from row ${first}: SIMD and scalar kernels equal the textbook formula`, () => {
