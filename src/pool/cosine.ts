@@ -1,5 +1,4 @@
-import { InputError } from '../shared/errors.js';
-import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/wasm-kernel.js';
+import { align16, ensureMemory, InputError, kernelMemory, WasmKernel } from '../shared/index.js';
 
 /**
  * 1 / sqrt(squaredNorm) of row `row`, 0 for a zero row (its cosine similarity is then 0, distance 1, to

@@ -5,7 +5,7 @@
  * `condensedCosineDistancesScalar` + `LinkageBuilder` (only the summation order of dot products differs, by
  * ~1e-16), so cluster assignments still match SciPy. `create` returns null when the runtime lacks WebAssembly SIMD.
  */
-import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/wasm-kernel.js';
+import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/index.js';
 import { WasmCosine } from './cosine.js';
 import type { LinkageMethod } from './linkage.js';
 

@@ -9,7 +9,7 @@
  * bound of the row's float32 maximum (usually one row), so it returns exactly `maxSimKernel`'s value and rankings
  * do not depend on whether the runtime has SIMD.
  */
-import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/wasm-kernel.js';
+import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/index.js';
 import { addRowPair, maxSimKernel } from './maxsim.js';
 
 /** The tail mask (all-ones in the first dim % 4 lanes) for the last partial chunk of a row, at byte 0. */

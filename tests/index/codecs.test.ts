@@ -4,13 +4,13 @@ import {
   BinaryCodec,
   CODEC_NAMES,
   createCodec,
-  halfBitsOf,
   Float16Codec,
   Float32Codec,
   Int8Codec,
   ResidualCodec,
   isTrainableCodec,
 } from '../../src/index/codecs/index.js';
+import { float16BitsOfFloat32Bits } from '../../src/shared/float16.js';
 import { cosine, randomUnitRows, rng } from './helpers.js';
 
 const DIM = 128;
@@ -71,7 +71,7 @@ describe('vector codecs', () => {
     const reference = new Uint16Array(new Float16Array(values).buffer);
     const bits = new Uint32Array(values.buffer);
     let mismatches = 0;
-    for (let i = 0; i < values.length; i++) if (halfBitsOf(bits[i]!) !== reference[i]) mismatches++;
+    for (let i = 0; i < values.length; i++) if (float16BitsOfFloat32Bits(bits[i]!) !== reference[i]) mismatches++;
     expect(mismatches).toBe(0);
   });
 

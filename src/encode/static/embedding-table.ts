@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { float16DecodeTable } from './float16.js';
+import { float16DecodeTable } from '../../shared/index.js';
 import {
   TABLE_HEADER_BYTES,
   type TableHeader,

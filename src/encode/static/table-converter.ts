@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { EncoderError } from '../../shared/index.js';
-import { float16Bits } from './float16.js';
+import { EncoderError, float16Bits } from '../../shared/index.js';
 import { JsonByteScanner } from './json-byte-scanner.js';
 import {
   TABLE_FORMAT_VERSION,

@@ -1,15 +1,17 @@
-/** IEEE 754 binary16 conversions for the cached embedding table (round-to-nearest-even on encode). */
+/**
+ * IEEE 754 binary16 (half precision) conversions: round-to-nearest-even on encode, exact on decode. The one
+ * implementation behind the static encoder's cached table and the `float16` vector codec (the WebAssembly MaxSim
+ * module decodes the same bits in SIMD, checked against these).
+ */
 
 const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+const f32Bits = new Uint32Array(f32.buffer);
 
-/** The binary16 bit pattern nearest to `value` (ties to even); NaN maps to a quiet NaN. */
-export function float16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
+/** The binary16 bit pattern nearest to the float32 with bit pattern `bits` (ties to even); NaN stays NaN. */
+export function float16BitsOfFloat32Bits(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
   const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
@@ -31,6 +33,12 @@ export function float16Bits(value: number): number {
   return sign | out;
 }
 
+/** The binary16 bit pattern nearest to `value` rounded to float32 first (ties to even). */
+export function float16Bits(value: number): number {
+  f32[0] = value;
+  return float16BitsOfFloat32Bits(f32Bits[0]!);
+}
+
 /** Decodes one binary16 bit pattern. */
 export function float16Value(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
@@ -43,7 +51,7 @@ export function float16Value(bits: number): number {
 
 let decodeTable: Float32Array | undefined;
 
-/** All 65536 binary16 values as float32, indexed by bit pattern: decoding a row is then a table lookup. */
+/** All 65536 binary16 values as float32 (256 KiB), indexed by bit pattern: decoding is one lookup per value. */
 export function float16DecodeTable(): Float32Array {
   if (!decodeTable) {
     decodeTable = new Float32Array(65536);

@@ -1,6 +1,6 @@
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { describe, expect, it } from 'vitest';
-import { float16Bits, float16DecodeTable, float16Value } from '../../src/encode/static/float16.js';
+import { float16Bits, float16DecodeTable, float16Value } from '../../src/shared/float16.js';
 
 // Reference: @petamoriken/float16's DataView helpers (independent implementation, round-to-nearest-even).
 const view = new DataView(new ArrayBuffer(2));
