@@ -15,7 +15,6 @@ export {
 export {
   StaticEncoder,
   STATIC_ENCODER_NAME,
-  ENGLISH_STOPWORDS,
   defaultCacheDir,
   type StaticEncoderOptions,
 } from './static/index.js';

@@ -13,4 +13,4 @@ export { DivPrunePruner } from './divprune-pruner.js';
 export { DartPruner, dartPivotCount } from './dart-pruner.js';
 export { LinkageBuilder, cutDendrogram, cutMerges, LINKAGE_METHODS, type LinkageMethod, type Dendrogram } from './linkage.js';
 export { WasmLinkage, type MergeList } from './wasm-linkage.js';
-export { ENGLISH_STOPWORDS, isSkippableToken } from './stopwords.js';
+export { SUBWORD_STOPWORDS, isSkippableToken } from './stopwords.js';

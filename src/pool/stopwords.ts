@@ -1,8 +1,10 @@
 /**
- * English stopwords for the `skiplist` pruner: NLTK's list, which also holds the pieces subword tokenizers cut
- * contractions into ("didn", "t", "ll"), so it is broader than the word-level list in src/shared/stopwords.ts.
+ * English stopwords among subword tokens, for the `skiplist` pruner: NLTK's list, which also holds the pieces
+ * subword tokenizers cut contractions into ("didn", "t", "ll"), so it is broader than `WORD_STOPWORDS`
+ * (src/shared), whose words are whole. Kept apart because changing either list would change what existing
+ * indexes stored (encoder identity, sparse terms, pruned rows).
  */
-export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
+export const SUBWORD_STOPWORDS: ReadonlySet<string> = new Set(
   (
     'a about above after again against ain all am an and any are aren as at be because been before being below ' +
     'between both but by can couldn d did didn do does doesn doing don down during each few for from further ' +
@@ -27,5 +29,5 @@ export function isSkippableToken(token: string): boolean {
   if (token.startsWith('##')) return token.length > 2 && PUNCTUATION_ONLY.test(token.slice(2));
   const bare = token.replace(WORD_START_MARKER, '').trim();
   if (bare.length === 0) return token.length > 0;
-  return PUNCTUATION_ONLY.test(bare) || ENGLISH_STOPWORDS.has(bare.toLowerCase());
+  return PUNCTUATION_ONLY.test(bare) || SUBWORD_STOPWORDS.has(bare.toLowerCase());
 }

@@ -1,8 +1,9 @@
 import { eng } from 'stopword';
 
 /**
- * English stopwords from the maintained `stopword` package (its `eng` list, lowercased): the static encoder and
- * the BM25 analyzer skip the same words. The version is pinned because the list is part of the static encoder's
- * identity hash.
+ * English stopwords among whole words, from the maintained `stopword` package (its `eng` list, lowercased): the
+ * static encoder's word tokenizer and the BM25 analyzer drop the same words. The version is pinned because the
+ * list is part of the static encoder's identity hash (and of every sparse index's terms). Subword tokens have
+ * their own list (`SUBWORD_STOPWORDS`, src/pool).
  */
-export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(eng.map((w) => w.toLowerCase()));
+export const WORD_STOPWORDS: ReadonlySet<string> = new Set(eng.map((w) => w.toLowerCase()));

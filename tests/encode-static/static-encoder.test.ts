@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeHashedVector } from '../../src/encode/static/hashed-vector.js';
-import { ENGLISH_STOPWORDS } from '../../src/encode/static/stopwords.js';
+import { WORD_STOPWORDS } from '../../src/shared/stopwords.js';
 import { StaticEncoder, staticEncoderHash } from '../../src/encode/static/static-encoder.js';
 import { winkTableSource } from '../../src/encode/static/table-cache.js';
 
@@ -99,10 +99,10 @@ describe('StaticEncoder', () => {
   it('has an identity hash that is stable across loads and changes with the table or the tokenizer', async () => {
     const again = await StaticEncoder.load();
     expect(again.identity).toEqual(encoder.identity);
-    expect(staticEncoderHash(encoder.table.contentHash, ENGLISH_STOPWORDS)).toBe(encoder.identity.hash);
+    expect(staticEncoderHash(encoder.table.contentHash, WORD_STOPWORDS)).toBe(encoder.identity.hash);
     const otherTable = `${encoder.table.contentHash.slice(0, -1)}${encoder.table.contentHash.endsWith('0') ? '1' : '0'}`;
-    expect(staticEncoderHash(otherTable, ENGLISH_STOPWORDS)).not.toBe(encoder.identity.hash);
-    const fewerStopwords = new Set([...ENGLISH_STOPWORDS].filter((w) => w !== 'the'));
+    expect(staticEncoderHash(otherTable, WORD_STOPWORDS)).not.toBe(encoder.identity.hash);
+    const fewerStopwords = new Set([...WORD_STOPWORDS].filter((w) => w !== 'the'));
     expect(staticEncoderHash(encoder.table.contentHash, fewerStopwords)).not.toBe(encoder.identity.hash);
     expect(new StaticEncoder(encoder.table, fewerStopwords).identity.hash).not.toBe(encoder.identity.hash);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WordTokenizer } from '../../src/encode/static/word-tokenizer.js';
-import { ENGLISH_STOPWORDS } from '../../src/encode/static/stopwords.js';
+import { WORD_STOPWORDS } from '../../src/shared/stopwords.js';
 
 const words = [
   'protein', 'binding', 'il-6', 'well-known', 'naive', 'cafe', 'associated', 'alzheimer', 'disease',
@@ -65,9 +65,9 @@ describe('WordTokenizer', () => {
   });
 
   it('uses the stopword package English list', () => {
-    for (const word of ['the', 'and', 'of', 'which', 'because']) expect(ENGLISH_STOPWORDS.has(word)).toBe(true);
-    for (const word of ['protein', 'cancer', 'gene']) expect(ENGLISH_STOPWORDS.has(word)).toBe(false);
-    const real = new WordTokenizer(vocabulary, ENGLISH_STOPWORDS);
+    for (const word of ['the', 'and', 'of', 'which', 'because']) expect(WORD_STOPWORDS.has(word)).toBe(true);
+    for (const word of ['protein', 'cancer', 'gene']) expect(WORD_STOPWORDS.has(word)).toBe(false);
+    const real = new WordTokenizer(vocabulary, WORD_STOPWORDS);
     expect(real.tokenize('The levels of protein and the cells')).toEqual(['levels', 'protein', 'cells']);
   });
 

@@ -2,7 +2,6 @@ export { StaticEncoder, STATIC_ENCODER_NAME, staticEncoderHash, type StaticEncod
 export { EmbeddingTable, InvalidTableFile } from './embedding-table.js';
 export { WordTokenizer, WORD_TOKENIZER_SPEC, type Vocabulary, type TokenizedText } from './word-tokenizer.js';
 export { writeHashedVector, HASHED_VECTOR_SPEC } from './hashed-vector.js';
-export { ENGLISH_STOPWORDS } from './stopwords.js';
 export {
   loadCachedTable,
   defaultCacheDir,

@@ -1,8 +1,7 @@
-import { type MultiVector, multiVector, normalizeRows } from '../../shared/index.js';
+import { type MultiVector, multiVector, normalizeRows, WORD_STOPWORDS } from '../../shared/index.js';
 import type { DocumentTokenSpans, Encoder, EncoderIdentity } from '../encoder.js';
 import type { EmbeddingTable } from './embedding-table.js';
 import { HASHED_VECTOR_SPEC, writeHashedVector } from './hashed-vector.js';
-import { ENGLISH_STOPWORDS } from './stopwords.js';
 import { type TableCacheOptions, loadCachedTable } from './table-cache.js';
 import { sha256Hex } from './table-format.js';
 import { WORD_TOKENIZER_SPEC, WordTokenizer } from './word-tokenizer.js';
@@ -25,7 +24,7 @@ export class StaticEncoder implements Encoder {
 
   constructor(
     readonly table: EmbeddingTable,
-    stopwords: ReadonlySet<string> = ENGLISH_STOPWORDS,
+    stopwords: ReadonlySet<string> = WORD_STOPWORDS,
   ) {
     this.tokenizer = new WordTokenizer(table, stopwords);
     this.identity = {

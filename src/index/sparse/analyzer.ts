@@ -1,8 +1,8 @@
 import { stemmer } from 'stemmer';
-import { ENGLISH_STOPWORDS } from '../../shared/stopwords.js';
+import { WORD_STOPWORDS } from '../../shared/stopwords.js';
 
 /** English stopwords the analyzer removes (the same list as the static encoder's). */
-export const SPARSE_STOPWORDS: ReadonlySet<string> = ENGLISH_STOPWORDS;
+export const SPARSE_STOPWORDS: ReadonlySet<string> = WORD_STOPWORDS;
 
 /**
  * A word: letters/digits/marks, joined by an apostrophe between letters ("don't") or by `.`/`,` between

@@ -1,1 +1,0 @@
-export { ENGLISH_STOPWORDS } from '../../shared/stopwords.js';
