@@ -2,7 +2,6 @@ import type { EncoderOptions } from '../../encode/index.js';
 import {
   IndexBuilder,
   RESIDUAL_SAMPLE_VECTORS,
-  RETRAIN_ERROR_RATIO,
   driftBetween,
   driftReport,
   readCorpus,
@@ -11,6 +10,7 @@ import {
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
 import { InputError } from '../../shared/index.js';
+import { describeDrift } from '../describe-drift.js';
 import { formatBytes, printJson, say } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { batches } from './batches.js';
@@ -97,15 +97,4 @@ function addedDrift(index: LateIndex, before: ReturnType<LateIndex['codecDriftSu
   const total = index.codecDrift();
   if (!total) return undefined;
   return driftReport(total.training, driftBetween(before, index.codecDriftSums()));
-}
-
-export function describeDrift(codec: string, drift: CodecDriftReport): string {
-  const line =
-    `${codec}: the ${drift.added.vectors} vectors stored reconstruct with cosine ${drift.added.meanCosine.toFixed(4)}, ` +
-    `squared error ${drift.added.meanSquaredError.toFixed(4)} = ${drift.errorRatio.toFixed(2)}x the training figure ` +
-    `(${drift.training.meanSquaredError.toFixed(4)})`;
-  return drift.retrainAdvised
-    ? `${line}; above ${RETRAIN_ERROR_RATIO}x: the data has drifted from the codebook's sample. Rebuild with ` +
-        `"lateindex index --overwrite" over the whole corpus to retrain it (stored codes cannot be re-encoded in place).`
-    : line;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LateIndex, indexDiskBytes, reductionStepCounts } from '../../index/index.js';
+import { describeDrift } from '../describe-drift.js';
 import { describeExactTokenLists, formatBytes, printJson, say, table } from '../output.js';
-import { describeDrift } from './add.js';
 
 export interface StatsCommandOptions {
   readonly index: string;
