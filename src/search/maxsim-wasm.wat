@@ -150,7 +150,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br_if $queryBlocks (i32.lt_s (local.get $i) (local.get $qCount)))))
 
-;; The largest squared L2 norm among $dCount unpadded rows at $d (0 when $dCount is 0), four rows at a time as
+  ;; The largest squared L2 norm among $dCount unpadded rows at $d (0 when $dCount is 0), four rows at a time as
   ;; in "maxsim" (same memory requirements). f32x4.max (not pmax) so a NaN norm comes out NaN and the wrapper
   ;; falls back to rescoring every row.
   (func (export "maxNormSquared") (param $d i32) (param $dCount i32) (param $dim i32) (result f32)
