@@ -1,5 +1,6 @@
 /**
- * MaxSim in WebAssembly SIMD (f32x4): the kernels are in maxsim-wasm.wat (assembled into maxsim-wasm.wasm).
+ * MaxSim in WebAssembly SIMD (f32x4): the similarity matrix from src/shared/similarity.wat, norms, rescoring and
+ * float16 decoding from maxsim-wasm.wat, both on one memory.
  *
  * Numerics: the SIMD kernel multiplies and accumulates in float32 (four lanes, horizontal add at the end), where
  * `maxSimKernel` accumulates exact float32 products in float64. A float32 dot product of length n is within
@@ -9,19 +10,15 @@
  * bound of the row's float32 maximum (usually one row), so it returns exactly `maxSimKernel`'s value and rankings
  * do not depend on whether the runtime has SIMD.
  */
-import { align16, ensureMemory, kernelMemory, WasmKernel } from '../shared/index.js';
+import { align16, ensureMemory, kernelMemory, SIMILARITY_KERNEL, WasmKernel, type SimilarityExports } from '../shared/index.js';
 import { addRowPair, maxSimKernel } from './maxsim.js';
 
-/** The tail mask (all-ones in the first dim % 4 lanes) for the last partial chunk of a row, at byte 0. */
-const MASK_OFFSET = 0;
 /** Slack after the document rows: the masked tail load reads up to 12 bytes past them, float16 decoding writes 28. */
 const TAIL_SLACK_BYTES = 32;
-const QUERY_OFFSET = 16;
+const QUERY_OFFSET = 0;
 
 /** maxsim-wasm.wat's exports (byte addresses and counts; see the source for each contract). */
 type MaxSimExports = {
-  maxsim(q: number, qCount: number, qStride: number, d: number, dCount: number, dim: number,
-    sims: number, simsStride: number, best: number): void;
   maxNormSquared(d: number, dCount: number, dim: number): number;
   rescore(q: number, qCount: number, qStride: number, d: number, dCount: number, dim: number,
     sims: number, simsStride: number, thresholds: number, out: number): void;
@@ -29,7 +26,7 @@ type MaxSimExports = {
 };
 
 const KERNEL = WasmKernel.load<MaxSimExports>(new URL('./maxsim-wasm.wasm', import.meta.url), [
-  'maxsim', 'maxNormSquared', 'rescore', 'decodeFloat16',
+  'maxNormSquared', 'rescore', 'decodeFloat16',
 ]);
 
 const UNIT_ROUNDOFF_F32 = 2 ** -24;
@@ -37,13 +34,14 @@ const UNIT_ROUNDOFF_F64 = 2 ** -53;
 
 /**
  * One WebAssembly instance scoring many documents against one query (`setQuery` once per search, then `score`
- * per document). Memory layout: tail mask | query rows (padded) | document rows | similarity matrix | row maxima.
+ * per document). Memory layout: query rows (padded) | document rows | similarity matrix | row maxima.
  * Documents are best decoded straight into `documentBuffer()`; any other array is copied in. Growing memory
  * invalidates earlier `documentBuffer()` views, so take a fresh one per document. Not re-entrant.
  */
 export class WasmMaxSim {
   private readonly memory = kernelMemory();
   private readonly kernel: MaxSimExports;
+  private readonly similarity: SimilarityExports;
   private floats: Float32Array;
   private bytes: Uint8Array;
   private doubles: Float64Array;
@@ -63,8 +61,9 @@ export class WasmMaxSim {
   private exactOffset = 0;
   private stagingOffset = 0;
 
-  private constructor(kernel: WasmKernel<MaxSimExports>) {
+  private constructor(kernel: WasmKernel<MaxSimExports>, similarity: WasmKernel<SimilarityExports>) {
     this.kernel = kernel.instantiate(this.memory);
+    this.similarity = similarity.instantiate(this.memory);
     this.floats = new Float32Array(this.memory.buffer);
     this.bytes = new Uint8Array(this.memory.buffer);
     this.doubles = new Float64Array(this.memory.buffer);
@@ -72,7 +71,7 @@ export class WasmMaxSim {
 
   /** A new instance with its own memory, or null when this runtime lacks WebAssembly SIMD. */
   static create(): WasmMaxSim | null {
-    return KERNEL === null ? null : new WasmMaxSim(KERNEL);
+    return KERNEL === null || SIMILARITY_KERNEL === null ? null : new WasmMaxSim(KERNEL, SIMILARITY_KERNEL);
   }
 
   /** Copies the query (rows x dim, optional per-row weights) into memory; later `score` calls use it. */
@@ -97,8 +96,6 @@ export class WasmMaxSim {
     this.queryStrideBytes = align16(dim * 4);
     this.layout();
     const floats = this.floats;
-    floats.fill(0, MASK_OFFSET / 4, MASK_OFFSET / 4 + 4);
-    new Int32Array(this.memory.buffer, MASK_OFFSET, 4).fill(-1, 0, dim & 3);
     const strideFloats = this.queryStrideBytes / 4;
     for (let i = 0; i < queryCount; i++) {
       const at = QUERY_OFFSET / 4 + i * strideFloats;
@@ -172,7 +169,7 @@ export class WasmMaxSim {
   }
 
   private runKernel(docCount: number): void {
-    this.kernel.maxsim(
+    this.similarity.similarities(
       QUERY_OFFSET, this.queryCount, this.queryStrideBytes, this.docOffset, docCount, this.dim,
       this.simsOffset, this.simsStrideBytes, this.bestOffset,
     );

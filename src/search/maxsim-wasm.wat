@@ -1,167 +1,26 @@
-;; MaxSim in WebAssembly SIMD (f32x4); the wrapper and the numerics are in maxsim-wasm.ts.
-;; Assembled into maxsim-wasm.wasm by `npm run build:wasm`; tests/shared/wasm-sources.test.ts checks they match.
+;; MaxSim's helpers in WebAssembly SIMD: row norms, float64 rescoring and float16 decoding. The similarity
+;; matrix itself comes from src/shared/similarity.wat, on the same memory; the wrapper and the numerics are in
+;; maxsim-wasm.ts. Assembled into maxsim-wasm.wasm by `npm run build:wasm`; tests/shared/wasm-sources.test.ts
+;; checks they match.
 ;;
-;; Memory (imported, laid out by the wrapper): the tail mask at byte 0 (all-ones in the first dim % 4 lanes),
-;; then the query rows (each zero-padded to a multiple of 4 floats), the document rows (unpadded, followed by
-;; 32 readable bytes of slack), the similarity matrix and the row maxima.
-;; Document rows are walked four at a time; in the last block, rows past the end repeat the last row, so every
-;; loop runs on whole blocks and the extra columns of the similarity matrix are copies.
+;; Memory (imported, laid out by the wrapper): the query rows (each zero-padded to a multiple of 4 floats), the
+;; document rows (unpadded, followed by 32 bytes of slack), the similarity matrix, the row maxima, thresholds,
+;; exact maxima and the float16 staging area.
 (module
   (import "kernel" "memory" (memory 1))
 
-  ;; For every query row i (at $q + i * $qStride bytes, padded) and document row j (at $d + j * $dim * 4,
-  ;; unpadded): dot(q_i, d_j) as f32 at $sims + i * $simsStride + 4j, for j up to $dCount rounded up to 4, and
-  ;; max_j of it at $best + 4i. Register-blocked 2 query rows x 4 document rows: 8 accumulators plus 2 query
-  ;; chunks and 1 document chunk fit the 16 SIMD registers. Requires $qCount >= 1 and $dCount >= 1.
-  (func (export "maxsim")
-    (param $q i32) (param $qCount i32) (param $qStride i32)
-    (param $d i32) (param $dCount i32) (param $dim i32)
-    (param $sims i32) (param $simsStride i32) (param $best i32)
-    (local $i i32) (local $j i32) (local $t i32) (local $lastDoc i32) (local $lastQuery i32)
-    (local $fullBytes i32) (local $rowBytes i32) (local $tailLanes i32)
-    (local $queryRow0 i32) (local $queryRow1 i32)
-    (local $queryPtr0 i32) (local $queryPtr1 i32)
-    (local $simsRow0 i32) (local $simsRow1 i32)
-    (local $docPtr0 i32) (local $docPtr1 i32) (local $docPtr2 i32) (local $docPtr3 i32)
-    (local $mask v128) (local $docChunk v128) (local $temp0 v128) (local $temp1 v128)
-    (local $queryChunk0 v128) (local $queryChunk1 v128)
-    (local $best0 v128) (local $best1 v128)
-    (local $acc00 v128) (local $acc01 v128) (local $acc02 v128) (local $acc03 v128)
-    (local $acc10 v128) (local $acc11 v128) (local $acc12 v128) (local $acc13 v128)
-
-    ;; Row geometry: bytes in whole 4-float chunks, bytes per row, lanes in the partial chunk.
-    (local.set $mask (v128.load align=1 (i32.const 0)))
-    (local.set $fullBytes (i32.shl (i32.shr_u (local.get $dim) (i32.const 2)) (i32.const 4)))
-    (local.set $rowBytes (i32.shl (local.get $dim) (i32.const 2)))
-    (local.set $tailLanes (i32.and (local.get $dim) (i32.const 3)))
-    (local.set $lastDoc (i32.sub (local.get $dCount) (i32.const 1)))
-    (local.set $lastQuery (i32.sub (local.get $qCount) (i32.const 1)))
-
-    (local.set $i (i32.const 0))
-    (loop $queryBlocks
-      ;; With an odd row count the second row of the last block repeats the last row.
-      (local.set $queryRow0 (local.get $i))
-      (local.set $queryRow1
-        (select (i32.add (local.get $i) (i32.const 1)) (local.get $lastQuery)
-          (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $lastQuery))))
-      (local.set $queryPtr0 (i32.add (local.get $q) (i32.mul (local.get $queryRow0) (local.get $qStride))))
-      (local.set $queryPtr1 (i32.add (local.get $q) (i32.mul (local.get $queryRow1) (local.get $qStride))))
-      (local.set $simsRow0 (i32.add (local.get $sims) (i32.mul (local.get $queryRow0) (local.get $simsStride))))
-      (local.set $simsRow1 (i32.add (local.get $sims) (i32.mul (local.get $queryRow1) (local.get $simsStride))))
-      (local.set $best0 (v128.const f32x4 -inf -inf -inf -inf))
-      (local.set $best1 (v128.const f32x4 -inf -inf -inf -inf))
-
-      (local.set $j (i32.const 0))
-      (loop $documentBlocks
-        (local.set $docPtr0 (i32.add (local.get $d) (i32.mul (local.get $rowBytes)
-          (select (local.get $j) (local.get $lastDoc) (i32.lt_s (local.get $j) (local.get $lastDoc))))))
-        (local.set $docPtr1 (i32.add (local.get $d) (i32.mul (local.get $rowBytes)
-          (select (i32.add (local.get $j) (i32.const 1)) (local.get $lastDoc) (i32.lt_s (i32.add (local.get $j) (i32.const 1)) (local.get $lastDoc))))))
-        (local.set $docPtr2 (i32.add (local.get $d) (i32.mul (local.get $rowBytes)
-          (select (i32.add (local.get $j) (i32.const 2)) (local.get $lastDoc) (i32.lt_s (i32.add (local.get $j) (i32.const 2)) (local.get $lastDoc))))))
-        (local.set $docPtr3 (i32.add (local.get $d) (i32.mul (local.get $rowBytes)
-          (select (i32.add (local.get $j) (i32.const 3)) (local.get $lastDoc) (i32.lt_s (i32.add (local.get $j) (i32.const 3)) (local.get $lastDoc))))))
-        (local.set $acc00 (v128.const i32x4 0 0 0 0))
-        (local.set $acc01 (v128.const i32x4 0 0 0 0))
-        (local.set $acc02 (v128.const i32x4 0 0 0 0))
-        (local.set $acc03 (v128.const i32x4 0 0 0 0))
-        (local.set $acc10 (v128.const i32x4 0 0 0 0))
-        (local.set $acc11 (v128.const i32x4 0 0 0 0))
-        (local.set $acc12 (v128.const i32x4 0 0 0 0))
-        (local.set $acc13 (v128.const i32x4 0 0 0 0))
-
-        ;; Whole chunks of 4 dimensions at byte offset $t.
-        (local.set $t (i32.const 0))
-        (if (local.get $fullBytes)
-          (then
-            (loop $chunks
-              (local.set $queryChunk0 (v128.load align=1 (i32.add (local.get $queryPtr0) (local.get $t))))
-              (local.set $queryChunk1 (v128.load align=1 (i32.add (local.get $queryPtr1) (local.get $t))))
-              (local.set $docChunk (v128.load align=1 (i32.add (local.get $docPtr0) (local.get $t))))
-              (local.set $acc00 (f32x4.add (local.get $acc00) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-              (local.set $acc10 (f32x4.add (local.get $acc10) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-              (local.set $docChunk (v128.load align=1 (i32.add (local.get $docPtr1) (local.get $t))))
-              (local.set $acc01 (f32x4.add (local.get $acc01) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-              (local.set $acc11 (f32x4.add (local.get $acc11) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-              (local.set $docChunk (v128.load align=1 (i32.add (local.get $docPtr2) (local.get $t))))
-              (local.set $acc02 (f32x4.add (local.get $acc02) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-              (local.set $acc12 (f32x4.add (local.get $acc12) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-              (local.set $docChunk (v128.load align=1 (i32.add (local.get $docPtr3) (local.get $t))))
-              (local.set $acc03 (f32x4.add (local.get $acc03) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-              (local.set $acc13 (f32x4.add (local.get $acc13) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-              (local.set $t (i32.add (local.get $t) (i32.const 16)))
-              (br_if $chunks (i32.lt_u (local.get $t) (local.get $fullBytes))))))
-
-        ;; The partial chunk: document lanes past the row belong to the next row (or are slack), so they are
-        ;; masked to zero; the query's padding lanes are zero already.
-        (if (local.get $tailLanes)
-          (then
-            (local.set $queryChunk0 (v128.load align=1 (i32.add (local.get $queryPtr0) (local.get $t))))
-            (local.set $queryChunk1 (v128.load align=1 (i32.add (local.get $queryPtr1) (local.get $t))))
-            (local.set $docChunk
-              (v128.and (v128.load align=1 (i32.add (local.get $docPtr0) (local.get $t))) (local.get $mask)))
-            (local.set $acc00 (f32x4.add (local.get $acc00) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-            (local.set $acc10 (f32x4.add (local.get $acc10) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-            (local.set $docChunk
-              (v128.and (v128.load align=1 (i32.add (local.get $docPtr1) (local.get $t))) (local.get $mask)))
-            (local.set $acc01 (f32x4.add (local.get $acc01) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-            (local.set $acc11 (f32x4.add (local.get $acc11) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-            (local.set $docChunk
-              (v128.and (v128.load align=1 (i32.add (local.get $docPtr2) (local.get $t))) (local.get $mask)))
-            (local.set $acc02 (f32x4.add (local.get $acc02) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-            (local.set $acc12 (f32x4.add (local.get $acc12) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))
-            (local.set $docChunk
-              (v128.and (v128.load align=1 (i32.add (local.get $docPtr3) (local.get $t))) (local.get $mask)))
-            (local.set $acc03 (f32x4.add (local.get $acc03) (f32x4.mul (local.get $queryChunk0) (local.get $docChunk))))
-            (local.set $acc13 (f32x4.add (local.get $acc13) (f32x4.mul (local.get $queryChunk1) (local.get $docChunk))))))
-
-        ;; Horizontal sums in two rounds of pairwise shuffles and adds: $temp0 = [a0+a2, b0+b2, a1+a3, b1+b3] of
-        ;; accumulators a, b, and then [sum(a), sum(b), sum(c), sum(d)]. The 4 similarities of each query row go
-        ;; to its row of the matrix and into its running maximum (pmax keeps the maximum when one is NaN).
-        (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc00) (local.get $acc01)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc00) (local.get $acc01))))
-        (local.set $temp1 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc02) (local.get $acc03)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc02) (local.get $acc03))))
-        (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $temp0) (local.get $temp1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $temp0) (local.get $temp1))))
-        (v128.store align=1 (i32.add (local.get $simsRow0) (i32.shl (local.get $j) (i32.const 2))) (local.get $temp0))
-        (local.set $best0 (f32x4.pmax (local.get $best0) (local.get $temp0)))
-        (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc10) (local.get $acc11)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc10) (local.get $acc11))))
-        (local.set $temp1 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc12) (local.get $acc13)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc12) (local.get $acc13))))
-        (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $temp0) (local.get $temp1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $temp0) (local.get $temp1))))
-        (v128.store align=1 (i32.add (local.get $simsRow1) (i32.shl (local.get $j) (i32.const 2))) (local.get $temp0))
-        (local.set $best1 (f32x4.pmax (local.get $best1) (local.get $temp0)))
-
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br_if $documentBlocks (i32.lt_s (local.get $j) (local.get $dCount))))
-
-      ;; Each row's maximum: the largest lane of its running maximum, by pmax (so a NaN lane is ignored unless
-      ;; every lane is NaN).
-      (local.set $temp0 (f32x4.pmax (local.get $best0)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $best0) (local.get $best0))))
-      (local.set $temp0 (f32x4.pmax (local.get $temp0)
-        (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $temp0) (local.get $temp0))))
-      (f32.store (i32.add (local.get $best) (i32.shl (local.get $queryRow0) (i32.const 2)))
-        (f32x4.extract_lane 0 (local.get $temp0)))
-      (local.set $temp0 (f32x4.pmax (local.get $best1)
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $best1) (local.get $best1))))
-      (local.set $temp0 (f32x4.pmax (local.get $temp0)
-        (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $temp0) (local.get $temp0))))
-      (f32.store (i32.add (local.get $best) (i32.shl (local.get $queryRow1) (i32.const 2)))
-        (f32x4.extract_lane 0 (local.get $temp0)))
-
-      (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br_if $queryBlocks (i32.lt_s (local.get $i) (local.get $qCount)))))
-
-  ;; The largest squared L2 norm among $dCount unpadded rows at $d (0 when $dCount is 0), four rows at a time as
-  ;; in "maxsim" (same memory requirements). f32x4.max (not pmax) so a NaN norm comes out NaN and the wrapper
+  ;; The largest squared L2 norm among $dCount unpadded rows at $d (0 when $dCount is 0; 12 readable bytes after
+  ;; the last row), four rows at a time as in similarity.wat (rows past the end repeat the last one). f32x4.max (not pmax) so a NaN norm comes out NaN and the wrapper
   ;; falls back to rescoring every row.
   (func (export "maxNormSquared") (param $d i32) (param $dCount i32) (param $dim i32) (result f32)
     (local $j i32) (local $t i32) (local $lastDoc i32) (local $fullBytes i32) (local $rowBytes i32) (local $tailLanes i32)
     (local $docPtr0 i32) (local $docPtr1 i32) (local $docPtr2 i32) (local $docPtr3 i32)
     (local $mask v128) (local $docChunk v128) (local $largest v128) (local $temp0 v128) (local $temp1 v128)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local.set $mask (v128.load align=1 (i32.const 0)))
     (local.set $fullBytes (i32.shl (i32.shr_u (local.get $dim) (i32.const 2)) (i32.const 4)))
     (local.set $rowBytes (i32.shl (local.get $dim) (i32.const 2)))
     (local.set $tailLanes (i32.and (local.get $dim) (i32.const 3)))
+    (local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $tailLanes))))
     (local.set $lastDoc (i32.sub (local.get $dCount) (i32.const 1)))
     (local.set $largest (v128.const i32x4 0 0 0 0))
 
@@ -211,7 +70,7 @@
               (v128.and (v128.load align=1 (i32.add (local.get $docPtr3) (local.get $t))) (local.get $mask)))
             (local.set $acc3 (f32x4.add (f32x4.mul (local.get $docChunk) (local.get $docChunk)) (local.get $acc3)))))
 
-        ;; Horizontal sums as in "maxsim".
+        ;; Horizontal sums as in similarity.wat: [a0+a2, b0+b2, a1+a3, b1+b3], then [sum(a), sum(b), sum(c), sum(d)].
         (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc0) (local.get $acc1)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc0) (local.get $acc1))))
         (local.set $temp1 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $acc2) (local.get $acc3)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $acc2) (local.get $acc3))))
         (local.set $temp0 (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $temp0) (local.get $temp1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $temp0) (local.get $temp1))))

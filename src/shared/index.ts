@@ -8,3 +8,4 @@ export * from './idf.js';
 export * from './stopwords.js';
 export * from './read-lines.js';
 export * from './wasm-kernel.js';
+export * from './similarity.js';
