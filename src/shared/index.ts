@@ -9,3 +9,4 @@ export * from './stopwords.js';
 export * from './read-lines.js';
 export * from './wasm-kernel.js';
 export * from './similarity.js';
+export * from './centroids.js';
