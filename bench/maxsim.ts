@@ -1,8 +1,9 @@
 /**
  * MaxSim kernel throughput, single-threaded: the scalar JS kernel (`maxSimKernel`) against the WebAssembly SIMD
  * kernel, exact (`WasmMaxSim.score`, equal to the JS kernel) and raw float32 (`scoreFloat32`), in one run, as
- * documents scored per second and the ratio to JS. The WASM runs copy each document into WebAssembly memory
- * (what `readVectors` decoding into `documentBuffer()` replaces), the JS run reads it in place.
+ * documents scored per CPU-second (process CPU time, so a loaded machine distorts figures less) and the ratio to
+ * JS. The WASM runs copy each document into WebAssembly memory (what `readVectors` decoding into
+ * `documentBuffer()` replaces), the JS run reads it in place.
  * A second line per dim starts from float16-stored documents (as the index keeps them): the codec's table decode
  * + JS kernel (the searcher before WASM), table decode into WebAssembly memory + exact WASM kernel (the searcher
  * now), and SIMD float16 decoding + exact WASM kernel (`scoreFloat16`, needs raw bytes from the index).
@@ -11,10 +12,9 @@
  * With `--index DIR --dataset DIR` (an index built with the default encoder, e.g. by bench/foundation.ts, and its
  * BEIR dataset) it instead runs exhaustive MaxSim over the stored vectors for the first `--queries` test queries:
  * the searcher's hot loop (decode float16 into the scorer's buffer, score) with the scalar and the SIMD scorer,
- * a decode-only loop for context, and checks that both scorers return identical scores.
+ * a decode-only loop for context (CPU ms per query), and checks that both scorers return identical scores.
  *   npx tsx bench/maxsim.ts --index /tmp/lateindex-bench/med-none --dataset ../shared/data/med --queries 30
  */
-import { performance } from 'node:perf_hooks';
 import { loadEncoder } from '../src/encode/index.js';
 import { loadBeirSplit } from '../src/eval/index.js';
 import { Float16Codec } from '../src/index/codecs/float16-codec.js';
@@ -24,6 +24,7 @@ import { maxSimKernel } from '../src/search/maxsim.js';
 import { createMaxSimScorer, type MaxSimBackend } from '../src/search/maxsim-scorer.js';
 import { WasmMaxSim } from '../src/search/maxsim-wasm.js';
 import { normalizeRows } from '../src/shared/index.js';
+import { cpuMs } from './cpu-time.js';
 
 function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +47,7 @@ if (wasm === null) {
   process.exit(1);
 }
 
-/** Documents per second of `scoreOne` over the corpus (best of 3 timed passes after a warm-up pass). */
+/** Documents per CPU-second of `scoreOne` over the corpus (best of 3 timed passes after a warm-up pass). */
 function measure(scoreOne: (d: number) => number): { docsPerSecond: number; checksum: number } {
   let checksum = 0;
   const pass = (): void => {
@@ -55,9 +56,9 @@ function measure(scoreOne: (d: number) => number): { docsPerSecond: number; chec
   pass();
   let best = Infinity;
   for (let r = 0; r < 3; r++) {
-    const started = performance.now();
+    const started = cpuMs();
     pass();
-    best = Math.min(best, performance.now() - started);
+    best = Math.min(best, cpuMs() - started);
   }
   return { docsPerSecond: docs / (best / 1000), checksum };
 }
@@ -79,10 +80,10 @@ async function benchIndex(indexDir: string, datasetDir: string, queryLimit: numb
   const decodeBuffer = new Float32Array(65536);
   const timed = (label: string, body: () => void): number => {
     body(); // warm-up
-    const started = performance.now();
+    const started = cpuMs();
     body();
-    const ms = (performance.now() - started) / encoded.length;
-    console.log(`  ${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} ms/query`);
+    const ms = (cpuMs() - started) / encoded.length;
+    console.log(`  ${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} CPU ms/query`);
     return ms;
   };
   timed('decode only (float16 -> float32)', () => {
@@ -161,9 +162,9 @@ for (const dim of dims) {
   if (exact.checksum !== js.checksum) throw new Error(`dim ${dim}: exact WASM checksum ${exact.checksum} != JS ${js.checksum}`);
   const madds = (docsPerSecond: number): string => ((docsPerSecond * queryRows * docRows * dim) / 1e9).toFixed(2);
   console.log(
-    `dim ${String(dim).padStart(3)}: JS ${format(js.docsPerSecond)} docs/s (${madds(js.docsPerSecond)} G madd/s) | ` +
-      `WASM exact ${format(exact.docsPerSecond)} docs/s x${(exact.docsPerSecond / js.docsPerSecond).toFixed(2)} | ` +
-      `WASM float32 ${format(float32.docsPerSecond)} docs/s x${(float32.docsPerSecond / js.docsPerSecond).toFixed(2)} ` +
+    `dim ${String(dim).padStart(3)}: JS ${format(js.docsPerSecond)} docs/cpu-s (${madds(js.docsPerSecond)} G madd/s) | ` +
+      `WASM exact ${format(exact.docsPerSecond)} docs/cpu-s x${(exact.docsPerSecond / js.docsPerSecond).toFixed(2)} | ` +
+      `WASM float32 ${format(float32.docsPerSecond)} docs/cpu-s x${(float32.docsPerSecond / js.docsPerSecond).toFixed(2)} ` +
       `(${madds(float32.docsPerSecond)} G madd/s, |float32 - exact| checksum ${Math.abs(float32.checksum - exact.checksum).toExponential(1)})`,
   );
 
@@ -181,8 +182,8 @@ for (const dim of dims) {
     throw new Error(`dim ${dim}: float16 checksums differ: JS ${jsHalf.checksum}, WASM ${wasmTable.checksum} / ${wasmHalf.checksum}`);
   }
   console.log(
-    `  from float16: JS decode + JS kernel ${format(jsHalf.docsPerSecond)} docs/s | JS decode + WASM ${format(wasmTable.docsPerSecond)} docs/s ` +
-      `x${(wasmTable.docsPerSecond / jsHalf.docsPerSecond).toFixed(2)} | WASM decode + WASM ${format(wasmHalf.docsPerSecond)} docs/s ` +
+    `  from float16: JS decode + JS kernel ${format(jsHalf.docsPerSecond)} docs/cpu-s | JS decode + WASM ${format(wasmTable.docsPerSecond)} docs/cpu-s ` +
+      `x${(wasmTable.docsPerSecond / jsHalf.docsPerSecond).toFixed(2)} | WASM decode + WASM ${format(wasmHalf.docsPerSecond)} docs/cpu-s ` +
       `x${(wasmHalf.docsPerSecond / jsHalf.docsPerSecond).toFixed(2)}`,
   );
 }
