@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LateIndex } from '../../src/index/index.js';
+import { observe } from '../fixtures/format-v2/observe.js';
+import { makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
+
+const FIXTURES = path.join(import.meta.dirname, '../fixtures/format-v2');
+const { cleanups, newDir } = useCleanups();
+
+/** Unpacks a fixture index built by an earlier lateindex (tests/fixtures/format-v2/build.sh) into a temp dir. */
+function unpack(name: string): string {
+  const dir = path.dirname(newDir());
+  const tar = spawnSync('tar', ['-xzf', path.join(FIXTURES, `${name}.tar.gz`), '-C', dir]);
+  expect(tar.status, tar.stderr.toString()).toBe(0);
+  return path.join(dir, name);
+}
+
+describe('indexes written by the format-2 lateindex that built the fixtures', () => {
+  for (const name of ['text', 'precomputed']) {
+    it(`${name}: opens, verifies, reads and searches exactly as the version that wrote it did, and stays sound under writes`, async () => {
+      const dir = unpack(name);
+      const expected = JSON.parse(readFileSync(path.join(FIXTURES, `${name}.expected.json`), 'utf8')) as unknown;
+      expect(await observe(dir)).toEqual(expected);
+
+      const index = await LateIndex.open(dir);
+      cleanups.push(() => index.close());
+      const dim = index.dim;
+      const random = rng(5);
+      const [first, second] = [...index.liveInternalIds()].map((id) => index.getDocument(id)!.id);
+      const sparse = index.manifest.sparse?.mode === 'learned' ? { sparse: { t1: 1.5, t9: 0.25 } } : {};
+      await index.upsert([makeDoc(first!, randomUnitRows(random, 3, dim), dim, sparse), makeDoc('added', randomUnitRows(random, 2, dim), dim, sparse)]);
+      await index.delete([second!]);
+      expect(index.verify().problems).toEqual([]);
+      await index.close();
+      const reopened = await LateIndex.open(dir, { readOnly: true });
+      cleanups.push(() => reopened.close());
+      expect(reopened.verify().problems).toEqual([]);
+      expect(reopened.counts().documents).toBe((expected as { counts: { documents: number } }).counts.documents);
+    });
+  }
+});
