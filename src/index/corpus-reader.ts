@@ -53,13 +53,6 @@ export async function countCorpusRecords(source: string): Promise<number> {
   return lineHasContent ? count + 1 : count;
 }
 
-/** Counts records without keeping them, validating every one (used to check input before changing an index). */
-export async function validateCorpus(source: string): Promise<number> {
-  let n = 0;
-  for await (const _record of readCorpus(source)) n++;
-  return n;
-}
-
 export async function* readJsonlCorpus(file: string): AsyncGenerator<DocumentRecord> {
   for await (const { line, lineNo } of readLines(file)) {
     if (line.trim() === '') continue;

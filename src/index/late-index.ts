@@ -453,11 +453,6 @@ export class LateIndex {
     for (let i = 0; i < end; i++) if (counts[i] !== NOT_LIVE) yield i;
   }
 
-  /** One past the largest internal id ever assigned (size for dense per-document arrays). */
-  internalIdLimit(): number {
-    return this.state.nextInternalId;
-  }
-
   /**
    * Hits for the `k` nearest DISTINCT stored vectors to `query` (inner product, approximate), mapped to their
    * documents: one hit per (vector, owner) pair, in decreasing similarity (owners of one vector by internal id), so
