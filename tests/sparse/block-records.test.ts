@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accumulateBlockRecord, decodeBlockRecord, type SparseDocument, type SparseStore } from '../../src/index/sparse/index.js';
+import { decodeBlockRecord, type SparseDocument, type SparseStore } from '../../src/index/sparse/index.js';
+import { accumulateBlockRecord } from '../../src/search/sparse/index.js';
 import { encodeBlockRecord } from '../../src/index/sparse/encoding.js';
 import { IndexFormatError } from '../../src/shared/index.js';
 import { churnStore, openTempStore, putAll, rng } from './helpers.js';

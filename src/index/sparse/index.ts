@@ -3,4 +3,4 @@ export * from './analyzer.js';
 export * from './impacts.js';
 export * from './sparse-store.js';
 export * from './graph-bisection.js';
-export { accumulateBlockRecord, decodeBlockRecord, postingKey, MAX_BLOCKS, MAX_TERM_ID } from './encoding.js';
+export { decodeBlockRecord, postingKey, readUint32At, MAX_BLOCKS, MAX_TERM_ID } from './encoding.js';

@@ -1,5 +1,6 @@
 import { UsageError } from '../../shared/index.js';
-import { accumulateBlockRecord, slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
+import { slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
+import { accumulateBlockRecord } from './block-scoring.js';
 import { keptTermCount, prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
 import type { BlockMaxPruningOptions, SparseHit } from './sparse-types.js';
 import { TopScores } from './top-scores.js';
