@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { analyze, sparseDocumentText, SparseStore, type SparseDocument, type SparseStoreOptions } from '../src/index/sparse/index.js';
+import { analyze, SparseStore, type SparseDocument, type SparseStoreOptions } from '../src/index/sparse/index.js';
+import { documentText } from '../src/shared/index.js';
 
 export const DATA_ROOT = '/work/shared/data';
 
@@ -22,7 +23,7 @@ export function readJsonl<T>(path: string): T[] {
 export function readCorpus(dataset: string): BeirDoc[] {
   return readJsonl<{ _id: string; title?: string; text?: string }>(join(DATA_ROOT, dataset, 'corpus.jsonl')).map((r) => ({
     id: r._id,
-    text: sparseDocumentText(r.title, r.text),
+    text: documentText(r),
   }));
 }
 

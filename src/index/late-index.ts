@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../encode/encoder.js';
-import { IndexFormatError, InputError, LateIndexError, UsageError, type MultiVector } from '../shared/index.js';
+import { IndexFormatError, InputError, LateIndexError, UsageError, documentText, type MultiVector } from '../shared/index.js';
 import { CodecState } from './codecs/codec-state.js';
 import { createCodec } from './codecs/registry.js';
 import { RESIDUAL_SAMPLE_VECTORS, leadingRows } from './codecs/residual-training.js';
 import { accumulateDrift, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
-import { analyze, sparseDocumentText } from './sparse/analyzer.js';
+import { analyze } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
 import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
 import { ExactTokenStore } from './exact-token-store.js';
@@ -1052,7 +1052,7 @@ export class LateIndex {
     if (this.base.sparse?.mode === 'bm25') {
       if (!doc.title && !doc.text) return undefined;
       // A pathological "word" longer than an LMDB key cannot be a term; such words are not searchable anyway.
-      const terms = analyze(sparseDocumentText(doc.title, doc.text)).filter((t) => t.length <= MAX_KEY_BYTES / 4 || Buffer.byteLength(t) <= MAX_KEY_BYTES);
+      const terms = analyze(documentText(doc)).filter((t) => t.length <= MAX_KEY_BYTES / 4 || Buffer.byteLength(t) <= MAX_KEY_BYTES);
       return { terms };
     }
     return doc.sparse === undefined ? undefined : { weights: doc.sparse };

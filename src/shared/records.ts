@@ -20,7 +20,10 @@ export interface DocumentRecord {
   readonly source?: SourceLocation;
 }
 
-/** The text an encoder sees for a record: title and body, as BEIR evaluations do. */
+/**
+ * The text of a record that is indexed, by the encoder and by BM25 alike: trimmed title and body joined by a
+ * newline, as BEIR evaluations do (either may be missing).
+ */
 export function documentText(record: Pick<DocumentRecord, 'title' | 'text'>): string {
   const title = record.title?.trim() ?? '';
   const text = record.text?.trim() ?? '';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, sparseDocumentText, tokenize } from '../../src/index/sparse/index.js';
+import { analyze, tokenize } from '../../src/index/sparse/index.js';
+import { documentText } from '../../src/shared/index.js';
 
 describe('sparse analyzer', () => {
   it('lowercases, splits on Unicode word boundaries and keeps decimals and contractions whole', () => {
@@ -34,9 +35,12 @@ describe('sparse analyzer', () => {
     expect(analyze("patient's diabetes")).toEqual(['patient', 'diabet']);
   });
 
-  it('joins title and text with a newline', () => {
-    expect(sparseDocumentText('T', 'body')).toBe('T\nbody');
-    expect(sparseDocumentText(undefined, 'body')).toBe('body');
-    expect(sparseDocumentText('T', '')).toBe('T');
+  it('indexes the one document text: title and text joined with a newline, trimmed, either may be missing', () => {
+    expect(documentText({ title: 'T', text: 'body' })).toBe('T\nbody');
+    expect(documentText({ text: 'body' })).toBe('body');
+    expect(documentText({ title: 'T', text: '' })).toBe('T');
+    expect(documentText({ title: '  T ', text: ' body\n' })).toBe('T\nbody');
+    // Trimming never changes the terms: whitespace is no term.
+    expect(analyze(documentText({ title: '  Cells ', text: ' running\n' }))).toEqual(analyze('  Cells \n running\n'));
   });
 });

@@ -31,9 +31,3 @@ export function analyze(text: string): string[] {
   }
   return terms;
 }
-
-/** The text BM25 indexes for a record: title and body separated by a newline (either may be missing). */
-export function sparseDocumentText(title: string | undefined, text: string | undefined): string {
-  if (title && text) return `${title}\n${text}`;
-  return title || text || '';
-}
