@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isBlockSize, MAX_BLOCK_SIZE } from '../index/index.js';
 import type { FusionMethod } from '../search/index.js';
 
 export function positiveInt(value: string): number {
@@ -7,10 +8,10 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** Documents per sparse block: an integer in 1..256 (block offsets are stored in one byte). */
+/** Documents per sparse block (the index's rule, `isBlockSize`). */
 export function sparseBlockSize(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError(`expected an integer in 1..256, got "${value}"`);
+  if (!isBlockSize(n)) throw new InvalidArgumentError(`expected an integer in 1..${MAX_BLOCK_SIZE}, got "${value}"`);
   return n;
 }
 

@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InputError, asFileError, readLines, type DocumentRecord, type SourceLocation } from '../shared/index.js';
+import { sparseWeightsProblem } from './sparse/sparse-input.js';
 
 /**
  * Streams corpus records from a JSONL file, a BEIR dataset folder (its corpus.jsonl) or a folder of .txt/.md
@@ -186,16 +187,10 @@ function parseGrid(value: unknown, count: number, at: RecordAt): [number, number
 }
 
 function parseSparse(value: unknown, at: RecordAt): Record<string, number> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw recordError(`must be an object of term weights, got ${typeName(value)}`, at, 'sparse');
-  }
+  const problem = sparseWeightsProblem(value);
+  if (problem) throw recordError(problem.message, at, 'sparse');
   const out: Record<string, number> = {};
-  for (const [term, weight] of Object.entries(value)) {
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-      throw recordError(`weight of "${term}" must be a finite number >= 0`, at, 'sparse');
-    }
-    if (weight > 0) out[term] = weight;
-  }
+  for (const [term, weight] of Object.entries(value as Record<string, number>)) if (weight > 0) out[term] = weight;
   return out;
 }
 

@@ -9,7 +9,9 @@ import { RESIDUAL_SAMPLE_VECTORS, leadingRows } from './codecs/residual-training
 import { accumulateDrift, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codecs/codec-drift.js';
 import { analyze } from './sparse/analyzer.js';
 import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './sparse/impacts.js';
-import { DEFAULT_BLOCK_SIZE, SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
+import { DEFAULT_BLOCK_SIZE, isBlockSize, MAX_BLOCK_SIZE } from './sparse/block-size.js';
+import { sparseWeightsProblem } from './sparse/sparse-input.js';
+import { SparseStore, type CompactReport, type ReorderReport } from './sparse/sparse-store.js';
 import { ExactTokenStore } from './exact-token-store.js';
 import { describeEncoder, sameEncoder } from '../encode/encoder.js';
 import type { SparseDocument, SparseMode } from './sparse/types.js';
@@ -1012,19 +1014,8 @@ export class LateIndex {
         }
       }
     }
-    if (doc.sparse !== undefined) {
-      if (typeof doc.sparse !== 'object' || doc.sparse === null || Array.isArray(doc.sparse)) {
-        throw new InputError(`document "${doc.id}": sparse must be an object of term weights`, undefined, 'sparse');
-      }
-      for (const [term, weight] of Object.entries(doc.sparse)) {
-        if (term.length === 0 || Buffer.byteLength(term) > MAX_KEY_BYTES) {
-          throw new InputError(`document "${doc.id}": sparse terms must be non-empty strings of at most ${MAX_KEY_BYTES} bytes`, undefined, 'sparse');
-        }
-        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-          throw new InputError(`document "${doc.id}": sparse weight of "${term}" must be a finite number >= 0, got ${String(weight)}`, undefined, 'sparse');
-        }
-      }
-    }
+    const sparseProblem = doc.sparse === undefined ? undefined : sparseWeightsProblem(doc.sparse);
+    if (sparseProblem) throw new InputError(`document "${doc.id}": sparse ${sparseProblem.message}`, undefined, 'sparse');
     const v = doc.vectors;
     if (!v || !(v.data instanceof Float32Array)) {
       throw new InputError(`document "${doc.id}": vectors must be a MultiVector with Float32Array data`, undefined, 'vectors');
@@ -1201,8 +1192,8 @@ function sparseSettings(given: CreateIndexOptions['sparse']): SparseSettings {
   }
   if (mode === 'none') return { mode };
   const blockSize = given?.blockSize ?? DEFAULT_BLOCK_SIZE;
-  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 256) {
-    throw new InputError(`sparse blockSize must be an integer in 1..256, got ${String(blockSize)}`, undefined, 'sparse.blockSize');
+  if (!isBlockSize(blockSize)) {
+    throw new InputError(`sparse blockSize must be an integer in 1..${MAX_BLOCK_SIZE}, got ${String(blockSize)}`, undefined, 'sparse.blockSize');
   }
   return { mode, blockSize, k1: DEFAULT_BM25.k1, b: DEFAULT_BM25.b, learnedScale: DEFAULT_LEARNED_SCALE };
 }

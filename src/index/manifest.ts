@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { IndexFormatError } from '../shared/index.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { CODEC_NAMES, isCodecName } from './codecs/registry.js';
+import { isBlockSize, MAX_BLOCK_SIZE } from './sparse/block-size.js';
 import type { HnswParams, Manifest } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -64,7 +65,7 @@ export function readManifest(dir: string): Manifest {
     if (typeof sp !== 'object' || sp === null) bad('sparse', 'an object');
     if (sp.mode !== 'bm25' && sp.mode !== 'learned' && sp.mode !== 'none') bad('sparse.mode', '"bm25", "learned" or "none"');
     if (sp.mode !== 'none') {
-      if (!Number.isInteger(sp.blockSize) || (sp.blockSize as number) < 1 || (sp.blockSize as number) > 256) bad('sparse.blockSize', 'an integer in 1..256');
+      if (!isBlockSize(sp.blockSize)) bad('sparse.blockSize', `an integer in 1..${MAX_BLOCK_SIZE}`);
       for (const key of ['k1', 'b', 'learnedScale'] as const) {
         if (typeof sp[key] !== 'number' || !Number.isFinite(sp[key])) bad(`sparse.${key}`, 'a finite number');
       }

@@ -2,6 +2,7 @@ import { UsageError } from '../../shared/index.js';
 import {
   analyze,
   bm25Idf,
+  isSparseWeight,
   MAX_IMPACT,
   QUERY_WEIGHT_SCALE,
   quantizeQueryWeight,
@@ -40,7 +41,7 @@ export function prepareSparseQuery(store: SparseStore, input: SparseQueryInput |
     for (const term of analyze(input)) raw.set(term, (raw.get(term) ?? 0) + 1);
   } else {
     for (const [term, weight] of Object.entries(input)) {
-      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+      if (!isSparseWeight(weight)) {
         throw new UsageError(`query weight of "${term}" must be a finite number >= 0, got ${String(weight)}`, 'sparse_query');
       }
       if (weight > 0) raw.set(term, weight);

@@ -1,0 +1,10 @@
+/**
+ * LMDB keys hold at most 1978 bytes; every string the index uses as a key (document ids, df terms, sparse terms,
+ * exact-match tokens) must stay within this, which leaves room for ordered-binary's few bytes of framing.
+ */
+export const MAX_KEY_BYTES = 1024;
+
+/** Whether `value` is a string short enough to be an LMDB key of the index. */
+export function fitsKey(value: unknown): value is string {
+  return typeof value === 'string' && Buffer.byteLength(value) <= MAX_KEY_BYTES;
+}
