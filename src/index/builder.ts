@@ -14,7 +14,10 @@ import {
 import { leadingRows } from './codecs/residual-training.js';
 import type { CodecTrainingReport } from './codecs/vector-codec.js';
 import type { LateIndex } from './late-index.js';
-import type { IndexedDocument } from './types.js';
+import { MAX_KEY_BYTES } from './lmdb-keys.js';
+import { analyze } from './sparse/analyzer.js';
+import type { SparseInput } from './sparse/sparse-input.js';
+import type { PreparedDocument, SparseIndexMode } from './types.js';
 
 export interface BuildOptions {
   /** Leading rows poolers keep unmerged; defaults to the encoder's own choice. */
@@ -66,8 +69,9 @@ export class IndexBuilder {
   private readonly seed: number;
   private readonly codecSampleVectors: number;
   private readonly keepsExactTokens: boolean;
+  private readonly sparseMode: SparseIndexMode;
   /** Reduced documents held back until the codec is trained (only while `index.codecNeedsTraining`). */
-  private pending: IndexedDocument[] = [];
+  private pending: PreparedDocument[] = [];
   private pendingVectors = 0;
   private trainingReport: CodecTrainingReport | undefined;
 
@@ -81,6 +85,7 @@ export class IndexBuilder {
     this.seed = options.seed ?? DEFAULT_REDUCTION_SEED;
     this.codecSampleVectors = options.codecSampleVectors ?? 0;
     this.keepsExactTokens = index.manifest.exactMatchRecovery === true;
+    this.sparseMode = index.manifest.sparse?.mode ?? 'none';
   }
 
   /** What training the codec measured, when this builder trained it. */
@@ -106,7 +111,7 @@ export class IndexBuilder {
    * sweep can encode a corpus once and build many indexes from it. Ids must be unique within the batch.
    */
   async addEncodedBatch(records: readonly DocumentRecord[], vectors: readonly MultiVector[]): Promise<BatchResult> {
-    const docs: IndexedDocument[] = [];
+    const docs: PreparedDocument[] = [];
     let stored = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -123,14 +128,14 @@ export class IndexBuilder {
         ...(record.title !== undefined && { title: record.title }),
         ...(record.text !== undefined && { text: record.text }),
         ...(record.metadata && { metadata: record.metadata }),
-        ...(record.sparse && { sparse: record.sparse }),
+        ...sparseOf(record, this.sparseMode),
         vectors: reduced,
         ...(mv.tokens && { terms: [...new Set(mv.tokens)] }),
         ...(this.keepsExactTokens && { exactTokens: representedTokens(reduced) }),
         stepCounts,
       });
     }
-    if (this.pending.length > 0 || (this.codecSampleVectors > 0 && this.index.codecNeedsTraining)) {
+    if (this.pending.length > 0 || (this.codecSampleVectors > 0 && this.index.codec.needsTraining)) {
       // Training needs a sample before the first write: hold documents back until it is large enough.
       this.pending.push(...docs);
       for (const doc of docs) this.pendingVectors += doc.vectors.count;
@@ -149,9 +154,9 @@ export class IndexBuilder {
     this.pending = [];
     const vectors = this.pendingVectors;
     this.pendingVectors = 0;
-    if (this.index.codecNeedsTraining && vectors > 0) {
+    if (this.index.codec.needsTraining && vectors > 0) {
       const sample = leadingRows(docs.map((doc) => doc.vectors), this.codecSampleVectors, this.index.dim);
-      this.trainingReport = this.index.trainCodec(sample);
+      this.trainingReport = this.index.codec.train(sample);
     }
     // A document may appear in several held-back batches: the index's upsert keeps the last one.
     const { inserted, updated } = await this.index.upsert(docs);
@@ -207,4 +212,15 @@ function lastRecordPerId(records: readonly DocumentRecord[]): DocumentRecord[] {
     byId.set(record.id, record);
   }
   return [...byId.values()];
+}
+
+/** What a record gives the sparse postings: BM25 terms of its text, or its learned weights, per the index's mode. */
+export function sparseOf(record: Pick<DocumentRecord, 'title' | 'text' | 'sparse'>, mode: SparseIndexMode): { sparse?: SparseInput } {
+  if (mode === 'bm25') {
+    if (!record.title && !record.text) return {};
+    // A pathological "word" longer than an LMDB key cannot be a term; such words are not searchable anyway.
+    const terms = analyze(documentText(record)).filter((t) => t.length <= MAX_KEY_BYTES / 4 || Buffer.byteLength(t) <= MAX_KEY_BYTES);
+    return { sparse: { terms } };
+  }
+  return mode === 'learned' && record.sparse ? { sparse: { weights: record.sparse } } : {};
 }

@@ -1,9 +1,14 @@
 export * from './types.js';
 export * from './codecs/index.js';
 export * from './manifest.js';
-export * from './token-graph.js';
 export * from './late-index.js';
+export { STORE_FILE, type StoreSchema } from './store/store-schema.js';
+export type { TokenVectorIndex, TokenVectorChange, TokenVectorVerifier } from './token-vectors/token-vector-index.js';
+export { OWNER_OVERFLOW_FACTOR, type DistinctVectorInspection } from './token-vectors/distinct/distinct-vector-index.js';
+export type { GraphOrigin } from './token-vectors/distinct/graph-sync.js';
+export * from './token-vectors/distinct/token-graph.js';
 export type { VerifyReport } from './verify-index.js';
+export { writeFileAtomic } from './atomic-file.js';
 export * from './disk-usage.js';
 export * from './corpus-reader.js';
 export * from './builder.js';

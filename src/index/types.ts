@@ -2,6 +2,7 @@ import type { EncoderIdentity } from '../encode/encoder.js';
 import type { MultiVector } from '../shared/index.js';
 
 import type { CodecName } from './codecs/registry.js';
+import type { SparseInput } from './sparse/sparse-input.js';
 
 /** The codec an index stores its vectors with (see codecs/registry.ts). */
 export type QuantizationName = CodecName;
@@ -59,8 +60,11 @@ export interface IndexCounts {
   readonly exactTokenBytes?: number;
 }
 
-/** A document ready to store: its record fields plus the (already reduced) vectors. */
-export interface IndexedDocument {
+/**
+ * A document as the ingest pipeline (ingest/) prepares it and the index stores it: the record's fields, its
+ * reduced vectors and its word-level data. The index checks it and stores it; it analyses nothing itself.
+ */
+export interface PreparedDocument {
   readonly id: string;
   readonly title?: string;
   readonly text?: string;
@@ -75,8 +79,11 @@ export interface IndexedDocument {
    * (`[encoded, afterStep1, ...]`); the index sums them for `stats`.
    */
   readonly stepCounts?: readonly number[];
-  /** Learned-sparse term weights (used by `learned` sparse indexes; ignored otherwise). */
-  readonly sparse?: Readonly<Record<string, number>>;
+  /**
+   * What the sparse postings index: the BM25 terms of the document text (a `bm25` index: present exactly when the
+   * document has a title or text) or its learned-sparse weights (a `learned` index; optional).
+   */
+  readonly sparse?: SparseInput;
 }
 
 export interface StoredDocument {

@@ -54,3 +54,17 @@ export function fieldRangeOf(record: Pick<DocumentRecord, 'title' | 'text'>, sta
   }
   return undefined;
 }
+
+/**
+ * Within one batch the last item for an id wins, as if the items were written one after another: the last
+ * occurrence of each id, in the order of those last occurrences.
+ */
+export function lastPerId<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    const id = idOf(item);
+    byId.delete(id);
+    byId.set(id, item);
+  }
+  return [...byId.values()];
+}

@@ -13,13 +13,10 @@ describe('lateindex verify', () => {
 
     // Damage: drop one document's stored vectors and one exact-match list behind the index's back.
     const index = await LateIndex.open(dir);
-    const internals = index as unknown as {
-      env: { transactionSync(fn: () => void): void };
-      vectors: { removeSync(key: number): boolean };
-    };
+    const store = index.inspect().store;
     const victim = index.getInternalId('bread-sourdough')!;
-    internals.env.transactionSync(() => {
-      internals.vectors.removeSync(victim);
+    store.transaction(() => {
+      store.vectors.removeSync(victim);
       index.exactTokens!.remove(index.getInternalId('glacier-flow')!);
     });
     await index.close();

@@ -12,7 +12,7 @@ import {
   parseCodecName,
   driftReport,
   readManifest,
-  type IndexedDocument,
+  type PreparedDocument,
   type QuantizationName,
 } from '../../src/index/index.js';
 import { parseSweepGrid } from '../../src/eval/sweep/sweep-config.js';
@@ -38,17 +38,17 @@ function clusteredRows(random: () => number, topics: Float32Array, count: number
 
 const topics = randomUnitRows(rng(5), 16, DIM);
 
-function clusteredDocs(prefix: string, count: number, seed: number): IndexedDocument[] {
+function clusteredDocs(prefix: string, count: number, seed: number): PreparedDocument[] {
   const random = mulberry32(seed);
   return Array.from({ length: count }, (_, i) => makeDoc(`${prefix}${i}`, clusteredRows(random, topics, ROWS_PER_DOC), DIM));
 }
 
-function isotropicDocs(prefix: string, count: number, seed: number): IndexedDocument[] {
+function isotropicDocs(prefix: string, count: number, seed: number): PreparedDocument[] {
   const random = rng(seed);
   return Array.from({ length: count }, (_, i) => makeDoc(`${prefix}${i}`, randomUnitRows(random, ROWS_PER_DOC, DIM), DIM));
 }
 
-function concatRows(docs: readonly IndexedDocument[]): Float32Array {
+function concatRows(docs: readonly PreparedDocument[]): Float32Array {
   const out = new Float32Array(docs.reduce((n, d) => n + d.vectors.data.length, 0));
   let at = 0;
   for (const doc of docs) {
@@ -93,9 +93,9 @@ describe('codecs in an index', () => {
     const dir = newDir();
     const docs = clusteredDocs('d', 40, 1);
     const index = await LateIndex.create(dir, { encoder: encoderIdentity(DIM), quantization: 'residual:2' as QuantizationName, sparse: { mode: 'none' } });
-    expect(index.codecNeedsTraining).toBe(true);
+    expect(index.codec.needsTraining).toBe(true);
     await index.upsert(docs);
-    expect(index.codecNeedsTraining).toBe(false);
+    expect(index.codec.needsTraining).toBe(false);
     // Independent reference: a codec trained on the same rows (the batch in order) encodes and decodes each document.
     const reference = new ResidualCodec(2);
     reference.train(concatRows(docs), DIM);
@@ -103,7 +103,7 @@ describe('codecs in an index', () => {
     const read = (ix: LateIndex): Float32Array[] => docs.map((d) => Float32Array.from(ix.readVectors(ix.getInternalId(d.id)!)!.data));
     expect(read(index)).toEqual(expected);
     expect(index.counts().vectorBytes).toBe(40 * ROWS_PER_DOC * reference.bytesPerVector(DIM));
-    expect(index.codecStateBytes()).toBe(reference.state().length);
+    expect(index.codec.stateBytes()).toBe(reference.state().length);
     expect(index.verify().ok).toBe(true);
     await index.close();
 
@@ -111,7 +111,7 @@ describe('codecs in an index', () => {
     for (const readOnly of [true, false]) {
       const reopened = await LateIndex.open(dir, { readOnly });
       expect(read(reopened)).toEqual(expected);
-      expect(reopened.codecDrift()!.training).toEqual(reference.training());
+      expect(reopened.codec.drift()!.training).toEqual(reference.training());
       expect(reopened.verify().ok).toBe(true);
       await reopened.close();
     }
@@ -120,12 +120,12 @@ describe('codecs in an index', () => {
   it('later adds reuse the codebook, and the new documents are found by MaxSim and by HNSW candidates', async () => {
     const index = await createIndex('residual:4');
     await index.upsert(clusteredDocs('first', 40, 2));
-    const training = index.codecDrift()!.training;
-    const stateBytes = index.codecStateBytes();
+    const training = index.codec.drift()!.training;
+    const stateBytes = index.codec.stateBytes();
     const added = clusteredDocs('later', 10, 3);
     await index.upsert(added);
-    expect(index.codecDrift()!.training).toEqual(training);
-    expect(index.codecStateBytes()).toBe(stateBytes);
+    expect(index.codec.drift()!.training).toEqual(training);
+    expect(index.codec.stateBytes()).toBe(stateBytes);
     expect(index.counts().documents).toBe(50);
     for (const doc of added) {
       expect(bestByMaxSim(index, doc.vectors.data)).toBe(doc.id);
@@ -139,34 +139,34 @@ describe('codecs in an index', () => {
   it('drift: same-distribution additions stay under the retrain threshold, off-distribution ones exceed it', async () => {
     const index = await createIndex('residual:2');
     await index.upsert(clusteredDocs('train', 60, 4));
-    const training = index.codecDrift()!.training;
+    const training = index.codec.drift()!.training;
 
-    const before = index.codecDriftSums();
+    const before = index.codec.driftSums();
     await index.upsert(clusteredDocs('same', 40, 5));
-    const same = driftReport(training, driftBetween(before, index.codecDriftSums()));
+    const same = driftReport(training, driftBetween(before, index.codec.driftSums()));
     expect(same.added.vectors).toBe(400);
     expect(same.errorRatio).toBeLessThan(RETRAIN_ERROR_RATIO);
     expect(same.retrainAdvised).toBe(false);
 
-    const middle = index.codecDriftSums();
+    const middle = index.codec.driftSums();
     await index.upsert(isotropicDocs('other', 40, 6));
-    const other = driftReport(training, driftBetween(middle, index.codecDriftSums()));
+    const other = driftReport(training, driftBetween(middle, index.codec.driftSums()));
     expect(other.added.vectors).toBe(400);
     expect(other.errorRatio).toBeGreaterThan(RETRAIN_ERROR_RATIO);
     expect(other.retrainAdvised).toBe(true);
     expect(other.added.meanCosine).toBeLessThan(same.added.meanCosine);
     // The running figure over everything stored moved up as well.
-    expect(index.codecDrift()!.added.meanSquaredError).toBeGreaterThan(driftReport(training, middle).added.meanSquaredError);
+    expect(index.codec.drift()!.added.meanSquaredError).toBeGreaterThan(driftReport(training, middle).added.meanSquaredError);
   });
 
   it('refuses to retrain once vectors are stored, and has nothing to train for stateless codecs', async () => {
     const residual = await createIndex('residual:1');
     await residual.upsert(clusteredDocs('d', 5, 7));
-    expect(() => residual.trainCodec(concatRows(clusteredDocs('x', 5, 8)))).toThrow(expect.objectContaining({ code: 'codec_in_use' }));
+    expect(() => residual.codec.train(concatRows(clusteredDocs('x', 5, 8)))).toThrow(expect.objectContaining({ code: 'codec_in_use' }));
     const plain = await createIndex('int8');
-    expect(plain.codecNeedsTraining).toBe(false);
-    expect(() => plain.trainCodec(new Float32Array(DIM))).toThrow(LateIndexError);
-    expect(plain.codecDrift()).toBeUndefined();
+    expect(plain.codec.needsTraining).toBe(false);
+    expect(() => plain.codec.train(new Float32Array(DIM))).toThrow(LateIndexError);
+    expect(plain.codec.drift()).toBeUndefined();
   });
 
   it('IndexBuilder holds documents back until the sample is collected, trains on it, then writes them', async () => {
@@ -176,7 +176,7 @@ describe('codecs in an index', () => {
     const batch = (from: number, to: number) => builder.addEncodedBatch(docs.slice(from, to).map((d) => ({ id: d.id })), docs.slice(from, to).map((d) => multiVector(d.vectors.data, DIM)));
     expect((await batch(0, 5)).inserted).toBe(0);
     expect(index.counts().documents).toBe(0);
-    expect(index.codecNeedsTraining).toBe(true);
+    expect(index.codec.needsTraining).toBe(true);
     expect((await batch(5, 11)).inserted).toBe(11);
     expect(index.counts().documents).toBe(11);
     expect((await batch(11, 15)).inserted).toBe(4);
@@ -184,7 +184,7 @@ describe('codecs in an index', () => {
     const reference = new ResidualCodec(2);
     reference.train(concatRows(docs).subarray(0, 100 * DIM), DIM);
     expect(builder.codecTraining).toEqual(reference.training());
-    expect(index.codecDrift()!.training).toEqual(reference.training());
+    expect(index.codec.drift()!.training).toEqual(reference.training());
   });
 
   it('without a hold-back (the REST writer) the first batch is written at once and is the sample', async () => {
@@ -193,7 +193,7 @@ describe('codecs in an index', () => {
     const docs = clusteredDocs('r', 4, 12);
     expect((await builder.addEncodedBatch(docs.map((d) => ({ id: d.id })), docs.map((d) => multiVector(d.vectors.data, DIM)))).inserted).toBe(4);
     expect(index.counts().documents).toBe(4);
-    expect(index.codecDrift()!.training.sampleVectors).toBe(4 * ROWS_PER_DOC);
+    expect(index.codec.drift()!.training.sampleVectors).toBe(4 * ROWS_PER_DOC);
   });
 
   it('a corpus smaller than the sample is trained on whole and written by finish()', async () => {

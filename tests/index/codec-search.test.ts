@@ -66,7 +66,7 @@ describe('search over codecs (real text, embedded static encoder)', () => {
 
   it('a residual:2 index built through IndexBuilder answers the same queries (trained, searchable)', async () => {
     const index = indexes.get('residual:2')!;
-    expect(index.codecDrift()!.training.sampleVectors).toBe(index.counts().vectors);
+    expect(index.codec.drift()!.training.sampleVectors).toBe(index.counts().vectors);
     for (const text of queries) expect((await topIds('residual:2', text, true)).length).toBe(10);
   });
 });

@@ -115,8 +115,7 @@ describe('exact-match recovery in the index', () => {
   it('verify reports a list holding a token the document does not have, and a list of a missing document', async () => {
     const index = await build('ward:2');
     const store = index.exactTokens!;
-    const internals = index as unknown as { env: { transactionSync(fn: () => void): void } };
-    internals.env.transactionSync(() => {
+    index.inspect().store.transaction(() => {
       store.put(index.getInternalId(records[0]!.id)!, ['not-in-this-document']);
       store.put(9999, ['bread']);
     });

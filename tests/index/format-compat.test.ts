@@ -29,7 +29,7 @@ describe('indexes written by the format-2 lateindex that built the fixtures', ()
       const dim = index.dim;
       const random = rng(5);
       const [first, second] = [...index.liveInternalIds()].map((id) => index.getDocument(id)!.id);
-      const sparse = index.manifest.sparse?.mode === 'learned' ? { sparse: { t1: 1.5, t9: 0.25 } } : {};
+      const sparse = index.manifest.sparse?.mode === 'learned' ? { sparse: { weights: { t1: 1.5, t9: 0.25 } } } : {};
       await index.upsert([makeDoc(first!, randomUnitRows(random, 3, dim), dim, sparse), makeDoc('added', randomUnitRows(random, 2, dim), dim, sparse)]);
       await index.delete([second!]);
       expect(index.verify().problems).toEqual([]);

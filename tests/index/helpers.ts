@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncoderIdentity } from '../../src/encode/encoder.js';
-import type { IndexedDocument } from '../../src/index/types.js';
-import { normalizeRows } from '../../src/shared/index.js';
+import { sparseOf } from '../../src/index/builder.js';
+import type { PreparedDocument, SparseIndexMode } from '../../src/index/types.js';
+import { normalizeRows, type DocumentRecord } from '../../src/shared/index.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 export { mulberry32 as rng } from '../../src/shared/random.js';
@@ -19,8 +20,20 @@ export function randomUnitRows(random: () => number, count: number, dim: number)
   return normalizeRows(data, dim);
 }
 
-export function makeDoc(id: string, rows: Float32Array, dim: number, extra: Partial<IndexedDocument> = {}): IndexedDocument {
+export function makeDoc(id: string, rows: Float32Array, dim: number, extra: Partial<PreparedDocument> = {}): PreparedDocument {
   return { id, vectors: { dim, count: rows.length / dim, data: rows }, ...extra };
+}
+
+/**
+ * Record fields as the ingest pipeline prepares them for an index of sparse `mode`: title and text, and what the
+ * sparse postings index of them (BM25 terms of the text, or the given learned weights).
+ */
+export function fields(record: Pick<DocumentRecord, 'title' | 'text' | 'sparse'>, mode: SparseIndexMode = 'bm25'): Partial<PreparedDocument> {
+  return {
+    ...(record.title !== undefined && { title: record.title }),
+    ...(record.text !== undefined && { text: record.text }),
+    ...sparseOf(record, mode),
+  };
 }
 
 export function encoderIdentity(dim: number, hash = 'h1'): EncoderIdentity {

@@ -4,7 +4,7 @@ import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
 import { IndexFormatError, InputError } from '../../src/shared/index.js';
-import { encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
+import { encoderIdentity, fields, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const DIM = 16;
 const { cleanups, newDir } = useCleanups();
@@ -17,8 +17,8 @@ describe('LateIndex upsert / delete / reopen', () => {
     const b = randomUnitRows(random, 5, DIM);
     const index = await LateIndex.create(dir, { encoder: encoderIdentity(DIM), quantization: 'float32' });
     const result = await index.upsert([
-      makeDoc('a', a, DIM, { title: 'Alpha', text: 'first', metadata: { year: 2020, tags: ['x'] }, terms: ['cat', 'dog'], stepCounts: [6, 3] }),
-      makeDoc('b', b, DIM, { text: 'second', terms: ['dog', 'dog', 'eel'], stepCounts: [9, 5] }),
+      makeDoc('a', a, DIM, { ...fields({ title: 'Alpha', text: 'first' }), metadata: { year: 2020, tags: ['x'] }, terms: ['cat', 'dog'], stepCounts: [6, 3] }),
+      makeDoc('b', b, DIM, { ...fields({ text: 'second' }), terms: ['dog', 'dog', 'eel'], stepCounts: [9, 5] }),
     ]);
     expect(result).toEqual({ inserted: 2, updated: 0 });
     expect(index.sequence()).toBe(1);
@@ -26,7 +26,7 @@ describe('LateIndex upsert / delete / reopen', () => {
 
     const reopened = await LateIndex.open(dir, { encoder: encoderIdentity(DIM) });
     cleanups.push(() => reopened.close());
-    expect(reopened.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
     expect(reopened.counts()).toEqual({ documents: 2, vectors: 8, vectorBytes: 8 * DIM * 4 });
     expect(reopened.stepCounts()).toEqual([15, 8]);
     expect(reopened.documentFrequency('dog')).toBe(2);
@@ -61,7 +61,7 @@ describe('LateIndex upsert / delete / reopen', () => {
       makeDoc('b', randomUnitRows(random, 2, DIM), DIM, { terms: ['dog'], stepCounts: [5, 2] }),
     ]);
     const replacement = randomUnitRows(random, 6, DIM);
-    const result = await index.upsert([makeDoc('a', replacement, DIM, { title: 'new', terms: ['eel'], stepCounts: [12, 6] })]);
+    const result = await index.upsert([makeDoc('a', replacement, DIM, { ...fields({ title: 'new' }), terms: ['eel'], stepCounts: [12, 6] })]);
     expect(result).toEqual({ inserted: 0, updated: 1 });
     expect(index.getInternalId('a')).toBe(0);
     expect(index.counts()).toEqual({ documents: 2, vectors: 8, vectorBytes: 8 * DIM * 2 });
@@ -71,13 +71,13 @@ describe('LateIndex upsert / delete / reopen', () => {
     expect(index.documentFrequency('eel')).toBe(1);
     expect(index.getDocument(0)).toEqual({ internalId: 0, id: 'a', title: 'new' });
     // 4 + 2 vectors added, a's 4 tombstoned, then its 6 new ones reuse those 4 slots and take 2 more.
-    expect(index.graphStats()).toMatchObject({ live: 8, tombstones: 0, elements: 8 });
+    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 8, tombstones: 0, elements: 8 });
     const stored = index.readVectors(0)!;
     expect(stored.count).toBe(6);
     for (let i = 0; i < replacement.length; i++) expect(Math.abs(stored.data[i]! - replacement[i]!)).toBeLessThanOrEqual(2 ** -12);
     // The old vectors are gone from HNSW: each new row finds document a, and all hits are the 6 + 2 live rows.
     for (let r = 0; r < 6; r++) {
-      const hits = index.searchHnsw(replacement.subarray(r * DIM, (r + 1) * DIM), 20, 50);
+      const hits = index.inspect().tokenVectors.nearestOwners(replacement.subarray(r * DIM, (r + 1) * DIM), 20, 50);
       expect(hits[0]!.internalId).toBe(0);
       expect(hits[0]!.similarity).toBeCloseTo(1, 2);
       expect(hits.filter((h) => h.internalId === 0).length).toBe(6);
@@ -123,7 +123,7 @@ describe('LateIndex upsert / delete / reopen', () => {
       expect(idx.readVectors(1)).toBeUndefined();
       expect([...idx.liveInternalIds()]).toEqual([0, 2]);
       for (let r = 0; r < 3; r++) {
-        const hits = idx.searchHnsw(rows[1]!.subarray(r * DIM, (r + 1) * DIM), 9, 50);
+        const hits = idx.inspect().tokenVectors.nearestOwners(rows[1]!.subarray(r * DIM, (r + 1) * DIM), 9, 50);
         expect(hits.map((h) => h.internalId)).not.toContain(1);
       }
     };
@@ -151,7 +151,7 @@ describe('LateIndex upsert / delete / reopen', () => {
     await index.close();
     const reopened = await LateIndex.open(dir);
     cleanups.push(() => reopened.close());
-    expect(reopened.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
     expect(reopened.counts()).toMatchObject({ documents: 1, vectors: 2 });
     expect(reopened.verify().problems).toEqual([]);
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).counts).toMatchObject({ documents: 1, vectors: 2 });
@@ -159,9 +159,9 @@ describe('LateIndex upsert / delete / reopen', () => {
 
   it('documents with zero vectors are stored and never returned by HNSW', async () => {
     const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(DIM) });
-    await index.upsert([makeDoc('empty', new Float32Array(0), DIM, { text: 'nothing to embed' })]);
+    await index.upsert([makeDoc('empty', new Float32Array(0), DIM, fields({ text: 'nothing to embed' }))]);
     expect(index.readVectors(0)).toMatchObject({ count: 0, dim: DIM });
-    expect(index.searchHnsw(randomUnitRows(rng(5), 1, DIM), 5)).toEqual([]);
+    expect(index.inspect().tokenVectors.nearestOwners(randomUnitRows(rng(5), 1, DIM), 5)).toEqual([]);
     await index.close();
   });
 });

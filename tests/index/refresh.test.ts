@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
+import { DocumentTable } from '../../src/index/store/document-table.js';
 import { encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const DIM = 8;
@@ -7,7 +8,7 @@ const { cleanups, newDir } = useCleanups();
 
 /** What a reader must agree on with the writer: every live document and its stored vector count. */
 function liveCounts(index: LateIndex): [number, number][] {
-  return [...index.liveInternalIds()].map((id) => [id, index.vectorCount(id)!]);
+  return [...index.liveInternalIds()].map((id) => [id, index.readVectors(id)!.count]);
 }
 
 describe('a reader catching up with a writer', () => {
@@ -20,7 +21,7 @@ describe('a reader catching up with a writer', () => {
     await writer.upsert(Array.from({ length: 20 }, (_, i) => doc(`d${i}`)));
     const reader = await LateIndex.open(dir, { readOnly: true });
     cleanups.push(() => reader.close());
-    const fullScans = vi.spyOn(LateIndex.prototype as unknown as { loadSpans: () => void }, 'loadSpans');
+    const fullScans = vi.spyOn(DocumentTable.prototype, 'loadVectorCounts');
     cleanups.push(() => fullScans.mockRestore());
 
     let next = 20;
@@ -54,19 +55,15 @@ describe('a reader catching up with a writer', () => {
     const doc = (id: string) => makeDoc(id, randomUnitRows(random, 3, DIM), DIM);
     await writer.upsert([doc('a'), doc('b')]);
     // Simulate an index written before the change log existed: no changeLogFrom, no log entries.
-    const internals = writer as unknown as {
-      env: { transactionSync: (f: () => void) => void };
-      meta: { get: (k: string) => Record<string, unknown>; putSync: (k: string, v: unknown) => void };
-      changedDocs: { getKeys: () => Iterable<number>; removeSync: (k: number) => void };
-    };
-    internals.env.transactionSync(() => {
-      const { changeLogFrom: _dropped, ...state } = internals.meta.get('state');
-      internals.meta.putSync('state', state);
-      for (const key of [...internals.changedDocs.getKeys()]) internals.changedDocs.removeSync(key);
+    const store = writer.inspect().store;
+    store.transaction(() => {
+      const { changeLogFrom: _dropped, ...state } = store.state();
+      store.putState(state);
+      for (const key of [...store.changedDocs!.getKeys()]) store.changedDocs!.removeSync(key);
     });
     const reader = await LateIndex.open(dir, { readOnly: true });
     cleanups.push(() => reader.close());
-    const fullScans = vi.spyOn(LateIndex.prototype as unknown as { loadSpans: () => void }, 'loadSpans');
+    const fullScans = vi.spyOn(DocumentTable.prototype, 'loadVectorCounts');
     cleanups.push(() => fullScans.mockRestore());
     await writer.upsert([doc('c')]);
     await reader.refresh(); // the log starts with this write, which the reader has not seen: covered

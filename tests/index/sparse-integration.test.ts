@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LateIndex } from '../../src/index/late-index.js';
 import { analyze, bm25Impact, type SparseStore } from '../../src/index/sparse/index.js';
-import { encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
+import { encoderIdentity, fields, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
 
 const DIM = 8;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -70,7 +70,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     const index = await LateIndex.create(dir, { encoder: encoderIdentity(DIM), sparse: { mode: 'bm25', blockSize: 4 } });
     expect(index.manifest.sparse).toEqual({ mode: 'bm25', blockSize: 4, k1: 0.9, b: 0.4, learnedScale: 64 });
     const records = corpus(30, 52);
-    await index.upsert(records.map((r) => makeDoc(r.id, randomUnitRows(random, 2, DIM), DIM, { title: r.title, text: r.text })));
+    await index.upsert(records.map((r) => makeDoc(r.id, randomUnitRows(random, 2, DIM), DIM, fields(r))));
     const texts = new Map(records.map((r, i) => [i, `${r.title}\n${r.text}`]));
     const store = index.sparse!;
     expectStoreMatches(store, texts, vocabulary);
@@ -86,7 +86,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
 
     // Update: d1 gets new text, d2 loses its text (no postings), d3 is deleted.
     await index.upsert([
-      makeDoc('d1', randomUnitRows(random, 1, DIM), DIM, { text: 'receptor receptor binding' }),
+      makeDoc('d1', randomUnitRows(random, 1, DIM), DIM, fields({ text: 'receptor receptor binding' })),
       makeDoc('d2', randomUnitRows(random, 1, DIM), DIM),
     ]);
     await index.delete(['d3']);
@@ -103,7 +103,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     expect(reopened.manifest.sparse).toEqual({ mode: 'bm25', blockSize: 4, k1: 0.9, b: 0.4, learnedScale: 64 });
     expectStoreMatches(reopened.sparse!, texts, vocabulary);
     // A new document after reopen lands in a later block and is found.
-    await reopened.upsert([makeDoc('late', randomUnitRows(random, 1, DIM), DIM, { text: 'mice' })]);
+    await reopened.upsert([makeDoc('late', randomUnitRows(random, 1, DIM), DIM, fields({ text: 'mice' }))]);
     expect(postingsOf(reopened.sparse!, analyze('mice')[0]!).has(reopened.getInternalId('late')!)).toBe(true);
     expect(reopened.verify().problems).toEqual([]);
   });
@@ -117,7 +117,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
 
     const none = await LateIndex.create(newDir(), { encoder: encoderIdentity(DIM), sparse: { mode: 'none' } });
     expect(none.sparse).toBeUndefined();
-    await none.upsert([makeDoc('a', randomUnitRows(rng(53), 1, DIM), DIM, { text: 'cells' })]);
+    await none.upsert([makeDoc('a', randomUnitRows(rng(53), 1, DIM), DIM, fields({ text: 'cells' }, 'none'))]);
     expect(none.verify().problems).toEqual([]);
     await none.close();
 
@@ -138,9 +138,9 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     cleanups.push(() => index.close());
     const random = rng(54);
     await index.upsert([
-      makeDoc('a', randomUnitRows(random, 1, DIM), DIM, { text: 'ignored text', sparse: { alpha: 1, beta: 0.5 } }),
-      makeDoc('b', randomUnitRows(random, 1, DIM), DIM, { text: 'no weights' }),
-      makeDoc('c', randomUnitRows(random, 1, DIM), DIM, { sparse: { beta: 2 } }),
+      makeDoc('a', randomUnitRows(random, 1, DIM), DIM, fields({ text: 'ignored text', sparse: { alpha: 1, beta: 0.5 } }, 'learned')),
+      makeDoc('b', randomUnitRows(random, 1, DIM), DIM, fields({ text: 'no weights' }, 'learned')),
+      makeDoc('c', randomUnitRows(random, 1, DIM), DIM, fields({ sparse: { beta: 2 } }, 'learned')),
     ]);
     const store = index.sparse!;
     expect([...postingsOf(store, 'alpha')]).toEqual([[0, 64]]);
@@ -153,7 +153,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     await index.upsert([makeDoc('c', randomUnitRows(random, 1, DIM), DIM)]);
     expect([...postingsOf(store, 'beta')]).toEqual([[0, 32]]);
     expect(index.verify().problems).toEqual([]);
-    await expect(index.upsert([makeDoc('bad', randomUnitRows(random, 1, DIM), DIM, { sparse: { x: -1 } })])).rejects.toThrow(/"bad".*"x"/);
+    await expect(index.upsert([makeDoc('bad', randomUnitRows(random, 1, DIM), DIM, { sparse: { weights: { x: -1 } } })])).rejects.toThrow(/"bad".*"x"/);
   });
 
   it('a batch failing inside its transaction rolls back vectors, documents and postings together', async () => {
@@ -161,19 +161,19 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     cleanups.push(() => index.close());
     const random = rng(55);
     const records = corpus(12, 56);
-    await index.upsert(records.map((r) => makeDoc(r.id, randomUnitRows(random, 2, DIM), DIM, { text: r.text })));
+    await index.upsert(records.map((r) => makeDoc(r.id, randomUnitRows(random, 2, DIM), DIM, fields({ text: r.text }))));
     const texts = new Map(records.map((r, i) => [i, r.text]));
     const store = index.sparse!;
-    const snapshot = (): unknown => ({ counts: index.counts(), sequence: index.sequence(), stats: store.stats(), graph: index.graphStats() });
+    const snapshot = (): unknown => ({ counts: index.counts(), sequence: index.sequence(), stats: store.stats(), graph: index.inspect().tokenVectors.graphStats() });
     const before = snapshot();
     const batch = [
-      makeDoc('d0', randomUnitRows(random, 2, DIM), DIM, { text: 'signal signal' }),
+      makeDoc('d0', randomUnitRows(random, 2, DIM), DIM, fields({ text: 'signal signal' })),
       makeDoc('d1', randomUnitRows(random, 2, DIM), DIM),
-      makeDoc('new', randomUnitRows(random, 2, DIM), DIM, { text: 'tumor growth' }),
+      makeDoc('new', randomUnitRows(random, 2, DIM), DIM, fields({ text: 'tumor growth' })),
     ];
 
     // Failure after the postings were rewritten (in the last step of the batch's bookkeeping).
-    const df = (index as unknown as { df: { putSync(k: string, v: number): void } }).df;
+    const df = index.inspect().store.df;
     vi.spyOn(df, 'putSync').mockImplementation(() => {
       throw new Error('disk full (injected)');
     });
@@ -205,7 +205,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
   it('verify reports postings that disagree with the documents', async () => {
     const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(DIM) });
     cleanups.push(() => index.close());
-    await index.upsert([makeDoc('a', randomUnitRows(rng(57), 1, DIM), DIM, { text: 'cells' })]);
+    await index.upsert([makeDoc('a', randomUnitRows(rng(57), 1, DIM), DIM, fields({ text: 'cells' }))]);
     index.sparse!.runInTransaction(() => index.sparse!.removeDocuments([0]));
     expect(index.verify().problems).toEqual(['document 0 ("a") has text but no sparse postings']);
   });

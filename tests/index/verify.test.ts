@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LateIndex } from '../../src/index/late-index.js';
+import { LateIndex, TokenGraph } from '../../src/index/index.js';
 import { encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
 
 const DIM = 12;
@@ -8,12 +8,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
   while (cleanups.length) await cleanups.pop()!();
 });
-
-/** Test-only access to the LMDB handles behind the public API, to inject faults. */
-interface Internals {
-  df: { putSync(key: string, value: number): void };
-  vectors: { putSync(key: number, value: Uint8Array): void; removeSync(key: number): boolean };
-}
 
 async function populated(): Promise<LateIndex> {
   const t = tempDir();
@@ -48,9 +42,9 @@ describe('LateIndex.verify', () => {
 
   it('reports a wrong document frequency and a missing vector payload', async () => {
     const index = await populated();
-    const internals = index as unknown as Internals;
-    internals.df.putSync('alpha', 99);
-    internals.vectors.removeSync(index.getInternalId('d10')!);
+    const store = index.inspect().store;
+    store.df.putSync('alpha', 99);
+    store.vectors.removeSync(index.getInternalId('d10')!);
     const report = index.verify();
     expect(report.ok).toBe(false);
     expect(report.problems.some((p) => p.includes('"alpha"') && p.includes('99'))).toBe(true);
@@ -60,10 +54,10 @@ describe('LateIndex.verify', () => {
   it('a batch that fails inside its transaction leaves LMDB and the graph untouched', async () => {
     const index = await populated();
     const before = { counts: index.counts(), sequence: index.sequence(), steps: index.stepCounts(), df: index.documentFrequency('zeta') };
-    const internals = index as unknown as Internals;
-    const original = internals.vectors.putSync.bind(internals.vectors);
+    const vectors = index.inspect().store.vectors;
+    const original = vectors.putSync.bind(vectors);
     let calls = 0;
-    vi.spyOn(internals.vectors, 'putSync').mockImplementation((key, value) => {
+    vi.spyOn(vectors, 'putSync').mockImplementation((key, value) => {
       if (++calls === 2) throw new Error('disk full (injected)');
       original(key, value);
     });
@@ -84,8 +78,8 @@ describe('LateIndex.verify', () => {
 
   it('refuses to issue HNSW labels beyond 32 bits (hnswlib-node would wrap them)', async () => {
     const index = await populated();
-    const meta = (index as unknown as { meta: { get(key: string): object; putSync(key: string, value: object): void } }).meta;
-    const setNextLabel = (label: number): void => meta.putSync('state', { ...meta.get('state'), nextLabel: label });
+    const store = index.inspect().store;
+    const setNextLabel = (label: number): void => store.transaction(() => store.putState({ ...store.state(), nextLabel: label }));
     setNextLabel(2 ** 32 - 2);
     const before = index.sequence();
     await expect(index.upsert([makeDoc('big', randomUnitRows(rng(33), 3, DIM), DIM)])).rejects.toMatchObject({ code: 'label_space_exhausted' });
@@ -97,23 +91,26 @@ describe('LateIndex.verify', () => {
 
   it('a graph failure after the LMDB commit is repaired by a rebuild and the write stands', async () => {
     const index = await populated();
-    const graph = (index as unknown as { graph: { add: (...args: unknown[]) => void } }).graph;
-    vi.spyOn(graph, 'add').mockImplementation(() => {
+    // The first graph addition after the commit fails; the rebuild that repairs it adds to a new graph.
+    vi.spyOn(TokenGraph.prototype, 'add').mockImplementationOnce(() => {
       throw new Error('hnswlib failure (injected)');
     });
     const rows = randomUnitRows(rng(34), 2, DIM);
     expect(await index.upsert([makeDoc('late', rows, DIM)])).toEqual({ inserted: 1, updated: 0 });
     expect(index.verify().problems).toEqual([]);
-    expect(index.searchHnsw(rows.subarray(0, DIM), 3, 64)[0]!.internalId).toBe(index.getInternalId('late'));
+    expect(index.inspect().tokenVectors.nearestOwners(rows.subarray(0, DIM), 3, 64)[0]!.internalId).toBe(index.getInternalId('late'));
   });
 
-  it('rebuildGraph drops tombstones and keeps search results and consistency', async () => {
+  it('compact rebuilds the graph without its tombstones and keeps search results and consistency', async () => {
     const index = await populated();
     const probe = index.readVectors(index.getInternalId('d20')!)!;
-    const before = index.searchHnsw(probe.data.slice(0, DIM), 5, 64);
-    await index.rebuildGraph();
+    const before = index.inspect().tokenVectors.nearestOwners(probe.data.slice(0, DIM), 5, 64);
+    const tombstones = index.inspect().tokenVectors.graphStats().tombstones;
+    expect(tombstones).toBeGreaterThan(0);
+    expect((await index.compact()).graphTombstonesDropped).toBe(tombstones);
+    expect(index.inspect().tokenVectors.graphStats().tombstones).toBe(0);
     expect(index.verify().problems).toEqual([]);
-    const after = index.searchHnsw(probe.data.slice(0, DIM), 5, 64);
+    const after = index.inspect().tokenVectors.nearestOwners(probe.data.slice(0, DIM), 5, 64);
     expect(after[0]).toEqual(before[0]);
     expect(after[0]!.internalId).toBe(index.getInternalId('d20'));
   });

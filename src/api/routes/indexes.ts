@@ -19,7 +19,7 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
   const { manifest } = served.index;
   const { documents, vectors, vectorBytes } = manifest.counts;
   const sparse = manifest.sparse ?? { mode: 'none' as const };
-  const drift = served.index.codecDrift();
+  const drift = served.index.codec.drift();
   return {
     name: served.name,
     documents,
@@ -32,7 +32,7 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     quantization: manifest.quantization,
     exact_match_recovery: manifest.exactMatchRecovery === true,
     ...(manifest.counts.exactTokenBytes !== undefined && { exact_token_bytes: manifest.counts.exactTokenBytes }),
-    distinct_vectors: served.index.distinctVectors(),
+    distinct_vectors: served.index.inspect().tokenVectors.distinctVectors,
     reduction_steps: reductionStepCounts(manifest.reduction, served.index.stepCounts()),
     sparse: {
       mode: sparse.mode,
@@ -42,7 +42,7 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     },
     ...(drift && {
       codec: {
-        state_bytes: served.index.codecStateBytes(),
+        state_bytes: served.index.codec.stateBytes(),
         centroids: drift.training.centroids,
         train_vectors: drift.training.trainVectors,
         held_out_cosine: drift.training.meanCosine,

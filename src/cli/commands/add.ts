@@ -6,6 +6,7 @@ import {
   driftReport,
   readCorpus,
   type CodecDriftReport,
+  type CodecDriftSums,
   type LateIndex,
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
@@ -32,7 +33,7 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
     const total = await validateForIndex(options.corpus, index);
     // An index created empty with a residual codec trains on the first vectors this corpus brings.
     const builder = new IndexBuilder(index, encoder, parseReductionSpec(index.manifest.reduction), { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
-    const driftBefore = index.codecDriftSums();
+    const driftBefore = index.codec.driftSums();
     const progress = new ProgressReporter('adding', total, 'docs', options.quiet || options.json);
     let inserted = 0;
     let updated = 0;
@@ -93,8 +94,8 @@ async function validateForIndex(source: string, index: LateIndex): Promise<numbe
 }
 
 /** Reconstruction error of the vectors this run stored, against the codec's training figure (trained codecs only). */
-function addedDrift(index: LateIndex, before: ReturnType<LateIndex['codecDriftSums']>): CodecDriftReport | undefined {
-  const total = index.codecDrift();
+function addedDrift(index: LateIndex, before: CodecDriftSums): CodecDriftReport | undefined {
+  const total = index.codec.drift();
   if (!total) return undefined;
-  return driftReport(total.training, driftBetween(before, index.codecDriftSums()));
+  return driftReport(total.training, driftBetween(before, index.codec.driftSums()));
 }

@@ -15,7 +15,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
     const counts = index.counts();
     const manifest = index.manifest;
     const reductionSteps = reductionStepCounts(manifest.reduction, index.stepCounts());
-    const drift = index.codecDrift();
+    const drift = index.codec.drift();
     const stats = {
       index: dir,
       formatVersion: manifest.formatVersion,
@@ -28,12 +28,12 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       documents: counts.documents,
       vectors: counts.vectors,
       vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
-      distinctVectors: index.distinctVectors(),
+      distinctVectors: index.inspect().tokenVectors.distinctVectors,
       bytes: counts.vectorBytes,
       bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
       diskBytes: await indexDiskBytes(dir),
       reductionSteps,
-      codecStateBytes: index.codecStateBytes(),
+      codecStateBytes: index.codec.stateBytes(),
       ...(drift && { codecDrift: drift }),
       createdAt: manifest.createdAt,
       updatedAt: manifest.updatedAt,

@@ -366,8 +366,8 @@ async function runConfiguration(run: ConfigurationRun): Promise<ConfigurationRes
     // Residual codecs train on the first reduced vectors: the builder held those documents back until now at most.
     await builder.finish();
     await index.flush();
-    const codebookBytes = index.codecStateBytes();
-    const training = index.codecDrift()?.training;
+    const codebookBytes = index.codec.stateBytes();
+    const training = index.codec.drift()?.training;
     const buildSeconds = (performance.now() - buildStarted) / 1000;
 
     const retriever = new Retriever(index, encoder);

@@ -7,3 +7,4 @@ export * from './residual-training.js';
 export * from './residual-codec.js';
 export * from './codec-drift.js';
 export * from './registry.js';
+export type { IndexCodec } from './codec-state.js';

@@ -1,9 +1,12 @@
 import { IndexFormatError, LateIndexError } from '../../shared/index.js';
+import { murmur3x86_128 } from '../../shared/murmur.js';
 import { mulberry32 } from '../../shared/random.js';
 import { accumulateDrift, emptyDriftSums, meanReconstruction } from './codec-drift.js';
 import { HELD_OUT_FRACTION, RESIDUAL_SEED, assignNearest, trainResidualModel, type ResidualModel } from './residual-training.js';
-import { VECTOR_KEY_BYTES, vectorKey } from '../vector-key.js';
 import { checkDecodeArgs, type CodecTrainingReport, type TrainableCodec } from './vector-codec.js';
+
+/** Bytes of the row hash that keys the assignment cache. */
+const ROW_HASH_BYTES = 16;
 
 export const RESIDUAL_BITS: readonly number[] = [1, 2, 4];
 
@@ -31,7 +34,7 @@ export class ResidualCodec implements TrainableCodec {
    * (k x dim multiply-adds) is the encode cost, so equal rows are assigned once.
    */
   private readonly assignments = new Map<string, number>();
-  private readonly key = new Uint8Array(VECTOR_KEY_BYTES);
+  private readonly key = new Uint8Array(ROW_HASH_BYTES);
 
   constructor(readonly nbits: number) {
     if (!RESIDUAL_BITS.includes(nbits)) throw new RangeError(`residual codec: nbits must be one of ${RESIDUAL_BITS.join(', ')}, got ${nbits}`);
@@ -152,8 +155,8 @@ export class ResidualCodec implements TrainableCodec {
     const keys: string[] = new Array<string>(count);
     const missing: number[] = [];
     for (let v = 0; v < count; v++) {
-      vectorKey(words, v * dim, dim, this.key);
-      const key = Buffer.from(this.key.buffer, 0, VECTOR_KEY_BYTES).toString('latin1');
+      murmur3x86_128(words, v * dim, dim, this.key);
+      const key = Buffer.from(this.key.buffer, 0, ROW_HASH_BYTES).toString('latin1');
       keys[v] = key;
       const cached = this.assignments.get(key);
       if (cached === undefined) missing.push(v);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import { writeFileAtomic, tempPathFor } from './atomic-file.js';
-import type { HnswParams } from './types.js';
+import { writeFileAtomic, tempPathFor } from '../../atomic-file.js';
+import type { HnswParams } from '../../types.js';
 
 export const HNSW_FILE = 'hnsw.bin';
 /** Sidecar describing which LMDB state `hnsw.bin` reflects, plus its size and checksum. */
@@ -29,8 +29,8 @@ export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt';
 
 /**
  * The HNSW graph over the index's DISTINCT stored token vectors (inner product on unit vectors), derived from LMDB.
- * Labels are the index's vector labels (one per distinct quantized vector); which documents own a label is LMDB's
- * business (LateIndex), the graph only tracks which labels it holds live.
+ * Labels are the index's vector labels (one per distinct quantized vector); which documents own a label is the
+ * distinct-vector table's business (in LMDB), the graph only tracks which labels it holds live.
  */
 export class TokenGraph {
   readonly dim: number;

@@ -11,7 +11,10 @@ export interface StoreState {
   labels: number;
   stepCounts: number[];
   updatedAt: string;
-  /** The `retired` log holds every label range retired after this sequence (older entries are pruned). */
+  /**
+   * The token-vector index's catch-up log (for distinct vectors: `retired`, the labels each transaction retired)
+   * holds every change after this sequence; older entries are pruned once a saved graph reflects them.
+   */
   retiredLogFrom: number;
   /** The `changedDocs` log holds every document changed after this sequence; absent before an index kept it. */
   changeLogFrom?: number;

@@ -1,0 +1,70 @@
+import type { StoreState } from '../store/store-records.js';
+import type { HnswHit } from '../types.js';
+
+/**
+ * How an index lays out its documents' token vectors for candidate search, and how it finds candidate documents
+ * for a query vector: the one component behind which candidate engines differ. The write batch drives it per
+ * document inside the write transaction (rows stored for an internal id, an internal id removed); the index
+ * syncs it at open, after its own commits and after other processes' commits, saves it on flush, verifies it and
+ * inspects it; the searcher asks it for candidates. It owns its databases in the index's LMDB environment and
+ * whatever it derives from them (files beside the store, memory).
+ *
+ * The first implementation is `DistinctVectorIndex` (one HNSW element per distinct stored vector, owner lists
+ * per vector), right for static encoders whose words repeat one vector in every document. A contextual engine
+ * (k-means codebook, per-document centroid codes, inverted file centroid -> documents) implements the same
+ * interface with its own databases; the document table, write batch and sparse store do not change.
+ */
+export interface TokenVectorIndex {
+  /** The layout's name, for inspection and messages. */
+  readonly kind: string;
+
+  /** Inside a write transaction: starts gathering one batch's changes on top of the bookkeeping `next`. */
+  beginChange(next: StoreState): TokenVectorChange;
+
+  /**
+   * Candidate documents for one query vector: each document once, with the similarity of its best-matching
+   * stored vector, best first, until `maxDocuments` documents are collected (approximate). `effort` trades
+   * recall for time (HNSW: the beam width ef).
+   */
+  candidateDocuments(query: Float32Array, maxDocuments: number, effort?: number): HnswHit[];
+
+  /** At open: loads or rebuilds what is derived (e.g. a graph file) so that it reflects `state`. */
+  attach(state: StoreState): Promise<void>;
+  /** After other processes committed between `from` and `target`: follows their changes. */
+  catchUp(from: StoreState, target: StoreState): void;
+  /** Rebuilds what is derived from the stored vectors alone (reclaims space); returns the tombstones dropped. */
+  rebuild(state: StoreState): number;
+  /** Writes what is derived (beside the store) when it changed since the last save; true when it wrote. */
+  save(state: StoreState): Promise<boolean>;
+  /**
+   * Inside a transaction, once a save reflects `sequence`: drops catch-up log entries up to it (the bookkeeping's
+   * `retiredLogFrom` then records where the log starts).
+   */
+  pruneLog(sequence: number): void;
+
+  /** A verifier that is shown every stored document once, then checks what spans documents. */
+  verifier(state: StoreState): TokenVectorVerifier;
+}
+
+/** One write batch's changes to a token-vector index, applied inside the batch's transaction. */
+export interface TokenVectorChange {
+  /** Rows stored for `internalId`: `count` decoded rows of the index's dim, exactly what is stored and searched. */
+  addDocument(internalId: number, rows: Float32Array, count: number): void;
+  /** `internalId`'s rows are gone (deleted, or replaced by a following `addDocument`). */
+  removeDocument(internalId: number): void;
+  /**
+   * Writes what the batch gathered and its log entry for `next.sequence` (already incremented), updating the
+   * bookkeeping in `next`; returns what to apply in memory once the transaction has committed.
+   */
+  commit(next: StoreState): () => void;
+}
+
+export interface TokenVectorVerifier {
+  /**
+   * One stored document with `count` rows; `rows()` decodes them (only when a check needs them). Called only for
+   * documents whose stored payload has the size its count implies.
+   */
+  document(internalId: number, name: string, count: number, rows: () => Float32Array, note: (problem: string) => void): void;
+  /** After every document: checks across documents and of what is derived. `isDocument` says whether an id is stored. */
+  finish(note: (problem: string) => void, isDocument: (internalId: number) => boolean): void;
+}
