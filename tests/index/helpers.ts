@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncoderIdentity } from '../../src/encode/encoder.js';
-import { sparseOf } from '../../src/index/builder.js';
+import { sparseInputFor } from '../../src/index/index.js';
 import type { PreparedDocument, SparseIndexMode } from '../../src/index/types.js';
 import { normalizeRows, type DocumentRecord } from '../../src/shared/index.js';
 
@@ -29,10 +29,11 @@ export function makeDoc(id: string, rows: Float32Array, dim: number, extra: Part
  * sparse postings index of them (BM25 terms of the text, or the given learned weights).
  */
 export function fields(record: Pick<DocumentRecord, 'title' | 'text' | 'sparse'>, mode: SparseIndexMode = 'bm25'): Partial<PreparedDocument> {
+  const sparse = sparseInputFor(record, mode);
   return {
     ...(record.title !== undefined && { title: record.title }),
     ...(record.text !== undefined && { text: record.text }),
-    ...sparseOf(record, mode),
+    ...(sparse !== undefined && { sparse }),
   };
 }
 

@@ -2,14 +2,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
 import {
-  IndexBuilder,
   LateIndex,
-  RESIDUAL_SAMPLE_VECTORS,
+  buildIndex,
   countCorpusRecords,
-  exactMatchRecoveryFor,
   parseCodecName,
   readCorpus,
   type CodecTrainingReport,
+  type IngestBatch,
   type SparseIndexMode,
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
@@ -59,38 +58,25 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   const staging = `${target}.building-${process.pid}`;
   await fs.rm(staging, { recursive: true, force: true });
   const progress = new ProgressReporter('indexing', total, 'docs', options.quiet || options.json);
-  let index: LateIndex | undefined;
   let training: CodecTrainingReport | undefined;
   try {
-    index = await LateIndex.create(staging, {
-      encoder: encoder.identity,
+    const built = await buildIndex({
+      dir: staging,
+      encoder,
+      pipeline,
       quantization,
-      reduction: pipeline.spec,
       sparse: { mode: options.sparse, ...(options.sparseBlockSize !== undefined && { blockSize: options.sparseBlockSize }) },
-      exactMatchRecovery: exactMatchRecoveryFor(encoder, pipeline, options.exactMatchRecovery),
+      ...(options.exactMatchRecovery !== undefined && { exactMatchRecovery: options.exactMatchRecovery }),
       ...(options.model && { encoderSource: path.resolve(options.model) }),
+      batches: recordBatches(records, options.batchSize),
+      onProgress: (done) => progress.update(done),
     });
-    // A residual codec trains on the first RESIDUAL_SAMPLE_VECTORS reduced vectors: the builder holds those
-    // documents back until then, trains, and writes them; finish() writes the rest of a smaller corpus.
-    const builder = new IndexBuilder(index, encoder, pipeline, { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
-    let done = 0;
-    for await (const batch of batches(records, options.batchSize)) {
-      await builder.addBatch(batch);
-      done += batch.length;
-      progress.update(done);
-    }
-    await builder.finish();
-    training = builder.codecTraining;
-    // Sparse blocks of documents that share terms (graph bisection): what makes Block-Max Pruning skip blocks.
-    const sparse = index.sparse;
-    sparse?.runInTransaction(() => sparse.reorder());
-    await index.close();
-    index = undefined;
+    training = built.codecTraining;
+    await built.index.close();
     progress.stop();
     await swapIntoPlace(staging, target);
   } catch (err) {
     progress.stop();
-    await index?.close().catch(() => undefined);
     await fs.rm(staging, { recursive: true, force: true });
     throw err;
   } finally {
@@ -133,6 +119,10 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
         `cosine ${training.meanCosine.toFixed(4)}, squared error ${training.meanSquaredError.toFixed(4)} (${training.heldOutVectors} vectors)`,
     );
   }
+}
+
+async function* recordBatches(records: AsyncIterable<DocumentRecord>, size: number): AsyncGenerator<IngestBatch> {
+  for await (const batch of batches(records, size)) yield { records: batch };
 }
 
 /** Precomputed records without --model make a precomputed index of their dimension. */
