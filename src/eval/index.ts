@@ -1,6 +1,7 @@
 export type { Qrels, Queries, RankedDoc, RankedList, Run } from './types.js';
 export {
   DEFAULT_MEASURES,
+  EVAL_DEPTH,
   evaluateRun,
   judgedQueryIds,
   ndcgAt,

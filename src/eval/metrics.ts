@@ -21,6 +21,8 @@ export interface Measure {
 }
 
 export const DEFAULT_MEASURES = ['nDCG@10', 'R@100', 'RR@10'] as const;
+/** Results kept per query for the default measures: R@100 needs the top 100. */
+export const EVAL_DEPTH = 100;
 
 const MEASURE_PATTERN = /^(nDCG|R|RR|P)@([1-9][0-9]*)$/;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { EncoderOptions } from '../../encode/index.js';
-import { buildEvalReport, evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
+import { EVAL_DEPTH, buildEvalReport, evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, Retriever } from '../../search/index.js';
 import { retrieveOptions, type RetrievalFlags } from '../options.js';
 import { printJson, say, table } from '../output.js';
@@ -15,9 +15,6 @@ export interface EvalCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
-
-/** Result depth per query: R@100 needs the top 100. */
-const EVAL_DEPTH = 100;
 
 export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   const { queries, qrels } = await loadBeirSplit(path.resolve(options.dataset), options.split);

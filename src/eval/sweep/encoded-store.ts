@@ -2,9 +2,10 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import type { EncoderIdentity } from '../../encode/index.js';
+import { writeFileAtomic } from '../../index/index.js';
 import { LateIndexError, multiVector, type MultiVector } from '../../shared/index.js';
 
-/** Per-document fields kept beside the vectors: what `IndexBuilder.addEncodedBatch` needs besides `data`. */
+/** Per-document fields kept beside the vectors: what the ingest pipeline needs besides `data`. */
 interface EncodedDocHeader {
   id: string;
   /** Kept for the indexes' sparse (BM25) postings. */
@@ -108,13 +109,11 @@ export class EncodedStore {
   async seal(stamp: Omit<EncodedStoreStamp, 'documents' | 'vectors'>): Promise<void> {
     await this.env.flushed;
     const full: EncodedStoreStamp = { ...stamp, documents: this.size, vectors: this.vectorTotal };
-    const file = path.join(this.dir, STAMP_FILE);
-    await fs.writeFile(`${file}.tmp`, `${JSON.stringify(full, null, 2)}\n`);
-    await fs.rename(`${file}.tmp`, file);
+    writeFileAtomic(path.join(this.dir, STAMP_FILE), `${JSON.stringify(full, null, 2)}\n`);
   }
 
   /** Yields the documents in order, `batchSize` at a time, each with its own copy of the vectors. */
-  *batches(batchSize: number): Generator<{ docs: EncodedDocument[]; vectors: MultiVector[] }> {
+  *batches(batchSize: number): Generator<{ records: EncodedDocument[]; vectors: MultiVector[] }> {
     for (let start = 0; start < this.size; start += batchSize) {
       const docs: EncodedDocument[] = [];
       const vectors: MultiVector[] = [];
@@ -139,7 +138,7 @@ export class EncodedStore {
           }),
         );
       }
-      yield { docs, vectors };
+      yield { records: docs, vectors };
     }
   }
 
