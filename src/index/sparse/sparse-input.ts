@@ -1,4 +1,6 @@
+import { InputError } from '../../shared/index.js';
 import { MAX_KEY_BYTES } from '../lmdb-keys.js';
+import type { SparseDocument, SparseMode } from './types.js';
 
 /** What one document gives the sparse store: BM25 terms in order with repeats (see `analyze`), or learned weights. */
 export type SparseInput = { readonly terms: readonly string[] } | { readonly weights: Readonly<Record<string, number>> };
@@ -24,4 +26,30 @@ export function sparseWeightsProblem(weights: unknown): { readonly message: stri
     if (!isSparseWeight(weight)) return { message: `weight of "${term}" must be a finite number >= 0, got ${String(weight)}`, term };
   }
   return undefined;
+}
+
+/**
+ * What the store scores for one of its documents (`documents[index]` of a write): the BM25 terms' frequencies and
+ * the analysed length, or the learned weights (length: how many). Checked against the store's mode.
+ */
+export function termFrequencies(doc: SparseDocument, index: number, mode: SparseMode): { frequencies: Map<string, number>; length: number } {
+  const frequencies = new Map<string, number>();
+  if ('terms' in doc && Array.isArray(doc.terms)) {
+    if (mode !== 'bm25') throw new InputError(`documents[${index}]: a learned-sparse store needs "weights", got "terms"`, undefined, 'terms');
+    for (const term of doc.terms) {
+      if (typeof term !== 'string' || term.length === 0) {
+        throw new InputError(`documents[${index}]: terms must be non-empty strings`, undefined, 'terms');
+      }
+      frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+    }
+    return { frequencies, length: doc.terms.length };
+  }
+  if ('weights' in doc && typeof doc.weights === 'object' && doc.weights !== null) {
+    if (mode !== 'learned') throw new InputError(`documents[${index}]: a BM25 store needs "terms", got "weights"`, undefined, 'weights');
+    const problem = sparseWeightsProblem(doc.weights);
+    if (problem) throw new InputError(`documents[${index}]: ${problem.message}`, undefined, problem.term === undefined ? 'weights' : `weights.${problem.term}`);
+    for (const [term, weight] of Object.entries(doc.weights)) if (weight > 0) frequencies.set(term, weight);
+    return { frequencies, length: frequencies.size };
+  }
+  throw new InputError(`documents[${index}]: needs "terms" (string[]) or "weights" (object)`, undefined, mode === 'bm25' ? 'terms' : 'weights');
 }

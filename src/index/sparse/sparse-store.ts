@@ -2,14 +2,16 @@ import type { Database, RootDatabase } from 'lmdb';
 import { IndexFormatError, InputError } from '../../shared/index.js';
 import { BlockRecords } from './block-records.js';
 import { DEFAULT_BLOCK_SIZE, isBlockSize, MAX_BLOCK_SIZE } from './block-size.js';
-import { decodeDocument, encodeDocument, MAX_BLOCKS } from './encoding.js';
-import { bm25Impact, DEFAULT_BM25, DEFAULT_LEARNED_SCALE, learnedImpact } from './impacts.js';
+import { addDocuments, removeDocuments, slotLimitOf, type SparseWriteTarget } from './document-writes.js';
+import { decodeDocument } from './encoding.js';
+import { DEFAULT_BM25, DEFAULT_LEARNED_SCALE } from './impacts.js';
 import { reorderSlots, type LiveDocuments, type ReorderOptions, type ReorderReport } from './reorder.js';
 import { SlotMap } from './slot-map.js';
-import { sparseWeightsProblem } from './sparse-input.js';
 import { TermDictionary } from './term-dictionary.js';
 import { TermPostings, type CompactReport } from './term-postings.js';
 import type { Bm25Params, SparseDocument, SparseMode, SparseStats, TermBlocks } from './types.js';
+
+export { slotLimitOf } from './document-writes.js';
 
 export type { CompactReport } from './term-postings.js';
 export type { ReorderOptions, ReorderReport } from './reorder.js';
@@ -40,8 +42,8 @@ export interface SparseStoreOptions {
  * - block records (`<prefix>.blocks`, `BlockRecords`): the same postings grouped by block, what BMP reads to score
  *   a whole block with one get;
  * - the slot map (`<prefix>.slots` / `<prefix>.slotIds`, `SlotMap`): internal id <-> slot once `reorder` has run;
- * - `<prefix>.docs`: internal id -> length and term ids (to undo a document); `<prefix>.meta`: stats and the
- *   fixed configuration.
+ * - `<prefix>.docs`: internal id -> length and term ids (to undo a document), written with the postings by
+ *   `document-writes.ts`; `<prefix>.meta`: stats and the fixed configuration.
  *
  * Postings and blocks are addressed by slot: block = slot / blockSize. `reorder` (reorder.ts) renumbers the live
  * documents' slots by recursive graph bisection so documents sharing terms share blocks (what makes BMP's block
@@ -188,91 +190,16 @@ export class SparseStore {
       if (this.docs.doesExist(id)) replaced.push(id);
     }
     if (replaced.length > 0) this.removeDocuments(replaced);
-
     const stats = { ...this.stats() };
-    this.dictionary.beginWrite(stats.nextTermId);
-    const analyzed = documents.map((doc, i) => termFrequencies(doc, i, stats.mode));
-    if (stats.mode === 'bm25' && stats.avgdl === 0) {
-      let total = 0;
-      for (const a of analyzed) total += a.length;
-      stats.avgdl = this.fixedAvgdl ?? (total > 0 ? total / analyzed.length : 1);
-    }
-    const params: Bm25Params = { k1: stats.k1, b: stats.b };
-    /** New postings per term over the batch: flattened (slot, impact) pairs. */
-    const pending = new Map<number, number[]>();
-    /** New postings per block: flattened (term id, offset, impact) triples. */
-    const blockAdds = new Map<number, number[]>();
-    const permuted = stats.permuted === true;
-    for (let i = 0; i < documents.length; i++) {
-      const internalId = documents[i]!.internalId;
-      const { frequencies, length } = analyzed[i]!;
-      let slot = internalId;
-      if (permuted) {
-        slot = stats.slotLimit!;
-        stats.slotLimit = slot + 1;
-        this.slotMap.assign(internalId, slot);
-      }
-      const docTermIds: number[] = [];
-      const block = Math.floor(slot / stats.blockSize);
-      let adds = blockAdds.get(block);
-      if (adds === undefined) blockAdds.set(block, (adds = []));
-      for (const [term, value] of frequencies) {
-        const impact = stats.mode === 'bm25' ? bm25Impact(value, length, stats.avgdl, params) : learnedImpact(value, stats.learnedScale);
-        if (impact === 0) continue;
-        const termId = this.dictionary.idFor(term, stats);
-        docTermIds.push(termId);
-        let pairs = pending.get(termId);
-        if (pairs === undefined) pending.set(termId, (pairs = []));
-        pairs.push(slot, impact);
-        adds.push(termId, slot - block * stats.blockSize, impact);
-      }
-      this.docs.putSync(internalId, encodeDocument(length, docTermIds));
-      stats.documents++;
-      stats.totalLength += length;
-      if (internalId + 1 > stats.idLimit) stats.idLimit = internalId + 1;
-    }
-    if (Math.ceil(slotLimitOf(stats) / stats.blockSize) > MAX_BLOCKS) {
-      throw new InputError(`documents need more than ${MAX_BLOCKS} blocks of ${stats.blockSize}`, undefined, 'internalId');
-    }
-    const termIds = [...pending.keys()].sort((a, b) => a - b);
-    for (const termId of termIds) this.termPostings.add(termId, pending.get(termId)!, stats.blockSize);
-    for (const [block, adds] of blockAdds) this.blockRecords.update(block, undefined, adds);
+    addDocuments(this.writeTarget(), stats, documents);
     this.meta.putSync(STATS_KEY, stats);
   }
 
   /** Removes documents; unknown ids are ignored. Returns how many were removed. Only synchronous LMDB calls. */
   removeDocuments(internalIds: readonly number[]): number {
     const stats = { ...this.stats() };
-    const permuted = stats.permuted === true;
-    /** Removed slots per term. */
-    const pending = new Map<number, number[]>();
-    const blockDrops = new Map<number, Set<number>>();
-    let removed = 0;
-    for (const internalId of new Set(internalIds)) {
-      if (!Number.isInteger(internalId) || internalId < 0 || internalId > 0xffffffff) continue;
-      const bytes = this.docs.getBinary(internalId);
-      if (bytes === undefined) continue;
-      const doc = decodeDocument(bytes);
-      this.docs.removeSync(internalId);
-      const slot = permuted ? this.slotMap.release(internalId) : internalId;
-      const block = Math.floor(slot / stats.blockSize);
-      let drops = blockDrops.get(block);
-      if (drops === undefined) blockDrops.set(block, (drops = new Set()));
-      drops.add(slot - block * stats.blockSize);
-      removed++;
-      stats.documents--;
-      stats.totalLength -= doc.length;
-      for (const termId of doc.termIds) {
-        let slots = pending.get(termId);
-        if (slots === undefined) pending.set(termId, (slots = []));
-        slots.push(slot);
-      }
-    }
-    if (removed === 0) return 0;
-    const termIds = [...pending.keys()].sort((a, b) => a - b);
-    for (const termId of termIds) this.termPostings.drop(termId, pending.get(termId)!.sort((a, b) => a - b), stats.blockSize);
-    for (const [block, drops] of blockDrops) this.blockRecords.update(block, drops, undefined);
-    this.meta.putSync(STATS_KEY, stats);
+    const removed = removeDocuments(this.writeTarget(), stats, internalIds);
+    if (removed > 0) this.meta.putSync(STATS_KEY, stats);
     return removed;
   }
 
@@ -313,6 +240,11 @@ export class SparseStore {
     return this.termPostings.rebuildMaxima();
   }
 
+  private writeTarget(): SparseWriteTarget {
+    const { dictionary, termPostings, blockRecords, slotMap, docs, fixedAvgdl } = this;
+    return { dictionary, termPostings, blockRecords, slotMap, docs, fixedAvgdl };
+  }
+
   /** The live documents in current slot order, with their term ids. */
   private liveDocuments(permuted: boolean): LiveDocuments {
     const ids: number[] = [];
@@ -329,11 +261,6 @@ export class SparseStore {
   }
 }
 
-/** Exclusive bound of the slots postings may use: blocks are 0..ceil(slotLimitOf / blockSize) - 1. */
-export function slotLimitOf(stats: SparseStats): number {
-  return stats.permuted === true ? stats.slotLimit! : stats.idLimit;
-}
-
 function checkCompatible(stored: SparseStats, options: SparseStoreOptions): void {
   if (stored.formatVersion !== SPARSE_FORMAT_VERSION) {
     throw new IndexFormatError('sparse_format', `sparse store format ${stored.formatVersion} is not supported (this lateindex reads format ${SPARSE_FORMAT_VERSION})`);
@@ -348,27 +275,4 @@ function checkCompatible(stored: SparseStats, options: SparseStoreOptions): void
   if (options.learnedScale !== undefined && options.learnedScale !== stored.learnedScale) {
     clash('learnedScale', options.learnedScale, stored.learnedScale);
   }
-}
-
-/** A document's term frequencies (BM25) or weights (learned), checked against the store's mode. */
-function termFrequencies(doc: SparseDocument, index: number, mode: SparseMode): { frequencies: Map<string, number>; length: number } {
-  const frequencies = new Map<string, number>();
-  if ('terms' in doc && Array.isArray(doc.terms)) {
-    if (mode !== 'bm25') throw new InputError(`documents[${index}]: a learned-sparse store needs "weights", got "terms"`, undefined, 'terms');
-    for (const term of doc.terms) {
-      if (typeof term !== 'string' || term.length === 0) {
-        throw new InputError(`documents[${index}]: terms must be non-empty strings`, undefined, 'terms');
-      }
-      frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
-    }
-    return { frequencies, length: doc.terms.length };
-  }
-  if ('weights' in doc && typeof doc.weights === 'object' && doc.weights !== null) {
-    if (mode !== 'learned') throw new InputError(`documents[${index}]: a BM25 store needs "terms", got "weights"`, undefined, 'weights');
-    const problem = sparseWeightsProblem(doc.weights);
-    if (problem) throw new InputError(`documents[${index}]: ${problem.message}`, undefined, problem.term === undefined ? 'weights' : `weights.${problem.term}`);
-    for (const [term, weight] of Object.entries(doc.weights)) if (weight > 0) frequencies.set(term, weight);
-    return { frequencies, length: frequencies.size };
-  }
-  throw new InputError(`documents[${index}]: needs "terms" (string[]) or "weights" (object)`, undefined, mode === 'bm25' ? 'terms' : 'weights');
 }
