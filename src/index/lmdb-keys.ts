@@ -6,5 +6,6 @@ export const MAX_KEY_BYTES = 1024;
 
 /** Whether `value` is a string short enough to be an LMDB key of the index. */
 export function fitsKey(value: unknown): value is string {
-  return typeof value === 'string' && Buffer.byteLength(value) <= MAX_KEY_BYTES;
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes, so short strings need no byte count (the common case).
+  return typeof value === 'string' && (value.length <= MAX_KEY_BYTES / 3 || Buffer.byteLength(value) <= MAX_KEY_BYTES);
 }

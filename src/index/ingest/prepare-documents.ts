@@ -1,6 +1,6 @@
 import type { ReductionPipeline } from '../../pool/index.js';
 import { documentText, representedTokens, type DocumentRecord, type MultiVector } from '../../shared/index.js';
-import { MAX_KEY_BYTES } from '../lmdb-keys.js';
+import { fitsKey } from '../lmdb-keys.js';
 import { analyze } from '../sparse/analyzer.js';
 import type { SparseInput } from '../sparse/sparse-input.js';
 import type { PreparedDocument, SparseIndexMode } from '../types.js';
@@ -61,8 +61,7 @@ export function sparseInputFor(record: Pick<DocumentRecord, 'title' | 'text' | '
   if (mode === 'bm25') {
     if (!record.title && !record.text) return undefined;
     // A pathological "word" longer than an LMDB key cannot be a term; such words are not searchable anyway.
-    const terms = analyze(documentText(record)).filter((t) => t.length <= MAX_KEY_BYTES / 4 || Buffer.byteLength(t) <= MAX_KEY_BYTES);
-    return { terms };
+    return { terms: analyze(documentText(record)).filter(fitsKey) };
   }
   return mode === 'learned' && record.sparse ? { weights: record.sparse } : undefined;
 }
