@@ -78,7 +78,16 @@ export class LateIndex {
     this.exactTokenStore = settings.exactMatchRecovery === true ? new ExactTokenStore(schema.env) : undefined;
     this.state = schema.state();
     this.documents.loadVectorCounts(this.state);
-    this.tokenVectors = new DistinctVectorIndex(schema.env, dir, schema.file, this.dim, settings.hnsw, this.documents, withGraph, () => this.state);
+    this.tokenVectors = new DistinctVectorIndex({
+      env: schema.env,
+      dir,
+      file: schema.file,
+      dim: this.dim,
+      hnsw: settings.hnsw,
+      documents: this.documents,
+      withGraph,
+      state: () => this.state,
+    });
   }
 
   /** Creates a new, empty index in `dir` (created if needed; must not hold an index or other files). */

@@ -37,6 +37,23 @@ export interface DistinctVectorInspection {
   nearestOwners(query: Float32Array, k: number, ef?: number): HnswHit[];
 }
 
+/** Where a distinct-vector index lives and what it reads. */
+export interface DistinctVectorIndexOptions {
+  /** The index's LMDB environment (the table's databases are opened in it). */
+  readonly env: RootDatabase;
+  /** The index directory (`hnsw.bin` is saved there). */
+  readonly dir: string;
+  /** The store file, for error messages. */
+  readonly file: string;
+  readonly dim: number;
+  readonly hnsw: HnswParams;
+  readonly documents: DocumentTable;
+  /** false: no graph in memory (read-only search workers); candidate search then throws. */
+  readonly withGraph: boolean;
+  /** The index's current bookkeeping. */
+  readonly state: () => StoreState;
+}
+
 /**
  * The token-vector index of static encoders: every DISTINCT stored vector once in an HNSW graph (static encoders
  * repeat a word's vector in every document that uses it), with LMDB owner lists mapping each vector to the
@@ -50,19 +67,20 @@ export class DistinctVectorIndex implements TokenVectorIndex {
   /** candidateDocuments' "already collected" marks: seenStamp[id] === seenGeneration (no per-call allocation). */
   private seenStamp = new Uint32Array(0);
   private seenGeneration = 0;
+  private readonly dir: string;
+  private readonly dim: number;
+  private readonly params: HnswParams;
+  private readonly documents: DocumentTable;
+  private readonly state: () => StoreState;
 
-  constructor(
-    env: RootDatabase,
-    private readonly dir: string,
-    private readonly file: string,
-    private readonly dim: number,
-    private readonly params: HnswParams,
-    private readonly documents: DocumentTable,
-    withGraph: boolean,
-    private readonly state: () => StoreState,
-  ) {
-    this.table = new DistinctVectorTable(env, file, dim);
-    this.sync = withGraph ? new GraphSync(dir, dim, params, this.table, documents, file) : undefined;
+  constructor(options: DistinctVectorIndexOptions) {
+    this.dir = options.dir;
+    this.dim = options.dim;
+    this.params = options.hnsw;
+    this.documents = options.documents;
+    this.state = options.state;
+    this.table = new DistinctVectorTable(options.env, options.file, this.dim);
+    this.sync = options.withGraph ? new GraphSync(this.dir, this.dim, this.params, this.table, this.documents, options.file) : undefined;
   }
 
   beginChange(next: StoreState): TokenVectorChange {
