@@ -158,7 +158,7 @@ describe('HNSW over distinct stored vectors', () => {
         got.forEach((h, i) => expect(h.similarity).toBeCloseTo(want[i]!.similarity, 5));
         if (got.length > maxDocuments) checkedOverflow = true;
       }
-      // searchHnsw: one hit per (vector, owner) for the k nearest distinct vectors.
+      // nearestOwners: one hit per (vector, owner) for the k nearest distinct vectors.
       const hits = index.inspect().tokenVectors.nearestOwners(query, 3, 400);
       const expected = ranked.slice(0, 3).flatMap((e) => e.owners.map((o) => ({ internalId: o, similarity: e.similarity })));
       expect(hits.map((h) => h.internalId)).toEqual(expected.map((h) => h.internalId));

@@ -23,7 +23,7 @@ function bruteForceLabels(index: LateIndex, query: Float32Array, k: number): num
   return [...new Set(scored.map((s) => s.label))].slice(0, k);
 }
 
-describe('searchHnsw', () => {
+describe('nearest distinct vectors and their owners', () => {
   it('recall@10 against brute force is >= 0.95 on random unit vectors', async () => {
     const dim = 32;
     const random = rng(11);
