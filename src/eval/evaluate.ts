@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { InputError, UsageError } from '../shared/index.js';
 import { summarizeLatency, type LatencySummary } from './latency.js';
 import { DEFAULT_MEASURES, evaluateRun, judgedQueryIds, parseMeasure } from './metrics.js';
+import { trecEvalOrder } from './trec-eval-order.js';
 import type { Qrels, Queries, RankedList } from './types.js';
 
 export interface EvaluateOptions {
@@ -30,7 +31,7 @@ export interface EvaluationResult {
   readonly metrics: Record<string, number>;
   readonly latency: LatencySummary;
   readonly perQuery: readonly PerQueryResult[];
-  /** Query id -> results truncated to `depth`, in query order (for a TREC run file). */
+  /** Query id -> results truncated to `depth`, in trec_eval's order, queries in query order (for a TREC run file). */
   readonly run: Map<string, RankedList>;
 }
 
@@ -65,7 +66,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const results = await options.searchFn(options.queries.get(qid)!, qid);
     latencies.push(performance.now() - before);
     retrieved.push(results.length);
-    run.set(qid, results.length > depth ? results.slice(0, depth) : results);
+    // The run holds what a run file would: the top `depth`, in the order trec_eval (and evaluateRun) scores it.
+    run.set(qid, trecEvalOrder(results.length > depth ? results.slice(0, depth) : results));
     options.onProgress?.(run.size, order.length);
   }
   const wallMs = performance.now() - started;

@@ -16,6 +16,7 @@ export {
 } from './metrics.js';
 export { loadBeirSplit, readQrels, readQueries, resolveBeirDataset, type BeirDataset } from './beir.js';
 export { formatTrecRun, readTrecRun, trecRunLines, writeTrecRun } from './trec-run.js';
+export { trecEvalOrder } from './trec-eval-order.js';
 export { percentileNearestRank, summarizeLatency, type LatencySummary } from './latency.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult, type PerQueryResult } from './evaluate.js';
 export { buildEvalReport, storageSummary, type EvalReport, type StorageSummary } from './eval-report.js';

@@ -1,4 +1,5 @@
 import { UsageError } from '../shared/index.js';
+import { trecEvalOrder } from './trec-eval-order.js';
 import type { Qrels, Run } from './types.js';
 
 /**
@@ -8,9 +9,10 @@ import type { Qrels, Run } from './types.js';
  * - `R@k`: relevant (grade > 0) documents in the top k / all relevant documents of the query.
  * - `RR@k`: 1 / rank of the first relevant document within the top k, else 0.
  * - `P@k`: relevant documents in the top k / k.
- * Ranked lists are scored in the order given: callers sort them (the searcher ranks by score desc, then
- * external id asc; trec_eval would re-sort exact score ties by docid desc). A document id repeated in a list
- * gains nothing after its first occurrence but still occupies its rank.
+ * The ranking functions (`ndcgAt`, ...) score ids in the order given; `evaluateRun` first puts each query's
+ * results in trec_eval's order (score desc, then docid desc: `trecEvalOrder`), so that its figures are exactly
+ * trec_eval's on the same run, whatever order the searcher broke ties in. A document id repeated in a list gains
+ * nothing after its first occurrence but still occupies its rank.
  */
 export type MeasureKind = 'nDCG' | 'R' | 'RR' | 'P';
 
@@ -105,7 +107,7 @@ export interface RunEvaluation {
   readonly perQuery: ReadonlyMap<string, Record<string, number>>;
 }
 
-/** Scores a run against qrels; run queries without relevant judgments are ignored. */
+/** Scores a run against qrels as trec_eval does; run queries without relevant judgments are ignored. */
 export function evaluateRun(run: Run, qrels: Qrels, measureNames: readonly string[] = DEFAULT_MEASURES): RunEvaluation {
   const measures = measureNames.map(parseMeasure);
   const perQuery = new Map<string, Record<string, number>>();
@@ -113,7 +115,7 @@ export function evaluateRun(run: Run, qrels: Qrels, measureNames: readonly strin
   const qids = judgedQueryIds(qrels);
   for (const qid of qids) {
     const judgments = qrels.get(qid)!;
-    const ranking = (run.get(qid) ?? []).map((doc) => doc.id);
+    const ranking = trecEvalOrder(run.get(qid) ?? []).map((doc) => doc.id);
     const scores: Record<string, number> = {};
     for (const measure of measures) {
       const value = scoreMeasure(measure, ranking, judgments);

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { InputError, LateIndexError, readLines } from '../shared/index.js';
+import { trecEvalOrder } from './trec-eval-order.js';
 import type { RankedDoc, Run } from './types.js';
 
 function checkToken(value: string, what: string): void {
@@ -40,10 +41,7 @@ export async function writeTrecRun(file: string, run: Run, tag: string): Promise
   }
 }
 
-/**
- * Reads a TREC run. Each query's documents are ordered as trec_eval does: score desc, then docid desc
- * (the rank column is ignored).
- */
+/** Reads a TREC run. Each query's documents are ordered as trec_eval orders them (`trecEvalOrder`; ranks ignored). */
 export async function readTrecRun(file: string): Promise<Map<string, RankedDoc[]>> {
   const run = new Map<string, RankedDoc[]>();
   for await (const { line, lineNo } of readLines(file)) {
@@ -59,8 +57,6 @@ export async function readTrecRun(file: string): Promise<Map<string, RankedDoc[]
     if (list === undefined) run.set(fields[0]!, (list = []));
     list.push({ id: fields[2]!, score });
   }
-  for (const list of run.values()) {
-    list.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  }
+  for (const [qid, list] of run) run.set(qid, trecEvalOrder(list));
   return run;
 }

@@ -9,7 +9,7 @@ export interface RankedDoc {
   readonly score: number;
 }
 
-/** One query's results, best first. Metrics score it in the order given (see metrics.ts). */
+/** One query's results, best first. `evaluateRun` scores it in trec_eval's order (`trecEvalOrder`). */
 export type RankedList = readonly RankedDoc[];
 
 /** Query id -> ranked results. */
