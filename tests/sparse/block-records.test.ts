@@ -62,13 +62,13 @@ describe('block records (the per-block forward index)', () => {
     expect([...into]).toEqual([0, 0, 0, 3]);
   });
 
-  it.each([4, 64])('hold exactly the term-major postings of their block after puts, deletes, replacements and reorders (block size %i)', (blockSize) => {
+  it.each([4, 64])('hold exactly the term-major postings of their block after puts, deletes, replacements and reorders (block size %i)', async (blockSize) => {
     const temp = openTempStore({ blockSize });
     try {
       const docs = randomDocs(700, 17 + blockSize);
-      putAll(temp, docs, 97);
+      await putAll(temp, docs, 97);
       expect(recordsByBlock(temp.store)).toEqual(termMajorByBlock(temp.store));
-      const { live } = churnStore(temp, docs, rng(5), { first: 3, step: 11, mix: 7 });
+      const { live } = await churnStore(temp, docs, rng(5), { first: 3, step: 11, mix: 7 });
       const afterChurn = recordsByBlock(temp.store);
       expect(afterChurn).toEqual(termMajorByBlock(temp.store));
       // Every live document's slot appears in its block's record, and nothing else does.
@@ -77,7 +77,7 @@ describe('block records (the per-block forward index)', () => {
 
       temp.store.runInTransaction(() => temp.store.reorder());
       expect(recordsByBlock(temp.store)).toEqual(termMajorByBlock(temp.store));
-      putAll(temp, randomDocs(90, 3).map((d) => ({ ...d, internalId: 5000 + d.internalId })), 40);
+      await putAll(temp, randomDocs(90, 3).map((d) => ({ ...d, internalId: 5000 + d.internalId })), 40);
       temp.store.runInTransaction(() => temp.store.removeDocuments([5001, 5002, ...[...live.keys()].slice(0, 30)]));
       expect(recordsByBlock(temp.store)).toEqual(termMajorByBlock(temp.store));
 
@@ -96,10 +96,10 @@ describe('block records (the per-block forward index)', () => {
     }
   });
 
-  it('a store written by format 1 (no block records) is refused with a clear error, not misread', () => {
+  it('a store written by format 1 (no block records) is refused with a clear error, not misread', async () => {
     const temp = openTempStore();
     try {
-      putAll(temp, randomDocs(10, 1));
+      await putAll(temp, randomDocs(10, 1));
       const meta = temp.env.openDB<Record<string, unknown>, string>({ name: 'sparse.meta' });
       meta.putSync('stats', { ...meta.get('stats'), formatVersion: 1 });
       let error: unknown;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { SparseStore, type SparseDocument, type SparseStoreOptions, type SparseTermsDocument } from '../../src/index/sparse/index.js';
+import { SparseStore, analyze, type SparseDocument, type SparseStoreOptions, type SparseTermsDocument } from '../../src/index/sparse/index.js';
 import type { SparseHit } from '../../src/search/sparse/index.js';
 
 export const DATA_ROOT = '/work/shared/data';
@@ -58,9 +58,31 @@ export function bruteTopK(scores: ReadonlyMap<number, number>, k: number): Spars
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 export { mulberry32 as rng } from '../../src/shared/random.js';
 
-/** Writes `docs` in transactions of `batch` documents. */
-export function putAll(temp: TempStore, docs: readonly SparseDocument[], batch = 1000): void {
-  for (let i = 0; i < docs.length; i += batch) temp.store.runInTransaction(() => temp.store.putDocuments(docs.slice(i, i + batch)));
+/**
+ * Lets the event loop run: test files that compute for long stretches yield now and then, since a synchronous
+ * minute starves vitest's worker RPC on a loaded machine ("Timeout calling onTaskUpdate").
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Writes `docs` in transactions of `batch` documents, yielding between transactions. */
+export async function putAll(temp: TempStore, docs: readonly SparseDocument[], batch = 1000): Promise<void> {
+  for (let i = 0; i < docs.length; i += batch) {
+    temp.store.runInTransaction(() => temp.store.putDocuments(docs.slice(i, i + batch)));
+    await yieldToEventLoop();
+  }
+}
+
+/** The analysed documents of a collection (internal id = line), yielding every 500 documents. */
+export async function analyzeCorpus(dataset: string): Promise<SparseDocument[]> {
+  const texts = readCorpusTexts(dataset);
+  const docs: SparseDocument[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    if (i % 500 === 499) await yieldToEventLoop();
+    docs.push({ internalId: i, terms: analyze(texts[i]!) });
+  }
+  return docs;
 }
 
 /** First position where two ranked lists differ, for a readable failure. */
@@ -78,26 +100,27 @@ export function firstDifference(a: readonly SparseHit[], b: readonly SparseHit[]
  * replaces up to 50 live documents in place (ids `first`, `first + step`, ... take the terms of document
  * `id * mix mod n`). Returns what it did and the live documents that should now be stored.
  */
-export function churnStore(
+export async function churnStore(
   temp: TempStore,
   docs: readonly SparseDocument[],
   random: () => number,
   replace: { readonly first: number; readonly step: number; readonly mix: number },
-): { removed: number; deleted: Set<number>; readded: SparseDocument[]; live: Map<number, SparseDocument> } {
+): Promise<{ removed: number; deleted: Set<number>; readded: SparseDocument[]; live: Map<number, SparseDocument> }> {
   const deleted = new Set<number>();
   for (const doc of docs) if (random() < 0.2) deleted.add(doc.internalId);
   const idLimit = temp.store.stats().idLimit;
   const removed = temp.store.runInTransaction(() => temp.store.removeDocuments([...deleted]));
+  await yieldToEventLoop();
   // Internal ids are never reused: re-added documents get new ones.
   const readded: SparseDocument[] = [];
   let nextId = idLimit;
   for (const id of deleted) if (random() < 0.5) readded.push({ internalId: nextId++, terms: (docs[id] as SparseTermsDocument).terms });
-  putAll(temp, readded, 500);
+  await putAll(temp, readded, 500);
   const replaced: SparseDocument[] = [];
   for (let id = replace.first; id < docs.length && replaced.length < 50; id += replace.step) {
     if (!deleted.has(id)) replaced.push({ internalId: id, terms: (docs[(id * replace.mix) % docs.length] as SparseTermsDocument).terms });
   }
-  putAll(temp, replaced);
+  await putAll(temp, replaced);
   const live = new Map<number, SparseDocument>();
   for (const doc of docs) if (!deleted.has(doc.internalId)) live.set(doc.internalId, doc);
   for (const doc of [...readded, ...replaced]) live.set(doc.internalId, doc);
