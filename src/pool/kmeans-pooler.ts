@@ -1,10 +1,20 @@
-import { kmeans } from 'ml-kmeans';
+import { createRequire } from 'node:module';
+import type { kmeans as KMeans } from 'ml-kmeans';
 import type { MultiVector } from '../shared/multivector.js';
 import { ClusterMerger, protectedCount } from './rows.js';
 import { KMeansPlusPlus } from './kmeans-plus-plus.js';
 import { documentSeed, mulberry32 } from './seed.js';
 import type { ReductionContext, TokenReducer } from './types.js';
 import { Int32Scratch } from './workspace.js';
+
+// ml-kmeans (with ml-matrix) is a large share of every command's start-up to load, and only kmeans steps use it:
+// it is required on first use (it is an ES module: require() of ESM needs Node >= 20.19).
+const require = createRequire(import.meta.url);
+let kmeansModule: { kmeans: typeof KMeans } | undefined;
+function kmeans(...args: Parameters<typeof KMeans>): ReturnType<typeof KMeans> {
+  kmeansModule ??= require('ml-kmeans') as { kmeans: typeof KMeans };
+  return kmeansModule.kmeans(...args);
+}
 
 /** Lloyd iterations cap: token clusters settle in a few rounds, and ml-kmeans iterations are costly. */
 const KMEANS_MAX_ITERATIONS = 25;

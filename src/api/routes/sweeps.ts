@@ -49,7 +49,7 @@ export function sweepRoutes(sweepsDir: string | undefined): Router {
     }
     const { report, catalog } = await reportOf(req.params.id);
     const spec = chart === 'ndcg-vs-storage' ? catalog.ndcgVsStorageSpec(report) : catalog.latencyVsStorageSpec(report);
-    res.json({ vega_lite: spec, vega: catalog.compileChart(spec) });
+    res.json({ vega_lite: spec, vega: await catalog.compileChart(spec) });
   });
   return router;
 }

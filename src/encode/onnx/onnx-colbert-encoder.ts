@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { EncoderError } from '../../shared/errors.js';
 import { multiVector, normalizeRows, type MultiVector } from '../../shared/multivector.js';
 import type { DocumentTokenSpans, Encoder, EncoderIdentity } from '../encoder.js';
@@ -37,7 +37,9 @@ export class OnnxColbertEncoder implements Encoder {
     readonly config: ColbertModelConfig,
     readonly modelFile: string,
     private readonly tokenizer: ColbertTokenizer,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
+    /** ONNX Runtime, loaded by `load` (importing it costs every command's start-up, and most never use it). */
+    private readonly ort: typeof Ort,
     private readonly feedTokenTypeIds: boolean,
     private readonly outputName: string,
     private readonly batchSize: number,
@@ -62,7 +64,8 @@ export class OnnxColbertEncoder implements Encoder {
     const config = loadColbertModelConfig(root);
     const tokenizer = ColbertTokenizer.load(root, config);
 
-    let session: ort.InferenceSession;
+    const ort = await import('onnxruntime-node');
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(modelFile, {
         executionProviders: ['cpu'],
@@ -100,6 +103,7 @@ export class OnnxColbertEncoder implements Encoder {
       modelFile,
       tokenizer,
       session,
+      ort,
       feedTokenTypeIds,
       outputName,
       batchSize,
@@ -119,6 +123,7 @@ export class OnnxColbertEncoder implements Encoder {
       this.modelFile,
       this.tokenizer,
       this.session,
+      this.ort,
       this.feedTokenTypeIds,
       this.outputName,
       this.batchSize,
@@ -197,12 +202,13 @@ export class OnnxColbertEncoder implements Encoder {
       }
     }
     const dims = [batch.length, seqLen];
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, dims),
-      attention_mask: new ort.Tensor('int64', mask, dims),
+    const { Tensor } = this.ort;
+    const feeds: Record<string, Ort.Tensor> = {
+      input_ids: new Tensor('int64', ids, dims),
+      attention_mask: new Tensor('int64', mask, dims),
     };
-    if (this.feedTokenTypeIds) feeds.token_type_ids = new ort.Tensor('int64', types, dims);
-    let output: ort.Tensor | undefined;
+    if (this.feedTokenTypeIds) feeds.token_type_ids = new Tensor('int64', types, dims);
+    let output: Ort.Tensor | undefined;
     try {
       output = (await this.session.run(feeds))[this.outputName];
     } catch (err) {

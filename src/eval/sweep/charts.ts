@@ -1,6 +1,9 @@
-import { Resvg } from '@resvg/resvg-js';
-import { parse as parseVega, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { createRequire } from 'node:module';
+import type { TopLevelSpec } from 'vega-lite';
+
+// vega, vega-lite and resvg take seconds to load: they are loaded by the first render, so that importing src/eval
+// (every eval and index command does) stays cheap.
+const require = createRequire(import.meta.url);
 import { placeLabels } from './label-layout.js';
 import { RETENTION_MEASURE } from './retention.js';
 import type { SweepReport } from './sweep-report.js';
@@ -152,12 +155,14 @@ export function latencyVsStorageSpec(report: SweepReport): TopLevelSpec {
 }
 
 /** The Vega spec a Vega-Lite chart compiles to (what a browser draws with vega alone, without vega-lite). */
-export function compileChart(spec: TopLevelSpec): object {
+export async function compileChart(spec: TopLevelSpec): Promise<object> {
+  const { compile } = await import('vega-lite');
   return compile(spec).spec;
 }
 
 /** Compiles a vega-lite spec and renders it headless (no canvas: vega estimates text widths) to SVG. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ parse: parseVega, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parseVega(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -168,6 +173,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /** Rasterises an SVG at `scale` x its size, with system fonts (labels need a sans-serif font installed). */
 export function svgToPng(svg: string, scale = PNG_SCALE): Buffer {
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
