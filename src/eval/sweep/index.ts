@@ -10,7 +10,7 @@ export {
 } from './sweep-config.js';
 export { EncodedStore, type EncodedStoreStamp } from './encoded-store.js';
 export { retention, indexRecallAt, RETENTION_MEASURE, type Retention } from './retention.js';
-export { checkJudgments, type CheckedJudgments } from './judgment-checks.js';
+export { checkJudgments, judgmentsOutside, type CheckedJudgments, type JudgmentsOutside } from './judgment-checks.js';
 export {
   assembleRows,
   rowsByStorage,

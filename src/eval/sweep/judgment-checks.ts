@@ -9,6 +9,37 @@ export interface CheckedJudgments {
   readonly notes: string[];
 }
 
+/** Judgments naming documents a collection (a corpus, an index) does not hold. */
+export interface JudgmentsOutside {
+  readonly judgments: number;
+  readonly outside: number;
+  /** The same two counts over relevant (grade > 0) judgments only. */
+  readonly relevant: number;
+  readonly relevantOutside: number;
+  /** A few of the documents outside, quoted. */
+  readonly examples: readonly string[];
+}
+
+export function judgmentsOutside(qrels: Qrels, collection: { has(id: string): boolean }): JudgmentsOutside {
+  let judgments = 0;
+  let outside = 0;
+  let relevant = 0;
+  let relevantOutside = 0;
+  const examples: string[] = [];
+  for (const docs of qrels.values()) {
+    for (const [docid, grade] of docs) {
+      const missing = !collection.has(docid);
+      judgments++;
+      if (grade > 0) relevant++;
+      if (!missing) continue;
+      outside++;
+      if (grade > 0) relevantOutside++;
+      if (examples.length < 3) examples.push(`"${docid}"`);
+    }
+  }
+  return { judgments, outside, relevant, relevantOutside, examples };
+}
+
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -19,12 +50,10 @@ function plural(n: number, one: string, many: string): string {
  * judgments naming documents outside the corpus are kept, so those documents count as relevant-but-never-
  * retrieved in recall and ideal DCG (a document that cannot be retrieved is never a hit).
  */
-export function checkJudgments(queries: Queries, qrels: Qrels, corpusIds: ReadonlySet<string>, qrelsFile: string): CheckedJudgments {
+export function checkJudgments(queries: Queries, qrels: Qrels, corpusIds: { has(id: string): boolean }, qrelsFile: string): CheckedJudgments {
   const notes: string[] = [];
   const kept = new Map<string, ReadonlyMap<string, number>>();
   const missingQueries: string[] = [];
-  let unknownDocs = 0;
-  const unknownExamples: string[] = [];
   let evaluated = 0;
   for (const [qid, judgments] of qrels) {
     if (!queries.has(qid)) {
@@ -33,13 +62,7 @@ export function checkJudgments(queries: Queries, qrels: Qrels, corpusIds: Readon
     }
     kept.set(qid, judgments);
     let relevant = false;
-    for (const [docid, grade] of judgments) {
-      if (grade > 0) relevant = true;
-      if (!corpusIds.has(docid)) {
-        unknownDocs++;
-        if (unknownExamples.length < 3) unknownExamples.push(`"${docid}"`);
-      }
-    }
+    for (const grade of judgments.values()) if (grade > 0) relevant = true;
     if (relevant) evaluated++;
   }
   const unjudged = [...queries.keys()].filter((qid) => !hasRelevant(kept.get(qid))).length;
@@ -52,9 +75,10 @@ export function checkJudgments(queries: Queries, qrels: Qrels, corpusIds: Readon
       `${plural(missingQueries.length, 'judged query is', 'judged queries are')} missing from the queries file (${shown}${missingQueries.length > 3 ? ', ...' : ''}); their judgments are ignored`,
     );
   }
-  if (unknownDocs > 0) {
+  const unknown = judgmentsOutside(kept, corpusIds);
+  if (unknown.outside > 0) {
     notes.push(
-      `${plural(unknownDocs, 'judgment names a document', 'judgments name documents')} not in the corpus (e.g. ${unknownExamples.join(', ')}); ` +
+      `${plural(unknown.outside, 'judgment names a document', 'judgments name documents')} not in the corpus (e.g. ${unknown.examples.join(', ')}); ` +
         'they can never be retrieved and count as misses, as in trec_eval',
     );
   }

@@ -7,7 +7,7 @@ import type { CreateIndexOptions } from '../index-settings.js';
 import { LateIndex } from '../late-index.js';
 import type { ReorderReport } from '../sparse/sparse-store.js';
 import { exactMatchRecoveryFor } from './exact-match-policy.js';
-import { IndexBuilder } from './index-builder.js';
+import { IndexBuilder, type BatchResult } from './index-builder.js';
 
 /** Records to index; `vectors[i]`, when given, is `records[i]`'s encoder output (a sweep's encoded corpus). */
 export interface IngestBatch {
@@ -29,6 +29,8 @@ export interface BuildIndexOptions {
   readonly batches: AsyncIterable<IngestBatch> | Iterable<IngestBatch>;
   /** After each batch: the records read so far. */
   readonly onProgress?: (records: number) => void;
+  /** After each batch: its records and what writing them reported (e.g. the ids that encoded to no vector). */
+  readonly onBatch?: (records: readonly DocumentRecord[], result: BatchResult) => void;
   /** Re-block the sparse postings by graph bisection once everything is written (default true). */
   readonly reorderSparse?: boolean;
 }
@@ -62,8 +64,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuiltIndex
     const builder = new IndexBuilder(index, encoder, pipeline, { codecSampleVectors: RESIDUAL_SAMPLE_VECTORS });
     let records = 0;
     for await (const batch of options.batches) {
-      if (batch.vectors) await builder.addEncodedBatch(batch.records, batch.vectors);
-      else await builder.addBatch(batch.records);
+      const result = batch.vectors ? await builder.addEncodedBatch(batch.records, batch.vectors) : await builder.addBatch(batch.records);
+      options.onBatch?.(batch.records, result);
       records += batch.records.length;
       options.onProgress?.(records);
     }

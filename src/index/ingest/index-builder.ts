@@ -27,6 +27,11 @@ export interface BatchResult {
   readonly inserted: number;
   readonly updated: number;
   readonly vectors: number;
+  /**
+   * Ids of the batch's records that encoded to no vector at all (empty text, or only stopwords and punctuation):
+   * they are stored, but no query can ever find them.
+   */
+  readonly vectorless: readonly string[];
 }
 
 /**
@@ -91,22 +96,23 @@ export class IndexBuilder {
     const docs = prepareDocuments(records, encoded, this.pipeline, this.settings);
     let stored = 0;
     for (const doc of docs) stored += doc.vectors.count;
+    const vectorless = records.filter((_, i) => encoded[i]!.count === 0).map((record) => record.id);
     if (this.pending.length > 0 || (this.codecSampleVectors > 0 && this.index.codec.needsTraining)) {
       // Training needs a sample before the first write: hold documents back until it is large enough.
       this.pending.push(...docs);
       this.pendingVectors += stored;
-      if (this.pendingVectors < this.codecSampleVectors) return { documents: docs.length, inserted: 0, updated: 0, vectors: stored };
+      if (this.pendingVectors < this.codecSampleVectors) return { documents: docs.length, inserted: 0, updated: 0, vectors: stored, vectorless };
       const written = await this.writePending();
-      return { documents: docs.length, inserted: written.inserted, updated: written.updated, vectors: stored };
+      return { documents: docs.length, inserted: written.inserted, updated: written.updated, vectors: stored, vectorless };
     }
     const { inserted, updated } = await this.index.upsert(docs);
-    return { documents: docs.length, inserted, updated, vectors: stored };
+    return { documents: docs.length, inserted, updated, vectors: stored, vectorless };
   }
 
   /** Trains the codec on the held-back documents' vectors (when still untrained), then upserts them. */
   private async writePending(): Promise<BatchResult> {
     const docs = this.pending;
-    if (docs.length === 0) return { documents: 0, inserted: 0, updated: 0, vectors: 0 };
+    if (docs.length === 0) return { documents: 0, inserted: 0, updated: 0, vectors: 0, vectorless: [] };
     this.pending = [];
     const vectors = this.pendingVectors;
     this.pendingVectors = 0;
@@ -116,6 +122,7 @@ export class IndexBuilder {
     }
     // A document may appear in several held-back batches: the index's upsert keeps the last one.
     const { inserted, updated } = await this.index.upsert(docs);
-    return { documents: docs.length, inserted, updated, vectors };
+    // Vectorless records were reported by the batch that brought them.
+    return { documents: docs.length, inserted, updated, vectors, vectorless: [] };
   }
 }

@@ -31,3 +31,24 @@ export function analyze(text: string): string[] {
   }
   return terms;
 }
+
+/** A BM25 term and the UTF-16 range `[start, end)` of the word it came from in the analysed text. */
+export interface TermSpan {
+  readonly term: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * `analyze` with where each term came from (for highlighting): the same words, lowercased per word, so every
+ * offset points into `text` as given.
+ */
+export function analyzeSpans(text: string): TermSpan[] {
+  const spans: TermSpan[] = [];
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0].toLowerCase().replace(POSSESSIVE, '');
+    if (SPARSE_STOPWORDS.has(word)) continue;
+    spans.push({ term: stemmer(word), start: match.index, end: match.index + match[0].length });
+  }
+  return spans;
+}
