@@ -1,6 +1,8 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { EncoderOptions } from '../encode/index.js';
 import { isBlockSize, MAX_BLOCK_SIZE } from '../index/index.js';
-import type { FusionMethod } from '../search/index.js';
+import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, FUSION_METHODS, SEARCH_MODES, type FusionMethod, type SearchMode } from '../search/index.js';
+import { UsageError } from '../shared/index.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -17,25 +19,111 @@ export function sparseBlockSize(value: string): number {
 
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return n;
 }
 
 export function unitInterval(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}"`);
   return n;
+}
+
+/** (0, 1]: Block-Max Pruning's alpha and beta, where 0 would prune everything. */
+export function positiveUnitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], got "${value}"`);
+  return n;
+}
+
+/**
+ * A required option, checked after commander has rejected unknown options (commander's own `requiredOption` is
+ * checked first, so a misspelt `--querry` would be reported as a missing `--query`).
+ */
+export function addRequiredOption(command: Command, option: Option): Command {
+  option.description = `${option.description} (required)`;
+  command.addOption(option);
+  return command.hook('preAction', (self) => {
+    if (self.getOptionValue(option.attributeName()) === undefined) {
+      self.error(`error: required option '${option.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue', exitCode: 2 });
+    }
+  });
+}
+
+/** True when the user gave the flag (not a default). */
+export function given(command: Command, attribute: string): boolean {
+  const source = command.getOptionValueSource(attribute);
+  return source !== undefined && source !== 'default' && source !== 'implied';
+}
+
+/** `--model`, `--int8`, `--threads`. */
+export function addEncoderOptions(command: Command): Command {
+  return command
+    .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
+    .option('--int8', 'use model_int8.onnx from the model directory (ONNX models only)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (ONNX models only)', positiveInt);
+}
+
+/** For commands that build with the encoder they are given: `--int8` and `--threads` tune an ONNX model. */
+export function checkEncoderFlagsForBuild(options: EncoderOptions): void {
+  if (!options.model && (options.int8 || options.threads !== undefined)) {
+    throw new UsageError(`${options.int8 ? '--int8' : '--threads'} applies to an ONNX model: give --model <dir> (the embedded encoder has no such setting)`);
+  }
 }
 
 /** The retrieval flags shared by `search` and `eval`. */
 export interface RetrievalFlags {
-  readonly mode: 'late' | 'sparse' | 'hybrid';
+  readonly mode: SearchMode;
   readonly exhaustive?: boolean;
-  readonly candidates?: number;
-  readonly fusion?: FusionMethod;
-  readonly lateWeight?: number;
-  readonly alpha?: number;
-  readonly beta?: number;
+  readonly candidates: number;
+  readonly fusion: FusionMethod;
+  readonly lateWeight: number;
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+/** Which modes each retrieval flag acts in; giving it in another mode is a usage error, not silently ignored. */
+const RETRIEVAL_FLAG_MODES: readonly { attribute: keyof RetrievalFlags; flag: string; modes: readonly SearchMode[] }[] = [
+  { attribute: 'exhaustive', flag: '--exhaustive', modes: ['late', 'hybrid'] },
+  { attribute: 'candidates', flag: '--candidates', modes: ['late', 'hybrid'] },
+  { attribute: 'fusion', flag: '--fusion', modes: ['hybrid'] },
+  { attribute: 'lateWeight', flag: '--late-weight', modes: ['hybrid'] },
+  { attribute: 'alpha', flag: '--alpha', modes: ['sparse', 'hybrid'] },
+  { attribute: 'beta', flag: '--beta', modes: ['sparse', 'hybrid'] },
+];
+
+/** `--mode` and the flags that tune each mode, with their defaults shown in help. */
+export function addRetrievalOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(SEARCH_MODES).default('late'))
+    .addOption(new Option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)'))
+    .addOption(
+      new Option('--candidates <n>', "candidate documents gathered per query token from HNSW (k')")
+        .argParser(positiveInt)
+        .default(DEFAULT_CANDIDATES_PER_TOKEN)
+        .conflicts('exhaustive'),
+    )
+    .addOption(
+      new Option('--fusion <method>', 'hybrid fusion of the two normalised scores, or of their ranks (rrf)')
+        .choices(FUSION_METHODS)
+        .default(DEFAULT_FUSION.method),
+    )
+    .addOption(new Option('--late-weight <w>', 'hybrid fusion weight of the late score, in [0, 1] (not with rrf)').argParser(unitInterval).default(DEFAULT_FUSION.lateWeight))
+    .addOption(new Option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe').argParser(positiveUnitInterval).default(1))
+    .addOption(new Option('--beta <b>', 'Block-Max Pruning share of query terms kept, in (0, 1]').argParser(positiveUnitInterval).default(1))
+    .hook('preAction', (self) => checkRetrievalFlags(self));
+}
+
+function checkRetrievalFlags(command: Command): void {
+  const flags = command.opts<RetrievalFlags>();
+  for (const { attribute, flag, modes } of RETRIEVAL_FLAG_MODES) {
+    if (given(command, attribute) && !modes.includes(flags.mode)) {
+      throw new UsageError(`${flag} does nothing in --mode ${flags.mode}: it applies to --mode ${modes.join(' or ')}`);
+    }
+  }
+  if (flags.fusion === 'rrf' && given(command, 'lateWeight')) {
+    throw new UsageError('--late-weight does nothing with --fusion rrf: reciprocal rank fusion weighs both rankings alike');
+  }
 }
 
 /** Maps the retrieval flags onto the retriever's options for `k` results. */
@@ -44,12 +132,9 @@ export function retrieveOptions(flags: RetrievalFlags, k: number) {
     k,
     mode: flags.mode,
     exhaustive: flags.exhaustive === true,
-    ...(flags.candidates !== undefined && { candidatesPerToken: flags.candidates }),
-    ...(flags.alpha !== undefined && { alpha: flags.alpha }),
-    ...(flags.beta !== undefined && { beta: flags.beta }),
-    fusion: {
-      ...(flags.fusion !== undefined && { method: flags.fusion }),
-      ...(flags.lateWeight !== undefined && { lateWeight: flags.lateWeight }),
-    },
+    ...(!flags.exhaustive && { candidatesPerToken: flags.candidates }),
+    alpha: flags.alpha,
+    beta: flags.beta,
+    fusion: { method: flags.fusion, lateWeight: flags.lateWeight },
   };
 }

@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   duplicate_judgment: { status: 400, exit: RUNTIME, meaning: 'a qrels file judges the same query and document twice' },
   query_missing: { status: 400, exit: RUNTIME, meaning: 'judged queries are missing from the queries file' },
   no_judged_queries: { status: 400, exit: RUNTIME, meaning: 'no query of the split has a relevant judgment; nothing to evaluate' },
+  judged_documents_missing: { status: 400, exit: RUNTIME, meaning: 'the index holds none of the documents the split judges relevant (built from another corpus?)' },
   malformed_run: { status: 400, exit: RUNTIME, meaning: 'a TREC run line is malformed' },
 
   // 400, usage: the command line or request asks for something invalid

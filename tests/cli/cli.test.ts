@@ -65,12 +65,12 @@ describe('lateindex CLI on the sample corpus', () => {
     }
   });
 
-  it('prints a human table on stderr and nothing on stdout without --json', async () => {
+  it('prints a human table on stdout and nothing on stderr without --json', async () => {
     const result = await cli('search', '--index', index, '--query', 'tides and the moon', '--k', '3');
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/rank\s+score\s+id/);
-    expect(result.stderr.split('\n')[1]).toMatch(/^\s*1\s+\d+\.\d{4}\s+tides\s+Why the sea has tides/);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/rank\s+score\s+id/);
+    expect(result.stdout.split('\n')[1]).toMatch(/^\s*1\s+\d+\.\d{4}\s+tides\s+Why the sea has \[tides\]/);
   });
 
   it('evaluates the sample split with the DESIGN.md eval object', async () => {

@@ -37,10 +37,25 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 
 /** Runs the real executable in a child process (exit codes, no stack traces). */
 export function cliProcess(...argv: string[]): CliResult {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/lateindex.js'), ...argv], {
+  return binProcess(argv);
+}
+
+export interface BinOptions {
+  /** Another checkout's bin (default: this one's). */
+  readonly bin?: string;
+  readonly nodeArgs?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly input?: string;
+}
+
+/** Runs `node [nodeArgs] bin/lateindex.js argv` in a child process. */
+export function binProcess(argv: readonly string[], options: BinOptions = {}): CliResult {
+  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? path.join(ROOT, 'bin/lateindex.js'), ...argv], {
     encoding: 'utf8',
     cwd: ROOT,
     timeout: 120_000,
+    env: { ...process.env, ...options.env },
+    ...(options.input !== undefined && { input: options.input }),
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -9,7 +9,7 @@ describe('lateindex verify', () => {
     expect((await cli('index', '--corpus', SAMPLE, '--index', dir, '--reduce', 'ward:2', '--quiet')).code).toBe(0);
     const sound = await cli('verify', '--index', dir);
     expect(sound.code).toBe(0);
-    expect(sound.stderr).toMatch(/consistent \(30 documents, \d+ vectors, \d+ terms checked\)/);
+    expect(sound.stdout).toMatch(/consistent \(30 documents, \d+ vectors, \d+ terms checked\)/);
 
     // Damage: drop one document's stored vectors and one exact-match list behind the index's back.
     const index = await LateIndex.open(dir);
@@ -23,8 +23,8 @@ describe('lateindex verify', () => {
 
     const damaged = await cli('verify', '--index', dir);
     expect(damaged.code).toBe(1);
-    expect(damaged.stderr).toMatch(/problem: document \d+ \("bread-sourdough"\) has no stored vectors/);
-    expect(damaged.stderr).toMatch(/problem: bookkeeping says \d+ exact-match token bytes/);
+    expect(damaged.stdout).toMatch(/problem: document \d+ \("bread-sourdough"\) has no stored vectors/);
+    expect(damaged.stdout).toMatch(/problem: bookkeeping says \d+ exact-match token bytes/);
     expect(damaged.stderr).toMatch(/consistency problems found \[index_inconsistent\]/);
     const json = await cli('verify', '--index', dir, '--json');
     expect(json.code).toBe(1);

@@ -2,13 +2,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { registerSweepCommand } from '../../src/cli/commands/sweep.js';
+import { configure } from '../../src/cli/commands/sweep.js';
 import type { SweepReport } from '../../src/eval/sweep/index.js';
 import { SAMPLE, tempDir } from './helpers.js';
 
 function program(): Command {
   const root = new Command('lateindex').exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
-  registerSweepCommand(root);
+  configure(root.command('sweep'));
   root.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined }));
   return root;
 }

@@ -77,8 +77,8 @@ describe('codecs through the index, add and stats commands', () => {
     expect(report.codecDrift.added.meanCosine).toBeGreaterThan(0);
     expect(report.codecDrift.retrainAdvised).toBe(report.codecDrift.added.vectors >= 256 && report.codecDrift.errorRatio > RETRAIN_ERROR_RATIO);
     const human = await cli('stats', '--index', dir);
-    expect(human.stderr).toMatch(/codebook\s+\d+ centroids/);
-    expect(human.stderr).toMatch(/residual:2: the \d+ vectors stored reconstruct with cosine 0\.\d{4}/);
+    expect(human.stdout).toMatch(/codebook\s+\d+ centroids/);
+    expect(human.stdout).toMatch(/residual:2: the \d+ vectors stored reconstruct with cosine 0\.\d{4}/);
   });
 
   it('the command line accepts every codec name and refuses others with the list', async () => {

@@ -1,3 +1,4 @@
+import { Option, type Command } from 'commander';
 import type { EncoderOptions } from '../../encode/index.js';
 import {
   IndexBuilder,
@@ -12,10 +13,21 @@ import {
 import { parseReductionSpec } from '../../pool/index.js';
 import { InputError } from '../../shared/index.js';
 import { describeDrift } from '../describe-drift.js';
-import { formatBytes, printJson, say } from '../output.js';
+import { addEncoderOptions, addRequiredOption, positiveInt } from '../options.js';
+import { formatBytes, print, printJson } from '../output.js';
 import { ProgressReporter } from '../progress.js';
+import { VectorlessDocuments } from '../vectorless.js';
 import { batches } from './batches.js';
 import { openIndexWithEncoder } from './open-index.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'));
+  addRequiredOption(command, new Option('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files'))
+    .addOption(new Option('--batch-size <n>', 'documents per encode/write batch').argParser(positiveInt).default(64))
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--quiet', 'no progress bar');
+  addEncoderOptions(command).action(addCommand);
+}
 
 export interface AddCommandOptions extends EncoderOptions {
   readonly index: string;
@@ -37,9 +49,11 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
     const progress = new ProgressReporter('adding', total, 'docs', options.quiet || options.json);
     let inserted = 0;
     let updated = 0;
+    const vectorless = new VectorlessDocuments();
     try {
       for await (const batch of batches(readCorpus(options.corpus), options.batchSize)) {
         const result = await builder.addBatch(batch);
+        vectorless.record(batch, result);
         inserted += result.inserted;
         updated += result.updated;
         progress.update(inserted + updated);
@@ -60,14 +74,16 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
       bytes: counts.vectorBytes,
       seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
       ...(drift && { codecDrift: drift }),
+      ...vectorless.summary(),
     };
+    vectorless.warn();
     if (options.json) printJson(summary);
     else {
-      say(
+      print(
         `added ${inserted} and updated ${updated} documents in ${summary.seconds}s; the index now holds ` +
           `${counts.documents} documents, ${counts.vectors} vectors, ${formatBytes(counts.vectorBytes)}`,
       );
-      if (drift) say(describeDrift(index.quantization, drift));
+      if (drift) print(describeDrift(index.quantization, drift));
     }
   } finally {
     await encoder.close();

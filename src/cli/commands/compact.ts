@@ -1,6 +1,14 @@
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { LateIndex } from '../../index/index.js';
-import { printJson, say } from '../output.js';
+import { addRequiredOption } from '../options.js';
+import { print, printJson } from '../output.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'))
+    .option('--json', 'print the report as JSON on stdout')
+    .action(compactCommand);
+}
 
 export interface CompactCommandOptions {
   readonly index: string;
@@ -20,7 +28,7 @@ export async function compactCommand(options: CompactCommandOptions): Promise<vo
       const sparse = report.sparse
         ? `; sparse: ${report.sparse.reorder.documents} documents reordered, ${report.sparse.compact.loweredMaxima} block maxima lowered`
         : '';
-      say(`compacted in ${seconds.toFixed(1)}s: ${report.graphTombstonesDropped} graph tombstones dropped${sparse}`);
+      print(`compacted in ${seconds.toFixed(1)}s: ${report.graphTombstonesDropped} graph tombstones dropped${sparse}`);
     }
   } finally {
     await index.close();

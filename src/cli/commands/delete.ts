@@ -1,8 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { LateIndex } from '../../index/index.js';
 import { InputError, UsageError } from '../../shared/index.js';
-import { printJson, say } from '../output.js';
+import { addRequiredOption } from '../options.js';
+import { print, printJson } from '../output.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'));
+  addRequiredOption(command, new Option('--ids <file | a,b,c>', 'a file with one id per line, or a comma-separated list'))
+    .option('--json', 'print the result as JSON on stdout')
+    .action(deleteCommand);
+}
 
 export interface DeleteCommandOptions {
   readonly index: string;
@@ -18,7 +27,7 @@ export async function deleteCommand(options: DeleteCommandOptions): Promise<void
     const { deleted, missing } = await index.delete(ids);
     if (options.json) printJson({ deleted, missing, documents: index.counts().documents });
     else {
-      say(`deleted ${deleted.length} documents${missing.length ? `; ${missing.length} ids were not in the index: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}` : ''}`);
+      print(`deleted ${deleted.length} documents${missing.length ? `; ${missing.length} ids were not in the index: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}` : ''}`);
     }
   } finally {
     await index.close();

@@ -1,11 +1,24 @@
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import type { EncoderOptions } from '../../encode/index.js';
-import { EVAL_DEPTH, buildEvalReport, evaluate, loadBeirSplit, writeTrecRun } from '../../eval/index.js';
-import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, Retriever } from '../../search/index.js';
-import { retrieveOptions, type RetrievalFlags } from '../options.js';
-import { printJson, say, table } from '../output.js';
+import { EVAL_DEPTH, buildEvalReport, evaluate, judgmentsOutside, loadBeirSplit, writeTrecRun, type Qrels } from '../../eval/index.js';
+import type { LateIndex } from '../../index/index.js';
+import { InputError } from '../../shared/index.js';
+import { DEFAULT_FUSION, Retriever } from '../../search/index.js';
+import { addEncoderOptions, addRequiredOption, addRetrievalOptions, retrieveOptions, type RetrievalFlags } from '../options.js';
+import { print, printJson, table, warn } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { openIndexWithEncoder } from './open-index.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--dataset <dir>', 'BEIR dataset folder (queries.jsonl, qrels/<split>.tsv)'));
+  addRequiredOption(command, new Option('--index <dir>', 'index directory built from the dataset corpus'))
+    .addOption(new Option('--split <name>', 'qrels split').default('test'))
+    .option('--run <file>', 'also write the TREC run to this file')
+    .option('--json', 'print the eval object as JSON on stdout')
+    .option('--quiet', 'no progress bar');
+  addEncoderOptions(addRetrievalOptions(command)).action(evalCommand);
+}
 
 export interface EvalCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly dataset: string;
@@ -20,6 +33,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   const { queries, qrels } = await loadBeirSplit(path.resolve(options.dataset), options.split);
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
   try {
+    checkIndexHoldsJudgedDocuments(index, qrels, path.join(options.dataset, 'qrels', `${options.split}.tsv`));
     const retriever = new Retriever(index, encoder);
     const searchOptions = retrieveOptions(options, EVAL_DEPTH);
     let progress: ProgressReporter | undefined;
@@ -48,17 +62,17 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
         quantization: index.manifest.quantization,
         mode: options.mode,
         ...(options.mode !== 'sparse' && { lateScoring: options.exhaustive ? 'exhaustive' : 'candidates' }),
-        ...(options.mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates ?? DEFAULT_CANDIDATES_PER_TOKEN }),
+        ...(options.mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates }),
         ...(options.mode === 'hybrid' && { fusion: { ...DEFAULT_FUSION, ...searchOptions.fusion } }),
-        ...(options.mode !== 'late' && { alpha: options.alpha ?? 1, beta: options.beta ?? 1 }),
+        ...(options.mode !== 'late' && { alpha: options.alpha, beta: options.beta }),
       },
     });
     if (options.json) {
       printJson(report);
       return;
     }
-    say(`${report.dataset} (${report.split}): ${report.queries} queries, ${report.config.mode} search`);
-    say(
+    print(`${report.dataset} (${report.split}): ${report.queries} queries, ${report.config.mode} search`);
+    print(
       table(
         [
           ['measure', 'value'],
@@ -75,5 +89,28 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   } finally {
     await encoder.close();
     await index.close();
+  }
+}
+
+/**
+ * An index that holds none of the documents judged relevant can only score 0 (it was built from another corpus):
+ * refused. Some missing (an index of part of the corpus) is allowed, with a warning: they count as never retrieved.
+ */
+function checkIndexHoldsJudgedDocuments(index: LateIndex, qrels: Qrels, qrelsFile: string): void {
+  const outside = judgmentsOutside(qrels, { has: (id) => index.getInternalId(id) !== undefined });
+  if (outside.relevant > 0 && outside.relevantOutside === outside.relevant) {
+    throw new InputError(
+      `the index holds none of the ${outside.relevant} documents judged relevant (e.g. ${outside.examples.join(', ')}): ` +
+        'was it built from this dataset\'s corpus?',
+      { file: qrelsFile },
+      undefined,
+      'judged_documents_missing',
+    );
+  }
+  if (outside.relevantOutside > 0) {
+    warn(
+      `${outside.relevantOutside} of ${outside.relevant} relevant judgments in ${qrelsFile} name documents the index does not hold ` +
+        `(e.g. ${outside.examples.join(', ')}); they count as never retrieved`,
+    );
   }
 }

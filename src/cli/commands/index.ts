@@ -1,8 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { PrecomputedEncoder, loadEncoder, type Encoder, type EncoderOptions } from '../../encode/index.js';
 import {
   LateIndex,
+  CODEC_NAMES,
+  DEFAULT_BLOCK_SIZE,
   buildIndex,
   countCorpusRecords,
   parseCodecName,
@@ -12,10 +15,48 @@ import {
   type SparseIndexMode,
 } from '../../index/index.js';
 import { parseReductionSpec } from '../../pool/index.js';
-import { UsageError, type DocumentRecord } from '../../shared/index.js';
-import { describeExactTokenLists, printJson, say, formatBytes } from '../output.js';
+import { resolveBeirDataset } from '../../eval/index.js';
+import { InputError, UsageError, type DocumentRecord } from '../../shared/index.js';
+import { describeExactTokenLists, formatBytes, note, print, printJson } from '../output.js';
+import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, given, positiveInt, sparseBlockSize } from '../options.js';
+import { VectorlessDocuments } from '../vectorless.js';
 import { ProgressReporter } from '../progress.js';
 import { batches, peekFirst } from './batches.js';
+
+export function configure(command: Command): void {
+  command
+    .option('--dataset <dir>', 'BEIR dataset folder (reads its corpus.jsonl)')
+    .option('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files');
+  addRequiredOption(command, new Option('--index <dir>', 'index directory to create'))
+    .addOption(new Option('--batch-size <n>', 'documents per encode/write batch').argParser(positiveInt).default(64))
+    .addOption(new Option('--reduce <spec>', 'token reduction pipeline, e.g. "skiplist,ward:2"').default('none'))
+    .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(CODEC_NAMES).default('float16'))
+    .addOption(
+      new Option('--sparse <mode>', 'sparse postings for Block-Max Pruning: BM25 over the text, learned weights from records\' "sparse" field, or none')
+        .choices(['bm25', 'learned', 'none'])
+        .default('bm25'),
+    )
+    .addOption(
+      new Option('--sparse-block-size <n>', 'documents per sparse block, 1..256 (smaller blocks prune more on large corpora)')
+        .argParser(sparseBlockSize)
+        .default(DEFAULT_BLOCK_SIZE),
+    )
+    .option(
+      '--exact-match-recovery',
+      'keep the tokens each stored row stands for, so exact token matches score as before reduction (default: on for the embedded encoder when --reduce has a pooler)',
+    )
+    .option('--no-exact-match-recovery', 'do not keep exact-match recovery lists')
+    .option('--overwrite', 'replace an existing index at --index (swapped in only when the new one is complete)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--quiet', 'no progress bar');
+  addEncoderOptions(command)
+    .hook('preAction', (self) => {
+      if (self.opts<IndexCommandOptions>().sparse === 'none' && given(self, 'sparseBlockSize')) {
+        throw new UsageError('--sparse-block-size does nothing with --sparse none: there are no sparse blocks');
+      }
+    })
+    .action(indexCommand);
+}
 
 export interface IndexCommandOptions extends EncoderOptions {
   readonly dataset?: string;
@@ -43,7 +84,9 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   if (Boolean(options.dataset) === Boolean(options.corpus)) {
     throw new UsageError('give exactly one of --dataset <BEIR dir> or --corpus <file | dir>');
   }
-  const source = (options.dataset ?? options.corpus)!;
+  checkEncoderFlagsForBuild(options);
+  // --dataset means what it means to eval and sweep: a BEIR folder (its corpus.jsonl is read).
+  const source = options.dataset ? (await resolveBeirDataset(options.dataset)).corpus : options.corpus!;
   const quantization = parseCodecName(options.quantize);
   const target = path.resolve(options.index);
   await checkTarget(target, options.overwrite === true);
@@ -52,13 +95,14 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   const started = performance.now();
   const total = await countCorpusRecords(source);
   const { first, records } = await peekFirst(readCorpus(source));
-  if (!first) throw new UsageError(`the corpus ${source} holds no records`, 'empty_corpus');
+  if (!first) throw new InputError('the corpus holds no records', { file: source }, undefined, 'empty_corpus');
   const encoder = await encoderForBuild(first, options);
 
   const staging = `${target}.building-${process.pid}`;
   await fs.rm(staging, { recursive: true, force: true });
   const progress = new ProgressReporter('indexing', total, 'docs', options.quiet || options.json);
   let training: CodecTrainingReport | undefined;
+  const vectorless = new VectorlessDocuments();
   try {
     const built = await buildIndex({
       dir: staging,
@@ -70,6 +114,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       ...(options.model && { encoderSource: path.resolve(options.model) }),
       batches: recordBatches(records, options.batchSize),
       onProgress: (done) => progress.update(done),
+      onBatch: (batch, result) => vectorless.record(batch, result),
     });
     training = built.codecTraining;
     await built.index.close();
@@ -101,20 +146,22 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     ...(counts.exactTokenBytes !== undefined && { exactTokenBytes: counts.exactTokenBytes }),
     ...(training && { codecTraining: training }),
     sparse: options.sparse,
+    ...vectorless.summary(),
   };
+  vectorless.warn();
   if (options.json) {
     printJson(summary);
     return;
   }
-  say(
+  print(
     `indexed ${summary.documents} documents, ${summary.vectors} vectors, ${formatBytes(summary.bytes)} of vectors ` +
       `(${summary.bytesPerDoc.toFixed(0)} B/doc) in ${summary.seconds}s (${summary.docsPerSecond} docs/s) -> ${target}`,
   );
   if (summary.exactTokenBytes !== undefined) {
-    say(`exact-match recovery: ${describeExactTokenLists(summary.exactTokenBytes, summary.documents)}`);
+    print(`exact-match recovery: ${describeExactTokenLists(summary.exactTokenBytes, summary.documents)}`);
   }
   if (training) {
-    say(
+    print(
       `${quantization}: ${training.centroids} centroids trained on ${training.trainVectors} vectors; held-out reconstruction ` +
         `cosine ${training.meanCosine.toFixed(4)}, squared error ${training.meanSquaredError.toFixed(4)} (${training.heldOutVectors} vectors)`,
     );
@@ -130,7 +177,7 @@ async function encoderForBuild(first: DocumentRecord, options: EncoderOptions): 
   if (!options.model && first.embeddings) {
     return new PrecomputedEncoder(first.embeddings.length / first.embeddingCount!);
   }
-  return loadEncoder({ onStatus: say, ...options });
+  return loadEncoder({ onStatus: note, ...options });
 }
 
 async function checkTarget(target: string, overwrite: boolean): Promise<void> {

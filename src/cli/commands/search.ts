@@ -1,58 +1,185 @@
-import type { EncoderOptions } from '../../encode/index.js';
-import { Retriever } from '../../search/index.js';
-import { retrieveOptions, type RetrievalFlags } from '../options.js';
-import { printJson, say, table } from '../output.js';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Encoder, EncoderOptions } from '../../encode/index.js';
+import { readQueries } from '../../eval/index.js';
+import { analyze, type LateIndex } from '../../index/index.js';
+import { Retriever, type RetrievedHit } from '../../search/index.js';
+import { InputError, UsageError, readLines } from '../../shared/index.js';
+import { addEncoderOptions, addRequiredOption, addRetrievalOptions, given, nonNegativeInt, positiveInt, retrieveOptions, type RetrievalFlags } from '../options.js';
+import { print, printJson, tableLines } from '../output.js';
+import { highlightAll, makeSnippet, markSnippet, markStyleFor, queryTerms, truncateSnippet, type MarkStyle, type Snippet } from '../snippet.js';
 import { openIndexWithEncoder } from './open-index.js';
 
 export interface SearchCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly index: string;
-  readonly query: string;
+  readonly query?: string;
+  readonly queriesFile?: string;
   readonly k: number;
+  readonly offset: number;
   readonly sparseQuery?: Record<string, number>;
   readonly json?: boolean;
 }
 
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'))
+    .option('--query <text>', 'query text')
+    .addOption(
+      new Option('--queries-file <file>', 'queries, one per line; a .jsonl file holds BEIR query records {"_id", "text"}').conflicts(['query', 'sparseQuery']),
+    )
+    .addOption(new Option('--k <n>', 'number of results per query').argParser(positiveInt).default(10))
+    .addOption(new Option('--offset <n>', 'results to skip (paging); ranks stay ranks in the full list').argParser(nonNegativeInt).default(0))
+    .option('--sparse-query <json>', 'sparse query term weights as JSON, e.g. \'{"glacier": 1.3}\' (learned-sparse indexes; modes sparse and hybrid)', sparseWeights)
+    .option('--json', 'print results as JSON on stdout');
+  addEncoderOptions(addRetrievalOptions(command))
+    .hook('preAction', (self) => {
+      const options = self.opts<SearchCommandOptions>();
+      if (options.query === undefined && options.queriesFile === undefined) throw new UsageError('give --query <text> or --queries-file <file>');
+      if (given(self, 'sparseQuery') && options.mode === 'late') {
+        throw new UsageError('--sparse-query does nothing in --mode late: it applies to --mode sparse or hybrid');
+      }
+    })
+    .action(searchCommand);
+}
+
+/** Characters of document text shown under each hit. */
+const SNIPPET_WIDTH = 160;
+const TITLE_WIDTH = 70;
+
+interface QueryInput {
+  readonly id?: string;
+  readonly text: string;
+}
+
+interface QueryResult {
+  readonly query: QueryInput;
+  readonly tookMs: number;
+  readonly hits: readonly PresentedHit[];
+  /** Why `hits` is empty. */
+  readonly reason?: string;
+}
+
 export async function searchCommand(options: SearchCommandOptions): Promise<void> {
+  const queries = options.queriesFile !== undefined ? await readQueriesFile(options.queriesFile) : [{ text: options.query! }];
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
   try {
     const retriever = new Retriever(index, encoder);
+    const searchOptions = retrieveOptions(options, options.offset + options.k);
     const started = performance.now();
-    const hits = await retriever.retrieve(
-      { text: options.query, ...(options.sparseQuery && { sparse: options.sparseQuery }) },
-      retrieveOptions(options, options.k),
-    );
+    const results: QueryResult[] = [];
+    for (const query of queries) {
+      const t0 = performance.now();
+      const hits = await retriever.retrieve({ text: query.text, ...(options.sparseQuery && { sparse: options.sparseQuery }) }, searchOptions);
+      const tookMs = performance.now() - t0;
+      const shown = hits.slice(options.offset);
+      const reason = shown.length === 0 ? await emptyResultReason(index, encoder, options, query.text, hits.length) : undefined;
+      results.push({ query, tookMs, hits: present(index, queryTerms(query.text), shown), ...(reason && { reason }) });
+    }
     const tookMs = performance.now() - started;
-    const results = hits.map((hit) => {
-      const doc = index.getDocument(hit.internalId);
-      return {
-        rank: hit.rank,
-        id: hit.id,
-        score: hit.score,
-        ...(hit.components && { components: hit.components }),
-        ...(doc?.title && { title: doc.title }),
-      };
-    });
+
     if (options.json) {
-      printJson({ query: options.query, mode: options.mode, took_ms: Number(tookMs.toFixed(2)), hits: results });
+      const body = (r: QueryResult) => ({ took_ms: Number(r.tookMs.toFixed(2)), hits: r.hits, ...(r.reason && { reason: r.reason }) });
+      if (options.queriesFile === undefined) printJson({ query: options.query, mode: options.mode, ...body(results[0]!) });
+      // As REST answers `queries`: one result per query, in file order.
+      else printJson({ mode: options.mode, took_ms: Number(tookMs.toFixed(2)), results: results.map((r) => ({ id: r.query.id, query: r.query.text, ...body(r) })) });
       return;
     }
-    if (results.length === 0) {
-      say('no results');
-      return;
-    }
-    const rows = results.map((r) => [String(r.rank), r.score.toFixed(4), r.id, truncate(r.title ?? snippet(index.getDocument(hits[r.rank - 1]!.internalId)?.text), 70)]);
-    say(table([['rank', 'score', 'id', 'title'], ...rows], [0, 1]));
-    say(`${results.length} results in ${tookMs.toFixed(1)} ms`);
+    const style = markStyleFor(process.stdout);
+    results.forEach((result, i) => {
+      if (options.queriesFile !== undefined) print(`${i > 0 ? '\n' : ''}query ${result.query.id}: ${result.query.text}`);
+      printHits(result.hits, queryTerms(result.query.text), style);
+      print(result.reason ? `no results: ${result.reason}` : `${result.hits.length} results in ${result.tookMs.toFixed(1)} ms`);
+    });
   } finally {
     await encoder.close();
     await index.close();
   }
 }
 
-function snippet(text: string | undefined): string {
-  return (text ?? '').replace(/\s+/g, ' ').trim();
+interface PresentedHit {
+  readonly rank: number;
+  readonly id: string;
+  readonly score: number;
+  readonly components?: RetrievedHit['components'];
+  readonly title?: string;
+  /** A window of the document's text, with the ranges of the words that match the query. */
+  readonly snippet?: Snippet;
 }
 
-function truncate(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+function present(index: LateIndex, terms: ReadonlySet<string>, hits: readonly RetrievedHit[]): PresentedHit[] {
+  return hits.map((hit) => {
+    const doc = index.getDocument(hit.internalId);
+    return {
+      rank: hit.rank,
+      id: hit.id,
+      score: hit.score,
+      ...(hit.components && { components: hit.components }),
+      ...(doc?.title && { title: doc.title }),
+      ...(doc?.text && { snippet: makeSnippet(doc.text, terms, SNIPPET_WIDTH) }),
+    };
+  });
+}
+
+/** One row per hit (rank, score, id, title with its matches marked), and the marked snippet under it. */
+function printHits(hits: readonly PresentedHit[], terms: ReadonlySet<string>, style: MarkStyle): void {
+  if (hits.length === 0) return;
+  const title = (hit: PresentedHit): string =>
+    hit.title === undefined ? '' : markSnippet(truncateSnippet(highlightAll(hit.title, terms), TITLE_WIDTH), style);
+  const rows = hits.map((hit) => [String(hit.rank), hit.score.toFixed(4), hit.id, title(hit)]);
+  const lines = tableLines([['rank', 'score', 'id', 'title'], ...rows], [0, 1]);
+  // Under the score column: past the rank column (its header is its widest cell up to rank 9999) and its gap.
+  const indent = ' '.repeat(Math.max('rank'.length, String(hits.at(-1)!.rank).length) + 2);
+  print(lines[0]);
+  hits.forEach((hit, i) => {
+    print(lines[i + 1]);
+    if (hit.snippet) print(`${indent}${markSnippet(hit.snippet, style)}`);
+  });
+}
+
+/**
+ * Why a query found nothing, said beside the empty result: no searchable words (only stopwords and punctuation
+ * give no query vector and no BM25 term), no document sharing a term (sparse), paging past the end, or an empty
+ * index.
+ */
+async function emptyResultReason(index: LateIndex, encoder: Encoder, flags: RetrievalFlags, text: string, before: number): Promise<string> {
+  if (before > 0) return `--offset skips all ${before} results there are`;
+  if (index.counts().documents === 0) return 'the index holds no documents';
+  const terms = analyze(text);
+  if (flags.mode !== 'sparse') {
+    const [encoded] = await encoder.encodeQueries([text]);
+    if (encoded!.count === 0) return 'the query has no searchable words (only stopwords and punctuation)';
+  } else if (terms.length === 0) {
+    return 'the query has no searchable words (only stopwords and punctuation)';
+  }
+  return flags.mode === 'late' ? 'no document was close enough to the query' : 'no document contains any of the query\'s terms';
+}
+
+/** `--queries-file`: BEIR query records in a .jsonl file, else one query per non-blank line (its id: the line number). */
+async function readQueriesFile(file: string): Promise<QueryInput[]> {
+  if (path.extname(file).toLowerCase() === '.jsonl') {
+    return [...(await readQueries(file))].map(([id, text]) => ({ id, text }));
+  }
+  const queries: QueryInput[] = [];
+  for await (const { line, lineNo } of readLines(file)) {
+    if (line.trim() !== '') queries.push({ id: String(lineNo), text: line.trim() });
+  }
+  if (queries.length === 0) throw new InputError('holds no queries', { file });
+  return queries;
+}
+
+function sparseWeights(value: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object of term weights');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('expected a JSON object of term weights');
+  }
+  for (const [term, weight] of Object.entries(parsed)) {
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+      throw new InvalidArgumentError(`weight of "${term}" must be a finite number >= 0`);
+    }
+  }
+  return parsed as Record<string, number>;
 }

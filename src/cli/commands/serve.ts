@@ -1,7 +1,34 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { createServer, type LateIndexServer } from '../../api/index.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_BODY_LIMIT, DEFAULT_WRITE_QUEUE_CAPACITY, createServer, type LateIndexServer } from '../../api/index.js';
 import { UsageError } from '../../shared/index.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+
+export function configure(command: Command): void {
+  command
+    .option('--index <dirs>', 'index directories, comma-separated (name = directory basename)')
+    .option('--sweeps <dir>', 'serve the sweep reports found under this folder (read-only, for the console)')
+    .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
+    .addOption(new Option('--port <n>', 'port (0 picks a free one)').argParser(port).default(8080))
+    .addOption(new Option('--body-limit <size>', 'largest request body: a byte count or a size like "16mb"').argParser(bodyLimit).default(DEFAULT_BODY_LIMIT))
+    .addOption(new Option('--write-queue <n>', 'writes waiting or running per index before 429').argParser(positiveInt).default(DEFAULT_WRITE_QUEUE_CAPACITY))
+    .option('--read-only', 'refuse upserts and deletes (409)')
+    .option('--search-threads <n>', 'worker threads running searches (default: cores, at most 4; 0 = on the event loop)', nonNegativeInt)
+    .action(serveCommand);
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
+  return n;
+}
+
+function bodyLimit(value: string): string | number {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(value)) return value;
+  throw new InvalidArgumentError(`expected a byte count or a size like "16mb", got "${value}"`);
+}
 
 export interface ServeCommandOptions {
   /** Comma-separated index directories (optional with `sweeps`). */
@@ -10,8 +37,8 @@ export interface ServeCommandOptions {
   readonly sweeps?: string;
   readonly host: string;
   readonly port: number;
-  /** e.g. "16mb" or a byte count. */
-  readonly bodyLimit?: string;
+  /** A byte count or a size such as "16mb". */
+  readonly bodyLimit?: string | number;
   readonly writeQueue?: number;
   readonly readOnly?: boolean;
   readonly searchThreads?: number;
@@ -31,7 +58,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
     host: options.host,
     port: options.port,
     ...(process.env.LATEINDEX_API_KEY && { apiKey: process.env.LATEINDEX_API_KEY }),
-    ...(options.bodyLimit !== undefined && { bodyLimit: parseBodyLimit(options.bodyLimit) }),
+    ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
     ...(options.writeQueue !== undefined && { writeQueueCapacity: options.writeQueue }),
     ...(options.readOnly && { readOnly: true }),
     ...(options.searchThreads !== undefined && { searchThreads: options.searchThreads }),
@@ -58,12 +85,6 @@ function untilSignal(server: LateIndexServer): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-}
-
-function parseBodyLimit(value: string): string | number {
-  if (/^\d+$/.test(value)) return Number(value);
-  if (/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(value)) return value;
-  throw new UsageError(`--body-limit must be a byte count or a size like "16mb", got "${value}"`);
 }
 
 function isDirectory(dir: string): boolean {

@@ -1,7 +1,15 @@
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { LateIndex, indexDiskBytes, reductionStepCounts } from '../../index/index.js';
+import { addRequiredOption } from '../options.js';
 import { describeDrift } from '../describe-drift.js';
-import { describeExactTokenLists, formatBytes, printJson, say, table } from '../output.js';
+import { describeExactTokenLists, formatBytes, print, printJson, table } from '../output.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'))
+    .option('--json', 'print statistics as JSON on stdout')
+    .action(statsCommand);
+}
 
 export interface StatsCommandOptions {
   readonly index: string;
@@ -42,7 +50,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       printJson(stats);
       return;
     }
-    say(
+    print(
       table([
         ['index', dir],
         ['encoder', `${manifest.encoder.kind}:${manifest.encoder.name} (dim ${manifest.encoder.dim})`],
@@ -71,10 +79,10 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
         ['updated', manifest.updatedAt],
       ]),
     );
-    if (drift) say(describeDrift(manifest.quantization, drift));
+    if (drift) print(describeDrift(manifest.quantization, drift));
     if (reductionSteps.length > 1) {
-      say('');
-      say(table([['step', 'vectors'], ...stats.reductionSteps.map((s) => [s.step, String(s.vectors ?? '-')])], [1]));
+      print('');
+      print(table([['step', 'vectors'], ...stats.reductionSteps.map((s) => [s.step, String(s.vectors ?? '-')])], [1]));
     }
   } finally {
     await index.close();

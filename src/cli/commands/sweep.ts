@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
 import { rowsByStorage, runSweep } from '../../eval/index.js';
 import { CODEC_NAMES } from '../../index/index.js';
-import { positiveInt } from '../options.js';
-import { printJson, say, table } from '../output.js';
+import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, positiveInt } from '../options.js';
+import { note, print, printJson, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 
 export interface SweepCommandOptions extends EncoderOptions {
@@ -30,8 +30,9 @@ export interface SweepCommandOptions extends EncoderOptions {
 }
 
 export async function sweepCommand(options: SweepCommandOptions): Promise<void> {
+  checkEncoderFlagsForBuild(options);
   const quiet = options.quiet === true || options.json === true;
-  const encoder = await loadEncoder({ onStatus: say, ...options });
+  const encoder = await loadEncoder({ onStatus: note, ...options });
   let report;
   try {
     report = await runSweep({
@@ -57,7 +58,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
         },
       }),
       progress: (label, total, unit) => new ProgressReporter(label.padEnd(24), total, unit, quiet),
-      log: say,
+      log: note,
     });
   } finally {
     await encoder.close();
@@ -67,7 +68,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
     return;
   }
   const fmt = (v: number | null, digits: number): string => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
-  say(
+  print(
     table(
       [
         ['configuration', 'bytes/doc', 'storage %', 'nDCG@10', 'retained %', 'idx recall@10', 'p50 ms'],
@@ -84,7 +85,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
       [1, 2, 3, 4, 5, 6],
     ),
   );
-  say(`wrote report.json, report.md, ndcg-vs-storage.{svg,png}, latency-vs-storage.{svg,png} and runs to ${path.resolve(options.out)}`);
+  print(`wrote report.json, report.md, ndcg-vs-storage.{svg,png}, latency-vs-storage.{svg,png} and runs to ${path.resolve(options.out)}`);
 }
 
 function unitScore(value: string): number {
@@ -93,30 +94,24 @@ function unitScore(value: string): number {
   return n;
 }
 
-/** Adds `lateindex sweep` to the program (called from main.ts). */
-export function registerSweepCommand(program: Command): Command {
-  return program
-    .command('sweep')
-    .description('index a BEIR dataset once per reduction/quantization configuration and report nDCG@10 against storage')
-    .requiredOption('--dataset <dir>', 'BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)')
-    .option('--split <name>', 'qrels split', 'test')
-    .requiredOption('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"')
-    .option('--quantize <codecs>', `vector codecs separated by ";" (${CODEC_NAMES.join(', ')})`, 'float16')
-    .option('--mode <modes>', 'search modes separated by ",": late, sparse (BM25 postings only), hybrid (fused)', 'late')
-    .requiredOption('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/')
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--dataset <dir>', 'BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)'))
+    .addOption(new Option('--split <name>', 'qrels split').default('test'));
+  addRequiredOption(command, new Option('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"'))
+    .addOption(new Option('--quantize <codecs>', `vector codecs separated by ";" (${CODEC_NAMES.join(', ')})`).default('float16'))
+    .addOption(new Option('--mode <modes>', 'search modes separated by ",": late, sparse (BM25 postings only), hybrid (fused)').default('late'));
+  addRequiredOption(command, new Option('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/'))
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
     .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)
     .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
     .option('--m <n>', 'HNSW graph degree for every index (default: the index default)', positiveInt)
     .option('--ef-construction <n>', 'HNSW build beam width for every index (lower builds faster, may lower index recall)', positiveInt)
-    .option('--batch-size <n>', 'documents per encode/write batch', positiveInt, 64)
+    .addOption(new Option('--batch-size <n>', 'documents per encode/write batch').argParser(positiveInt).default(64))
     .option('--exact-match-recovery', 'every index keeps exact-match recovery lists (default: the embedded encoder\'s pooled indexes do)')
     .option('--no-exact-match-recovery', 'no index keeps exact-match recovery lists')
     .option('--discard-indexes', 'delete each configuration\'s index once it is measured (saves disk)')
-    .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep')
-    .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
-    .option('--int8', 'use model_int8.onnx from the model directory')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt)
+    .option('--keep-encoded', 'keep the encoded corpus under --out/encoded after the sweep');
+  addEncoderOptions(command)
     .option('--json', 'print report.json on stdout')
     .option('--quiet', 'no progress bars')
     .action(sweepCommand);

@@ -1,7 +1,15 @@
 import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { LateIndex } from '../../index/index.js';
 import { LateIndexError } from '../../shared/index.js';
-import { printJson, say } from '../output.js';
+import { addRequiredOption } from '../options.js';
+import { print, printJson } from '../output.js';
+
+export function configure(command: Command): void {
+  addRequiredOption(command, new Option('--index <dir>', 'index directory'))
+    .option('--json', 'print the report as JSON on stdout')
+    .action(verifyCommand);
+}
 
 export interface VerifyCommandOptions {
   readonly index: string;
@@ -23,8 +31,8 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<void
   }
   if (options.json) printJson({ index: dir, ...report });
   else {
-    for (const problem of report.problems) say(`problem: ${problem}`);
-    if (report.ok) say(`${dir}: consistent (${report.documents} documents, ${report.vectors} vectors, ${report.terms} terms checked)`);
+    for (const problem of report.problems) print(`problem: ${problem}`);
+    if (report.ok) print(`${dir}: consistent (${report.documents} documents, ${report.vectors} vectors, ${report.terms} terms checked)`);
   }
   if (!report.ok) {
     throw new LateIndexError('index_inconsistent', `${dir}: ${report.problems.length}${report.problems.length >= 100 ? '+' : ''} consistency problems found`);
