@@ -32,14 +32,14 @@ async function searchJson(...args: string[]): Promise<{ hits: Hit[]; reason?: st
 }
 
 describe('results on stdout, progress and warnings on stderr', () => {
-  it('help and version go to stdout, so they survive 2>/dev/null and pipes', () => {
-    const version = binProcess(['--version']);
+  it('help and version go to stdout, so they survive 2>/dev/null and pipes', async () => {
+    const version = await binProcess(['--version']);
     expect(version).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
-    const help = binProcess(['search', '--help']);
+    const help = await binProcess(['search', '--help']);
     expect(help.code).toBe(0);
     expect(help.stderr).toBe('');
     expect(help.stdout).toMatch(/Usage: lateindex search \[options\]/);
-    const error = binProcess(['serch']);
+    const error = await binProcess(['serch']);
     expect(error.code).toBe(2);
     expect(error.stdout).toBe('');
     expect(error.stderr).toMatch(/unknown command 'serch'\n\(Did you mean search\?\)/);
@@ -119,8 +119,8 @@ describe('silent empties get a reason', () => {
 });
 
 describe('flags', () => {
-  it('help shows every default once', () => {
-    const search = binProcess(['search', '--help']).stdout;
+  it('help shows every default once', async () => {
+    const search = (await binProcess(['search', '--help'])).stdout;
     for (const [flag, value] of [
       ['--candidates <n>', '64'],
       ['--late-weight <w>', '0.25'],
@@ -133,11 +133,11 @@ describe('flags', () => {
       expect(entry.replace(/\s+/g, ' '), flag).toMatch(new RegExp(`\\(default: ${value.replace('.', '\\.')}\\)`));
       expect(entry.match(/default/g), flag).toHaveLength(1);
     }
-    const index = binProcess(['index', '--help']).stdout.replace(/\s+/g, ' ');
+    const index = (await binProcess(['index', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(index).toMatch(/--reduce <spec> token reduction pipeline, e\.g\. "skiplist,ward:2" \(default: "none"\)/);
     expect(index.match(/default: "?none/g)).toHaveLength(1);
     expect(index).toMatch(/--sparse-block-size <n> .*\(default: 64\)/);
-    const serve = binProcess(['serve', '--help']).stdout.replace(/\s+/g, ' ');
+    const serve = (await binProcess(['serve', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(serve).toMatch(/--body-limit <size> .* \(default: "16mb"\)/);
     expect(serve).toMatch(/--write-queue <n> .* \(default: 8\)/);
   });

@@ -220,22 +220,22 @@ describe('lateindex CLI bad input', () => {
     expect(existsSync(path.join(index, 'manifest.json'))).toBe(true);
   });
 
-  it('reports usage errors with exit code 2 and runtime errors with 1, one line, no stack trace', () => {
-    const unknown = cliProcess('search', '--index', 'x', '--query', 'q', '--frobnicate');
+  it('reports usage errors with exit code 2 and runtime errors with 1, one line, no stack trace', async () => {
+    const unknown = await cliProcess('search', '--index', 'x', '--query', 'q', '--frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
 
-    const missing = cliProcess('search', '--index', path.join(tempDir(), 'none'), '--query', 'q');
+    const missing = await cliProcess('search', '--index', path.join(tempDir(), 'none'), '--query', 'q');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/^error: .*not_an_index/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
 
-    const both = cliProcess('index', '--corpus', 'a', '--dataset', 'b', '--index', 'c');
+    const both = await cliProcess('index', '--corpus', 'a', '--dataset', 'b', '--index', 'c');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/exactly one of --dataset/);
 
-    const badK = cliProcess('search', '--index', 'x', '--query', 'q', '--k', 'ten');
+    const badK = await cliProcess('search', '--index', 'x', '--query', 'q', '--k', 'ten');
     expect(badK.code).toBe(2);
     expect(badK.stderr).toMatch(/expected a positive integer, got "ten"/);
   });

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { run } from '../child-process.js';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SAMPLE = path.join(ROOT, 'data/sample');
@@ -36,7 +36,7 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 }
 
 /** Runs the real executable in a child process (exit codes, no stack traces). */
-export function cliProcess(...argv: string[]): CliResult {
+export function cliProcess(...argv: string[]): Promise<CliResult> {
   return binProcess(argv);
 }
 
@@ -45,19 +45,12 @@ export interface BinOptions {
   readonly bin?: string;
   readonly nodeArgs?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
-  readonly input?: string;
 }
 
 /** Runs `node [nodeArgs] bin/lateindex.js argv` in a child process. */
-export function binProcess(argv: readonly string[], options: BinOptions = {}): CliResult {
-  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? path.join(ROOT, 'bin/lateindex.js'), ...argv], {
-    encoding: 'utf8',
-    cwd: ROOT,
-    timeout: 120_000,
-    env: { ...process.env, ...options.env },
-    ...(options.input !== undefined && { input: options.input }),
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+export async function binProcess(argv: readonly string[], options: BinOptions = {}): Promise<CliResult> {
+  const args = [...(options.nodeArgs ?? []), options.bin ?? path.join(ROOT, 'bin/lateindex.js'), ...argv];
+  return { ...(await run(process.execPath, args, { cwd: ROOT, ...(options.env && { env: options.env }) })) };
 }
 
 const created: string[] = [];

@@ -1,15 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distIsFresh } from '../../scripts/build-stamp.js';
+import { runOk } from '../child-process.js';
 import { ROOT, binProcess, tempDir } from './helpers.js';
 
 /** The module URLs `lateindex <argv>` resolves, recorded by an ESM resolve hook. */
-function importsOf(argv: string[]): { code: number; stdout: string; urls: string[] } {
+async function importsOf(argv: string[]): Promise<{ code: number; stdout: string; urls: string[] }> {
   const record = path.join(tempDir(), 'imports.txt');
   writeFileSync(record, '');
-  const result = binProcess(argv, {
+  const result = await binProcess(argv, {
     nodeArgs: ['--import', path.join(ROOT, 'tests/cli/fixtures/record-imports.mjs')],
     env: { RECORD_IMPORTS: record },
   });
@@ -17,17 +17,17 @@ function importsOf(argv: string[]): { code: number; stdout: string; urls: string
 }
 
 describe('start-up', () => {
-  it('runs the compiled CLI (the global setup built dist/ from these sources)', () => {
+  it('runs the compiled CLI (the global setup built dist/ from these sources)', async () => {
     expect(distIsFresh(ROOT)).toBe(true);
-    const { code, urls } = importsOf(['--version']);
+    const { code, urls } = await importsOf(['--version']);
     expect(code).toBe(0);
     expect(urls.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(true);
     expect(urls.filter((u) => u.includes('/src/') || u.includes('/tsx/'))).toEqual([]);
   });
 
-  it('--help and --version load commander and nothing of the index, search, encoders, REST or charts', () => {
+  it('--help and --version load commander and nothing of the index, search, encoders, REST or charts', async () => {
     for (const argv of [['--help'], ['--version'], ['help']]) {
-      const { code, stdout, urls } = importsOf(argv);
+      const { code, stdout, urls } = await importsOf(argv);
       expect(code, argv.join(' ')).toBe(0);
       expect(stdout).toMatch(argv[0] === '--version' ? /^0\.1\.0\n$/ : /Commands:\n\s+index \[options\]\s+build a new index/);
       const ours = urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 1));
@@ -37,8 +37,8 @@ describe('start-up', () => {
     }
   });
 
-  it('a command loads its own modules only: stats does not load ONNX Runtime, express or the sweep charts', () => {
-    const { code, stdout, urls } = importsOf(['stats', '--help']);
+  it('a command loads its own modules only: stats does not load ONNX Runtime, express or the sweep charts', async () => {
+    const { code, stdout, urls } = await importsOf(['stats', '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/--index <dir>/);
     expect(urls.some((u) => u.endsWith('/dist/cli/commands/stats.js'))).toBe(true);
@@ -78,37 +78,36 @@ function scratchCheckout(): string {
   return root;
 }
 
-function build(root: string): void {
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.js')], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  expect(built.status, built.stderr).toBe(0);
+async function build(root: string): Promise<void> {
+  await runOk(process.execPath, [path.join(root, 'scripts/build.js')], { cwd: root });
 }
 
 describe('the build and the freshness check', () => {
-  it('compiles src/ to dist/ with its assets, and bin runs dist/ only while it matches the sources', () => {
+  it('compiles src/ to dist/ with its assets, and bin runs dist/ only while it matches the sources', async () => {
     const root = scratchCheckout();
     const bin = path.join(root, 'bin/lateindex.js');
-    const unbuilt = binProcess(['a'], { bin });
+    const unbuilt = await binProcess(['a'], { bin });
     expect(unbuilt.stdout).toBe('first 0061736d sources a\n');
     expect(unbuilt.stderr).toMatch(/dist\/ is missing or was built from other sources; running src\/ through tsx/);
 
-    build(root);
+    await build(root);
     expect(existsSync(path.join(root, 'dist/cli/main.js'))).toBe(true);
     expect(readFileSync(path.join(root, 'dist/cli/kernel.wasm'))).toEqual(readFileSync(path.join(root, 'src/cli/kernel.wasm')));
-    expect(binProcess(['b'], { bin })).toEqual({ code: 0, stdout: 'first 0061736d compiled b\n', stderr: '' });
+    expect(await binProcess(['b'], { bin })).toEqual({ code: 0, stdout: 'first 0061736d compiled b\n', stderr: '' });
 
     // An edit to any source makes dist/ stale: the bin runs the sources (the new code), never the old build.
     const messageFile = path.join(root, 'src/cli/message.ts');
     writeFileSync(messageFile, "export const message: string = 'second';\n");
-    const stale = binProcess(['c'], { bin });
+    const stale = await binProcess(['c'], { bin });
     expect(stale.stdout).toBe('second 0061736d sources c\n');
     expect(stale.stderr).toMatch(/running src\/ through tsx/);
 
     // A new file is an edit too; touching a file without changing it is not (the digest still matches).
-    build(root);
-    expect(binProcess(['d'], { bin }).stdout).toBe('second 0061736d compiled d\n');
+    await build(root);
+    expect((await binProcess(['d'], { bin })).stdout).toBe('second 0061736d compiled d\n');
     utimesSync(messageFile, new Date(2001, 0, 1), new Date(2001, 0, 1));
-    expect(binProcess(['e'], { bin }).stdout).toBe('second 0061736d compiled e\n');
+    expect((await binProcess(['e'], { bin })).stdout).toBe('second 0061736d compiled e\n');
     writeFileSync(path.join(root, 'src/cli/extra.ts'), 'export const extra = 1;\n');
-    expect(binProcess(['f'], { bin }).stdout).toBe('second 0061736d sources f\n');
+    expect((await binProcess(['f'], { bin })).stdout).toBe('second 0061736d sources f\n');
   });
 });

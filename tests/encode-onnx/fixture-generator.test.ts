@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnnxColbertEncoder } from '../../src/encode/onnx/index.js';
+import { runOk } from '../child-process.js';
 import { cosine, FIXTURE_DIR, referenceModel, vocabId } from './tiny-colbert-reference.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'make-tiny-colbert.ts');
 
-function generate(args: readonly string[]): string {
+async function generate(args: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tiny-colbert-gen-'));
-  execFileSync(process.execPath, ['--import', 'tsx', SCRIPT, dir, ...args], { stdio: 'pipe' });
+  await runOk(process.execPath, ['--import', 'tsx', SCRIPT, dir, ...args]);
   return dir;
 }
 
@@ -18,8 +18,8 @@ describe('scripts/make-tiny-colbert.ts', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('regenerates the committed fixture byte for byte', () => {
-    const dir = generate([]);
+  it('regenerates the committed fixture byte for byte', async () => {
+    const dir = await generate([]);
     dirs.push(dir);
     const committed = readdirSync(FIXTURE_DIR).filter((f) => f !== 'README.md').sort();
     expect(readdirSync(dir).sort()).toEqual(committed);
@@ -31,7 +31,7 @@ describe('scripts/make-tiny-colbert.ts', () => {
   describe('--no-token-type-ids (ModernBERT-shaped graph)', () => {
     let encoder: OnnxColbertEncoder;
     beforeAll(async () => {
-      const dir = generate(['--no-token-type-ids']);
+      const dir = await generate(['--no-token-type-ids']);
       dirs.push(dir);
       encoder = await OnnxColbertEncoder.load(dir);
     });

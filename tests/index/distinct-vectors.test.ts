@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runOk } from '../child-process.js';
 import { LateIndex, OWNER_OVERFLOW_FACTOR } from '../../src/index/index.js';
 import { vectorKey } from '../../src/index/token-vectors/distinct/vector-key.js';
 import { dot, encoderIdentity, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
@@ -217,7 +217,7 @@ await index.delete(['b']);
 process.exit(0);
 `,
     );
-    execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'pipe' });
+    await runOk(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
     const expectState = (idx: LateIndex): void => {
       // Live vectors: 1 (a), 4 (a), 2 (c), 3 (c); vector 0 retired with a's update.
       expect(idx.inspect().tokenVectors.distinctVectors).toBe(4);

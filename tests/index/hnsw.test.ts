@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runOk } from '../child-process.js';
 import { LateIndex } from '../../src/index/late-index.js';
 import { dot, encoderIdentity, fields, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
@@ -188,7 +188,7 @@ await index.delete(['doc2']);
 process.exit(0); // no flush, no close
 `,
     );
-    execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'pipe' });
+    await runOk(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
     for (const expectedOrigin of ['caught-up', 'rebuilt:missing'] as const) {
       if (expectedOrigin === 'rebuilt:missing') rmSync(join(dir, 'hnsw.bin'));
       const index = await LateIndex.open(dir, { readOnly: true });

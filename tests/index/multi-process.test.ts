@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runOk } from '../child-process.js';
 import { LateIndex } from '../../src/index/late-index.js';
 import { encoderIdentity, makeDoc, randomUnitRows, rng, tempDir } from './helpers.js';
 
@@ -20,7 +20,7 @@ function unit(i: number): Float32Array {
 }
 
 /** Runs `body` in a separate Node process with `index` opened on `dir` (ESM, via tsx). */
-function inChildProcess(dir: string, body: string): void {
+async function inChildProcess(dir: string, body: string): Promise<void> {
   const script = join(dirname(dir), `child-${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(
     script,
@@ -31,7 +31,7 @@ const index = await LateIndex.open(${JSON.stringify(dir)});
 ${body}
 `,
   );
-  execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'pipe' });
+  await runOk(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
 }
 
 describe('writes from another process', () => {
@@ -47,7 +47,7 @@ describe('writes from another process', () => {
     expect(await index.refresh()).toBe(false);
 
     // The other process dies without flushing: its retired labels are still in the log (catch-up path).
-    inChildProcess(
+    await inChildProcess(
       t.dir,
       `await index.upsert([0, 1, 2].map((i) => ({ id: 'child' + i, vectors: unit(i), terms: ['shared'] })));
 await index.upsert([{ id: 'doc1', vectors: unit(10) }]);
@@ -63,7 +63,7 @@ process.exit(0);`,
     expect(index.verify().problems).toEqual([]);
 
     // The other process closes (flush prunes the log): our next write notices and rebuilds instead.
-    inChildProcess(t.dir, `await index.upsert([{ id: 'child5', vectors: unit(5) }]);\nawait index.close();`);
+    await inChildProcess(t.dir, `await index.upsert([{ id: 'child5', vectors: unit(5) }]);\nawait index.close();`);
     expect(await index.upsert([makeDoc('parent0', unit(6), DIM)])).toEqual({ inserted: 1, updated: 0 });
     expect(index.counts()).toMatchObject({ documents: 24, vectors: 42 });
     expect(index.getInternalId('child5')).toBe(23);
