@@ -82,8 +82,14 @@ export interface RetrievalFlags {
   readonly beta: number;
 }
 
-/** Which modes each retrieval flag acts in; giving it in another mode is a usage error, not silently ignored. */
-const RETRIEVAL_FLAG_MODES: readonly { attribute: keyof RetrievalFlags; flag: string; modes: readonly SearchMode[] }[] = [
+/** A flag that acts in some search modes only: giving it in another is a usage error, not silently ignored. */
+export interface ModeFlag {
+  readonly attribute: string;
+  readonly flag: string;
+  readonly modes: readonly SearchMode[];
+}
+
+const RETRIEVAL_FLAG_MODES: readonly ModeFlag[] = [
   { attribute: 'exhaustive', flag: '--exhaustive', modes: ['late', 'hybrid'] },
   { attribute: 'candidates', flag: '--candidates', modes: ['late', 'hybrid'] },
   { attribute: 'fusion', flag: '--fusion', modes: ['hybrid'] },
@@ -92,8 +98,11 @@ const RETRIEVAL_FLAG_MODES: readonly { attribute: keyof RetrievalFlags; flag: st
   { attribute: 'beta', flag: '--beta', modes: ['sparse', 'hybrid'] },
 ];
 
-/** `--mode` and the flags that tune each mode, with their defaults shown in help. */
-export function addRetrievalOptions(command: Command): Command {
+/**
+ * `--mode` and the flags that tune each mode, with their defaults shown in help; `modeFlags` are the command's own
+ * flags that act in some modes only.
+ */
+export function addRetrievalOptions(command: Command, modeFlags: readonly ModeFlag[] = []): Command {
   return command
     .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(SEARCH_MODES).default('late'))
     .addOption(new Option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)'))
@@ -111,12 +120,12 @@ export function addRetrievalOptions(command: Command): Command {
     .addOption(new Option('--late-weight <w>', 'hybrid fusion weight of the late score, in [0, 1] (not with rrf)').argParser(unitInterval).default(DEFAULT_FUSION.lateWeight))
     .addOption(new Option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe').argParser(positiveUnitInterval).default(1))
     .addOption(new Option('--beta <b>', 'Block-Max Pruning share of query terms kept, in (0, 1]').argParser(positiveUnitInterval).default(1))
-    .hook('preAction', (self) => checkRetrievalFlags(self));
+    .hook('preAction', (self) => checkRetrievalFlags(self, [...RETRIEVAL_FLAG_MODES, ...modeFlags]));
 }
 
-function checkRetrievalFlags(command: Command): void {
+function checkRetrievalFlags(command: Command, modeFlags: readonly ModeFlag[]): void {
   const flags = command.opts<RetrievalFlags>();
-  for (const { attribute, flag, modes } of RETRIEVAL_FLAG_MODES) {
+  for (const { attribute, flag, modes } of modeFlags) {
     if (given(command, attribute) && !modes.includes(flags.mode)) {
       throw new UsageError(`${flag} does nothing in --mode ${flags.mode}: it applies to --mode ${modes.join(' or ')}`);
     }

@@ -5,7 +5,7 @@ import { readQueries } from '../../eval/index.js';
 import { analyze, type LateIndex } from '../../index/index.js';
 import { Retriever, type RetrievedHit } from '../../search/index.js';
 import { InputError, UsageError, readLines } from '../../shared/index.js';
-import { addEncoderOptions, addRequiredOption, addRetrievalOptions, given, nonNegativeInt, positiveInt, retrieveOptions, type RetrievalFlags } from '../options.js';
+import { addEncoderOptions, addRequiredOption, addRetrievalOptions, nonNegativeInt, positiveInt, retrieveOptions, type RetrievalFlags } from '../options.js';
 import { print, printJson, tableLines } from '../output.js';
 import { highlightAll, makeSnippet, markSnippet, markStyleFor, queryTerms, truncateSnippet, type MarkStyle, type Snippet } from '../snippet.js';
 import { openIndexWithEncoder } from './open-index.js';
@@ -30,13 +30,10 @@ export function configure(command: Command): void {
     .addOption(new Option('--offset <n>', 'results to skip (paging); ranks stay ranks in the full list').argParser(nonNegativeInt).default(0))
     .option('--sparse-query <json>', 'sparse query term weights as JSON, e.g. \'{"glacier": 1.3}\' (learned-sparse indexes; modes sparse and hybrid)', sparseWeights)
     .option('--json', 'print results as JSON on stdout');
-  addEncoderOptions(addRetrievalOptions(command))
+  addEncoderOptions(addRetrievalOptions(command, [{ attribute: 'sparseQuery', flag: '--sparse-query', modes: ['sparse', 'hybrid'] }]))
     .hook('preAction', (self) => {
       const options = self.opts<SearchCommandOptions>();
       if (options.query === undefined && options.queriesFile === undefined) throw new UsageError('give --query <text> or --queries-file <file>');
-      if (given(self, 'sparseQuery') && options.mode === 'late') {
-        throw new UsageError('--sparse-query does nothing in --mode late: it applies to --mode sparse or hybrid');
-      }
     })
     .action(searchCommand);
 }
