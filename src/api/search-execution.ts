@@ -1,9 +1,16 @@
 import type { Encoder } from '../encode/index.js';
 import type { LateIndex } from '../index/index.js';
-import { type LateInteractionSearcher, type RetrievalQuery, type RetrievedHit, type Retriever, type RetrieveOptions } from '../search/index.js';
+import {
+  compileDocumentFilter,
+  type LateInteractionSearcher,
+  type RetrievalQuery,
+  type RetrievedHit,
+  type Retriever,
+  type RetrieveOptions,
+} from '../search/index.js';
 import { multiVector, normalizeRows, type MultiVector } from '../shared/index.js';
 import { HttpError } from './problem.js';
-import type { SearchFilter, SearchMode, SearchRequest, SearchResponse } from './schemas.js';
+import type { SearchMode, SearchRequest, SearchResponse } from './schemas.js';
 
 export type QueryResult = SearchResponse['results'][number];
 type Hit = QueryResult['hits'][number];
@@ -102,47 +109,17 @@ function withCandidates(options: RetrieveOptions, candidateIds: readonly number[
 
 /** The retriever options for a request; undefined when the filter admits no document at all. */
 function searchOptions(ctx: SearchContext, body: SearchRequest): RetrieveOptions | undefined {
-  const filter = documentFilter(ctx, body.filter);
-  if (filter === null) return undefined;
+  const filter = compileDocumentFilter(ctx.index, body.filter);
+  if (filter?.matchesNothing) return undefined;
   return {
     k: body.offset + body.top_k,
     exhaustive: body.exhaustive,
     ...(body.candidates_per_token !== undefined && { candidatesPerToken: body.candidates_per_token }),
-    ...(filter && { filter: filter.accept }),
+    ...(filter && { filter: filter.accepts }),
     // Listed ids are scored even when HNSW does not propose them, so an id filter returns exact results.
     ...(filter?.ids && { extraCandidates: filter.ids }),
     mode: body.mode,
   };
-}
-
-/**
- * The request filter as a predicate over internal ids (null: nothing can match; undefined: no filter).
- * Metadata conditions compare stored values with `===` (they are JSON scalars).
- */
-function documentFilter(
-  ctx: SearchContext,
-  filter: SearchFilter | undefined,
-): { accept: (internalId: number) => boolean; ids?: number[] } | null | undefined {
-  if (!filter || (filter.ids === undefined && filter.metadata === undefined)) return undefined;
-  let idSet: Set<number> | undefined;
-  if (filter.ids !== undefined) {
-    idSet = new Set();
-    for (const id of filter.ids) {
-      const internalId = ctx.index.getInternalId(id);
-      if (internalId !== undefined) idSet.add(internalId);
-    }
-    if (idSet.size === 0) return null;
-  }
-  const conditions = filter.metadata === undefined ? [] : Object.entries(filter.metadata);
-  const accept = (internalId: number): boolean => {
-    if (idSet !== undefined && !idSet.has(internalId)) return false;
-    if (conditions.length === 0) return true;
-    const metadata = ctx.index.getDocument(internalId)?.metadata;
-    if (metadata === undefined) return false;
-    for (const [key, value] of conditions) if (metadata[key] !== value) return false;
-    return true;
-  };
-  return idSet ? { accept, ids: [...idSet] } : { accept };
 }
 
 function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number): MultiVector {

@@ -8,6 +8,7 @@ export {
   type SearchOptions,
   type SearchStats,
 } from './search-types.js';
+export { compileDocumentFilter, type CompiledFilter, type DocumentFilter, type FilterableIndex, type FilterValue } from './document-filter.js';
 export { LateInteractionSearcher, type SearcherOptions } from './late-interaction-searcher.js';
 export {
   Retriever,
