@@ -10,6 +10,7 @@ interface Hit {
   score: number;
   title?: string;
   snippet?: { text: string; highlights: [number, number][] };
+  components?: { late: number; sparse: number };
 }
 
 function sampleRecords(): { _id: string; title: string; text: string }[] {
@@ -244,6 +245,72 @@ describe('search presentation', () => {
     const page = (await searchJson('--query', 'glaciers and volcanoes', '--k', '3', '--offset', '4')).hits;
     expect(page.map((h) => [h.rank, h.id, h.score])).toEqual(full.slice(4, 7).map((h) => [h.rank, h.id, h.score]));
     expect(page[0]!.rank).toBe(5);
+  });
+
+  it('--filter keeps the documents whose metadata equals every condition, ranked as without it', async () => {
+    const work = tempDir();
+    const records = [
+      { _id: 'a', text: 'glaciers carve valleys in the mountains', metadata: { lang: 'en', year: 2020 } },
+      { _id: 'b', text: 'glacier ice flows slowly downhill', metadata: { lang: 'de', year: 2020 } },
+      { _id: 'c', text: 'valleys left behind by retreating glaciers', metadata: { lang: 'en', year: 2021 } },
+      { _id: 'd', text: 'glaciers and moraines of the alps', metadata: { lang: 'en', year: '2020' } },
+      { _id: 'e', text: 'sourdough bread rises overnight' },
+      { _id: 'f', text: 'mountain glaciers melt in summer', metadata: { lang: 'en', year: 2020, draft: true } },
+    ];
+    const corpus = path.join(work, 'corpus.jsonl');
+    writeFileSync(corpus, records.map((r) => JSON.stringify(r)).join('\n'));
+    const dir = path.join(work, 'idx');
+    expect((await cli('index', '--corpus', corpus, '--index', dir, '--quiet')).code).toBe(0);
+    const search = async (...args: string[]) => {
+      const result = await cli('search', '--index', dir, '--query', 'glaciers valleys', '--k', '10', '--json', ...args);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { hits: Hit[]; reason?: string };
+    };
+    for (const mode of [['--mode', 'late', '--exhaustive'], ['--mode', 'sparse'], ['--mode', 'hybrid', '--exhaustive']]) {
+      const full = (await search(...mode)).hits;
+      // Hand-picked: lang "en" and the number 2020 (d's year is the string "2020", e has no metadata).
+      for (const [filters, expected] of [
+        [['--filter', 'lang=en', '--filter', 'year=2020'], ['a', 'f']],
+        [['--filter', 'year="2020"'], ['d']],
+        [['--filter', 'lang = de'], ['b']],
+        [['--filter', 'draft=true'], ['f']],
+      ] as const) {
+        const hits = (await search(...mode, ...filters)).hits;
+        const kept = full.filter((h) => (expected as readonly string[]).includes(h.id));
+        const label = `${mode.join(' ')} ${filters.join(' ')}`;
+        expect(hits.map((h) => h.rank), label).toEqual(kept.map((_, i) => i + 1));
+        if (mode[1] === 'hybrid') {
+          // Fusion normalises each side over the documents retrieved, so only the unfused parts compare.
+          const parts = (list: Hit[]) => list.map((h) => [h.id, h.components]).sort();
+          expect(parts(hits), label).toEqual(parts(kept));
+        } else {
+          expect(hits.map((h) => [h.id, h.score]), label).toEqual(kept.map((h) => [h.id, h.score]));
+        }
+      }
+    }
+    const none = await search('--filter', 'lang=fr');
+    expect(none).toMatchObject({ hits: [], reason: 'no document meets --filter lang="fr"' });
+    // Every word of the query is e's alone: one candidate per query token is e, which has no metadata.
+    const bread = ['search', '--index', dir, '--query', 'sourdough bread overnight', '--json', '--filter', 'lang=en'];
+    const narrow = JSON.parse((await cli(...bread, '--candidates', '1')).stdout) as { hits: Hit[]; reason?: string };
+    expect(narrow).toMatchObject({ hits: [], reason: 'none of the query\'s nearest candidates meets --filter lang="en" (--exhaustive scores every document)' });
+    const exhaustive = JSON.parse((await cli(...bread, '--exhaustive')).stdout) as { hits: Hit[] };
+    expect(exhaustive.hits.map((h) => h.id).sort()).toEqual(['a', 'c', 'd', 'f']);
+    const human = await cli('search', '--index', dir, '--query', 'glaciers', '--filter', 'lang=fr');
+    expect(human.stdout).toBe('no results: no document meets --filter lang="fr"\n');
+
+    for (const [flag, message] of [
+      ['lang', /option '--filter <key=value>' argument 'lang' is invalid\. expected key=value, got "lang"/],
+      ['=en', /expected key=value, got "=en"/],
+      ['tags=["x"]', /"tags": filters compare with one value \(a string, number, boolean or null\), got \["x"\]/],
+    ] as const) {
+      const refused = await cli('search', '--index', dir, '--query', 'glaciers', '--filter', flag);
+      expect(refused.code, flag).toBe(2);
+      expect(refused.stderr, flag).toMatch(message);
+    }
+    const twice = await cli('search', '--index', dir, '--query', 'glaciers', '--filter', 'lang=en', '--filter', 'lang=de');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/"lang" is given twice; a document has one value per key/);
   });
 
   it('--queries-file answers each query as a lone --query would, from text lines or BEIR JSONL', async () => {

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Encoder, EncoderOptions } from '../../encode/index.js';
 import { readQueries } from '../../eval/index.js';
 import { analyze, type LateIndex } from '../../index/index.js';
-import { Retriever, type RetrievedHit } from '../../search/index.js';
+import { Retriever, compileDocumentFilter, type CompiledFilter, type FilterValue, type RetrievedHit } from '../../search/index.js';
 import { InputError, UsageError, readLines } from '../../shared/index.js';
 import { addEncoderOptions, addRequiredOption, addRetrievalOptions, nonNegativeInt, positiveInt, retrieveOptions, type RetrievalFlags } from '../options.js';
 import { print, printJson, tableLines } from '../output.js';
@@ -17,6 +17,8 @@ export interface SearchCommandOptions extends EncoderOptions, RetrievalFlags {
   readonly k: number;
   readonly offset: number;
   readonly sparseQuery?: Record<string, number>;
+  /** `--filter key=value`, repeated: metadata equality conditions, all of which must hold. */
+  readonly filter?: Record<string, FilterValue>;
   readonly json?: boolean;
 }
 
@@ -28,6 +30,11 @@ export function configure(command: Command): void {
     )
     .addOption(new Option('--k <n>', 'number of results per query').argParser(positiveInt).default(10))
     .addOption(new Option('--offset <n>', 'results to skip (paging); ranks stay ranks in the full list').argParser(nonNegativeInt).default(0))
+    .option(
+      '--filter <key=value>',
+      'only documents whose metadata has key equal to value (read as JSON when it parses: 4, true, "4"); repeat the flag for more conditions, all must hold',
+      metadataCondition,
+    )
     .option('--sparse-query <json>', 'sparse query term weights as JSON, e.g. \'{"glacier": 1.3}\' (learned-sparse indexes; modes sparse and hybrid)', sparseWeights)
     .option('--json', 'print results as JSON on stdout');
   addEncoderOptions(addRetrievalOptions(command, [{ attribute: 'sparseQuery', flag: '--sparse-query', modes: ['sparse', 'hybrid'] }]))
@@ -60,7 +67,8 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
   try {
     const retriever = new Retriever(index, encoder);
-    const searchOptions = retrieveOptions(options, options.offset + options.k);
+    const filter = compileDocumentFilter(index, options.filter && { metadata: options.filter });
+    const searchOptions = { ...retrieveOptions(options, options.offset + options.k), ...(filter && { filter: filter.accepts }) };
     const started = performance.now();
     const results: QueryResult[] = [];
     for (const query of queries) {
@@ -68,7 +76,7 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
       const hits = await retriever.retrieve({ text: query.text, ...(options.sparseQuery && { sparse: options.sparseQuery }) }, searchOptions);
       const tookMs = performance.now() - t0;
       const shown = hits.slice(options.offset);
-      const reason = shown.length === 0 ? await emptyResultReason(index, encoder, options, query.text, hits.length) : undefined;
+      const reason = shown.length === 0 ? await emptyResultReason(index, encoder, options, filter, query.text, hits.length) : undefined;
       results.push({ query, tookMs, hits: present(index, queryTerms(query.text), shown), ...(reason && { reason }) });
     }
     const tookMs = performance.now() - started;
@@ -133,21 +141,65 @@ function printHits(hits: readonly PresentedHit[], terms: ReadonlySet<string>, st
 }
 
 /**
- * Why a query found nothing, said beside the empty result: no searchable words (only stopwords and punctuation
- * give no query vector and no BM25 term), no document sharing a term (sparse), paging past the end, or an empty
- * index.
+ * Why a query found nothing, said beside the empty result: paging past the end, an empty index, a filter no
+ * document meets, no searchable words (only stopwords and punctuation give no query vector and no BM25 term), a
+ * filter none of the HNSW candidates meets, or no document sharing a term (sparse).
  */
-async function emptyResultReason(index: LateIndex, encoder: Encoder, flags: RetrievalFlags, text: string, before: number): Promise<string> {
+async function emptyResultReason(
+  index: LateIndex,
+  encoder: Encoder,
+  options: SearchCommandOptions,
+  filter: CompiledFilter | undefined,
+  text: string,
+  before: number,
+): Promise<string> {
   if (before > 0) return `--offset skips all ${before} results there are`;
   if (index.counts().documents === 0) return 'the index holds no documents';
+  if (filter && !someDocument(index, filter)) return `no document meets ${describeFilter(options.filter!)}`;
   const terms = analyze(text);
-  if (flags.mode !== 'sparse') {
+  if (options.mode !== 'sparse') {
     const [encoded] = await encoder.encodeQueries([text]);
     if (encoded!.count === 0) return 'the query has no searchable words (only stopwords and punctuation)';
   } else if (terms.length === 0) {
     return 'the query has no searchable words (only stopwords and punctuation)';
   }
-  return flags.mode === 'late' ? 'no document was close enough to the query' : 'no document contains any of the query\'s terms';
+  if (filter && options.mode === 'late' && !options.exhaustive) {
+    return `none of the query's nearest candidates meets ${describeFilter(options.filter!)} (--exhaustive scores every document)`;
+  }
+  return options.mode === 'late' ? 'no document was close enough to the query' : 'no document contains any of the query\'s terms';
+}
+
+function someDocument(index: LateIndex, filter: CompiledFilter): boolean {
+  for (const internalId of index.liveInternalIds()) if (filter.accepts(internalId)) return true;
+  return false;
+}
+
+function describeFilter(conditions: Readonly<Record<string, FilterValue>>): string {
+  return Object.entries(conditions)
+    .map(([key, value]) => `--filter ${key}=${JSON.stringify(value)}`)
+    .join(' ');
+}
+
+/**
+ * One `--filter key=value` added to those given before: the value is read as JSON when it parses to a scalar
+ * (`4`, `true`, `null`, `"4"`), else taken as text; an object or array, an empty key or a key given twice is refused.
+ */
+function metadataCondition(value: string, previous: Record<string, FilterValue> | undefined): Record<string, FilterValue> {
+  const eq = value.indexOf('=');
+  const key = eq < 0 ? '' : value.slice(0, eq).trim();
+  if (key === '') throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  if (previous && Object.hasOwn(previous, key)) throw new InvalidArgumentError(`"${key}" is given twice; a document has one value per key`);
+  const raw = value.slice(eq + 1).trim();
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // plain text
+  }
+  if (typeof parsed === 'object' && parsed !== null) {
+    throw new InvalidArgumentError(`"${key}": filters compare with one value (a string, number, boolean or null), got ${raw}`);
+  }
+  return { ...previous, [key]: parsed as FilterValue };
 }
 
 /** `--queries-file`: BEIR query records in a .jsonl file, else one query per non-blank line (its id: the line number). */
