@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runOk } from '../child-process.js';
 import { LateIndex } from '../../src/index/index.js';
 import { observe } from '../fixtures/format-v2/observe.js';
 import { makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
@@ -10,17 +10,16 @@ const FIXTURES = path.join(import.meta.dirname, '../fixtures/format-v2');
 const { cleanups, newDir } = useCleanups();
 
 /** Unpacks a fixture index built by an earlier lateindex (tests/fixtures/format-v2/build.sh) into a temp dir. */
-function unpack(name: string): string {
+async function unpack(name: string): Promise<string> {
   const dir = path.dirname(newDir());
-  const tar = spawnSync('tar', ['-xzf', path.join(FIXTURES, `${name}.tar.gz`), '-C', dir]);
-  expect(tar.status, tar.stderr.toString()).toBe(0);
+  await runOk('tar', ['-xzf', path.join(FIXTURES, `${name}.tar.gz`), '-C', dir]);
   return path.join(dir, name);
 }
 
 describe('indexes written by the format-2 lateindex that built the fixtures', () => {
   for (const name of ['text', 'precomputed']) {
     it(`${name}: opens, verifies, reads and searches exactly as the version that wrote it did, and stays sound under writes`, async () => {
-      const dir = unpack(name);
+      const dir = await unpack(name);
       const expected = JSON.parse(readFileSync(path.join(FIXTURES, `${name}.expected.json`), 'utf8')) as unknown;
       expect(await observe(dir)).toEqual(expected);
 
