@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
+import { placeLabels } from './label-layout.js';
+import { RETENTION_MEASURE } from './retention.js';
+import type { SweepReport } from './sweep-report.js';
 
 // vega, vega-lite and resvg take seconds to load: they are loaded by the first render, so that importing src/eval
 // (every eval and index command does) stays cheap.
 const require = createRequire(import.meta.url);
-import { placeLabels } from './label-layout.js';
-import { RETENTION_MEASURE } from './retention.js';
-import type { SweepReport } from './sweep-report.js';
 
 /** Plot-area size in CSS pixels; the SVG adds title, axes and legend around it. */
 export const PLOT_WIDTH = 640;
