@@ -141,6 +141,10 @@ describe('flags', () => {
     const serve = (await binProcess(['serve', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(serve).toMatch(/--body-limit <size> .* \(default: "16mb"\)/);
     expect(serve).toMatch(/--write-queue <n> .* \(default: 8\)/);
+    const sweep = (await binProcess(['sweep', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(sweep).toMatch(/--candidates <n> HNSW neighbours per query token \(k'\) \(default: 64, as search\)/);
+    expect(sweep).toMatch(/--m <n> HNSW graph degree for every index \(default: 16\)/);
+    expect(sweep).toMatch(/--ef-construction <n> .* \(default: 100\)/);
   });
 
   it('rejects bad values when parsing, and reports a misspelt flag as unknown rather than a required one as missing', async () => {

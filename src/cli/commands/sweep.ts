@@ -2,7 +2,8 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
 import { rowsByStorage, runSweep } from '../../eval/index.js';
-import { CODEC_NAMES } from '../../index/index.js';
+import { CODEC_NAMES, DEFAULT_HNSW_PARAMS } from '../../index/index.js';
+import { DEFAULT_CANDIDATES_PER_TOKEN } from '../../search/index.js';
 import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, positiveInt } from '../options.js';
 import { note, print, printJson, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
@@ -103,9 +104,14 @@ export function configure(command: Command): void {
   addRequiredOption(command, new Option('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/'))
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
     .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)
-    .option('--candidates <n>', "HNSW neighbours per query token (k')", positiveInt)
-    .option('--m <n>', 'HNSW graph degree for every index (default: the index default)', positiveInt)
-    .option('--ef-construction <n>', 'HNSW build beam width for every index (lower builds faster, may lower index recall)', positiveInt)
+    // Shown, not set, defaults: a report records an unset value as "default", which --resume compares.
+    .option('--candidates <n>', `HNSW neighbours per query token (k') (default: ${DEFAULT_CANDIDATES_PER_TOKEN}, as search)`, positiveInt)
+    .option('--m <n>', `HNSW graph degree for every index (default: ${DEFAULT_HNSW_PARAMS.m})`, positiveInt)
+    .option(
+      '--ef-construction <n>',
+      `HNSW build beam width for every index; lower builds faster, may lower index recall (default: ${DEFAULT_HNSW_PARAMS.efConstruction})`,
+      positiveInt,
+    )
     .addOption(new Option('--batch-size <n>', 'documents per encode/write batch').argParser(positiveInt).default(64))
     .option('--exact-match-recovery', 'every index keeps exact-match recovery lists (default: the embedded encoder\'s pooled indexes do)')
     .option('--no-exact-match-recovery', 'no index keeps exact-match recovery lists')
