@@ -1,0 +1,4 @@
+import { exhaustiveJob } from './exhaustive-job.js';
+import { serveWorker } from './worker-pool.js';
+
+serveWorker(exhaustiveJob);
