@@ -24,7 +24,7 @@ import { Bundle } from './bundle.js';
 import { isMain } from './cli.js';
 import { loadExhaustive } from './exhaustive.js';
 import { ContextualCorpus } from './generator.js';
-import { cpuSecondsSince, directoryBytes, latencyStats, plantedRecall, timed, topKAgreement, type LatencyStats } from './measure.js';
+import { cpuSecondsSince, directoryBytes, formatScaleTable, latencyStats, plantedRecall, timed, topKAgreement, type LatencyStats, type ScaleRow } from './measure.js';
 
 // LanceDB's CommonJS build checks `instanceof` against the CommonJS apache-arrow; an ESM import would load a
 // second copy whose classes it does not recognise, so take the same one it requires.
@@ -245,6 +245,24 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
   };
 }
 
+/** The result as side-by-side table rows, one per query setting (build = ingest + index). */
+export function lanceDbRows(result: LanceDbResult): ScaleRow[] {
+  const index = result.index;
+  return result.settings.map((s) => ({
+    system: `LanceDB ${result.lancedb}${index === null ? '' : ` ${index.type} (${index.numPartitions} partitions)`}`,
+    setting: s.label,
+    documents: result.documents,
+    tokens: result.tokens,
+    buildSeconds: result.ingest.seconds + (index?.seconds ?? 0),
+    buildCpuSeconds: result.ingest.cpuSeconds + (index?.cpuSeconds ?? 0),
+    diskBytes: result.diskBytes.table,
+    p50Ms: s.latency.p50Ms,
+    p95Ms: s.latency.p95Ms,
+    agreementAt10: s.agreementAt10,
+    plantedRecallAt10: s.plantedRecallAt10,
+  }));
+}
+
 /** Tries every index type on a small multivector table of generated documents: which ones 0.31.0 accepts. */
 export async function probeIndexTypes(tableDir: string, documents = 300): Promise<Array<{ type: IndexType; ok: boolean; error?: string }>> {
   const corpus = new ContextualCorpus({ concepts: 1024, themes: 16 });
@@ -308,9 +326,14 @@ async function main(): Promise<void> {
     settings: values.settings === undefined ? undefined : parseSettings(values.settings),
     flatQueries: values['flat-queries'] === undefined ? undefined : Number(values['flat-queries']),
   });
-  const text = JSON.stringify(result, null, 2) + '\n';
-  if (values.out !== undefined) writeFileSync(values.out, text);
-  process.stdout.write(text);
+  if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
+  const { ingest, index: built, diskBytes } = result;
+  process.stdout.write(
+    `ingest ${ingest.seconds.toFixed(1)} s (${ingest.cpuSeconds.toFixed(1)} s CPU, ${ingest.documentsPerSecond.toFixed(0)} docs/s); ` +
+      (built === null ? 'no index; ' : `${built.type} index ${built.seconds.toFixed(1)} s (${built.cpuSeconds.toFixed(1)} s CPU); `) +
+      `disk ${(diskBytes.table / 2 ** 20).toFixed(0)} MiB (index ${(diskBytes.index / 2 ** 20).toFixed(0)} MiB)\n` +
+      formatScaleTable(lanceDbRows(result)) + '\n',
+  );
 }
 
 if (isMain(import.meta.url)) await main();

@@ -197,3 +197,48 @@ export function scoreGapSummary(scores: readonly (readonly number[])[], depth = 
     medianTopScore: percentileNearestRank(scores.map((s) => s[0] ?? Number.NaN), 50),
   };
 }
+
+/** One line of the side-by-side table: a system at one setting on one bundle. */
+export interface ScaleRow {
+  readonly system: string;
+  readonly setting: string;
+  readonly documents: number;
+  readonly tokens: number;
+  /** Ingest plus index build, wall and CPU seconds. */
+  readonly buildSeconds: number;
+  readonly buildCpuSeconds: number;
+  readonly diskBytes: number;
+  readonly peakRssBytes?: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly agreementAt10: number;
+  readonly plantedRecallAt10: number;
+}
+
+const fixed = (value: number | undefined, digits: number): string => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
+
+/** A Markdown table of rows: build rate, bytes per token vector, latency and quality side by side. */
+export function formatScaleTable(rows: readonly ScaleRow[]): string {
+  const header = '| system | setting | docs | build s (CPU s) | docs/s | disk B/token | peak RSS MB | p50 ms | p95 ms | top-10 agreement | planted R@10 |';
+  const lines = rows.map((r) =>
+    [
+      r.system,
+      r.setting,
+      r.documents,
+      `${fixed(r.buildSeconds, 1)} (${fixed(r.buildCpuSeconds, 1)})`,
+      fixed(r.documents / r.buildSeconds, 0),
+      fixed(r.diskBytes / r.tokens, 1),
+      fixed(r.peakRssBytes === undefined ? undefined : r.peakRssBytes / 2 ** 20, 0),
+      fixed(r.p50Ms, 1),
+      fixed(r.p95Ms, 1),
+      fixed(r.agreementAt10, 3),
+      fixed(r.plantedRecallAt10, 3),
+    ].join(' | '),
+  );
+  return [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|', ...lines.map((l) => `| ${l} |`)].join('\n');
+}
+
+/** The fastest (lowest p50) row reaching `minAgreement` top-10 agreement: a system "at matched recall". */
+export function fastestAtAgreement<T extends { readonly p50Ms: number; readonly agreementAt10: number }>(rows: readonly T[], minAgreement: number): T | undefined {
+  return rows.filter((r) => r.agreementAt10 >= minAgreement).sort((a, b) => a.p50Ms - b.p50Ms)[0];
+}

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   directoryBytes,
+  fastestAtAgreement,
+  formatScaleTable,
   latencyStats,
   parseTimeOutput,
   plantedRecall,
@@ -79,6 +81,41 @@ describe('latency and gaps', () => {
       medianTopScore: 5,
     });
     expect(() => scoreGapSummary([[1, 2]], 1)).toThrow(/sorted best first/);
+  });
+});
+
+describe('side-by-side table', () => {
+  const row = {
+    system: 'LanceDB',
+    setting: 'nprobes 8',
+    documents: 1000,
+    tokens: 100000,
+    buildSeconds: 4,
+    buildCpuSeconds: 6.25,
+    diskBytes: 5_000_000,
+    p50Ms: 12.345,
+    p95Ms: 20,
+    agreementAt10: 0.9,
+    plantedRecallAt10: 0.97,
+  };
+
+  it('formats rates, bytes per token and a dash for a missing peak RSS', () => {
+    const table = formatScaleTable([row, { ...row, system: 'lateindex', peakRssBytes: 300 * 2 ** 20 }]).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[2]).toBe('| LanceDB | nprobes 8 | 1000 | 4.0 (6.3) | 250 | 50.0 | - | 12.3 | 20.0 | 0.900 | 0.970 |');
+    expect(table[3]).toContain('| lateindex | nprobes 8 | 1000 | 4.0 (6.3) | 250 | 50.0 | 300 |');
+  });
+
+  it('picks the fastest setting at or above an agreement', () => {
+    const rows = [
+      { ...row, setting: 'a', p50Ms: 5, agreementAt10: 0.8 },
+      { ...row, setting: 'b', p50Ms: 9, agreementAt10: 0.95 },
+      { ...row, setting: 'c', p50Ms: 7, agreementAt10: 0.96 },
+      { ...row, setting: 'd', p50Ms: 30, agreementAt10: 1 },
+    ];
+    expect(fastestAtAgreement(rows, 0.95)?.setting).toBe('c');
+    expect(fastestAtAgreement(rows, 0.99)?.setting).toBe('d');
+    expect(fastestAtAgreement(rows, 1.01)).toBeUndefined();
   });
 });
 
