@@ -27,6 +27,7 @@ export function generationJob(setup: GenerationSetup): WorkerJob<{ documents: nu
   const { dim } = setup.params;
   const fd = openSync(setup.embeddingsPath, 'r+');
   let rows = new Float32Array(0);
+  let halves = new Uint16Array(0);
   let documents = 0;
   return {
     runTask(task: number): void {
@@ -34,7 +35,10 @@ export function generationJob(setup: GenerationSetup): WorkerJob<{ documents: nu
       const end = Math.min(setup.documents, first + setup.chunkDocuments);
       const firstRow = setup.offsets[first]!;
       const rowCount = setup.offsets[end]! - firstRow;
-      if (rows.length < rowCount * dim) rows = new Float32Array(rowCount * dim);
+      if (rows.length < rowCount * dim) {
+        rows = new Float32Array(rowCount * dim);
+        if (setup.dtype === 'float16') halves = new Uint16Array(rowCount * dim);
+      }
       for (let i = first; i < end; i++) corpus.writeDocument(i, rows, (setup.offsets[i]! - firstRow) * dim);
       const values = rows.subarray(0, rowCount * dim);
       let bytes: Uint8Array;
@@ -42,9 +46,8 @@ export function generationJob(setup: GenerationSetup): WorkerJob<{ documents: nu
         bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       } else {
         const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-        const halves = new Uint16Array(values.length);
-        for (let k = 0; k < halves.length; k++) halves[k] = halfBitsOf(bits[k]!);
-        bytes = new Uint8Array(halves.buffer);
+        for (let k = 0; k < bits.length; k++) halves[k] = halfBitsOf(bits[k]!);
+        bytes = new Uint8Array(halves.buffer, 0, bits.length * 2);
       }
       writeRowsAt(fd, setup.layout, firstRow, bytes);
       documents += end - first;

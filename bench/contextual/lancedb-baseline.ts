@@ -23,6 +23,7 @@ import { Float16Codec } from '../../src/index/codecs/float16-codec.js';
 import { Bundle } from './bundle.js';
 import { isMain } from './cli.js';
 import { loadExhaustive } from './exhaustive.js';
+import { documentId } from './generation-job.js';
 import { ContextualCorpus } from './generator.js';
 import { cpuSecondsSince, directoryBytes, formatScaleTable, latencyStats, plantedRecall, timed, topKAgreement, type LatencyStats, type ScaleRow } from './measure.js';
 
@@ -272,7 +273,7 @@ export async function probeIndexTypes(tableDir: string, documents = 300): Promis
   rowsPerDocument.forEach((rows, i) => (rowStart[i + 1] = rowStart[i]! + rows.length / dim));
   const floats = new Float32Array(rowStart[documents]! * dim);
   rowsPerDocument.forEach((rows, i) => floats.set(rows, rowStart[i]! * dim));
-  const ids = Array.from({ length: documents }, (_, i) => `d${i}`);
+  const ids = Array.from({ length: documents }, (_, i) => documentId(i));
   const query = queryVectors(corpus.query(0, 0), dim);
   const outcomes: Array<{ type: IndexType; ok: boolean; error?: string }> = [];
   for (const type of INDEX_TYPES) {
