@@ -155,7 +155,6 @@ export interface LanceDbOptions {
 export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Promise<LanceDbResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const bundle = Bundle.open(bundleDir);
-  const reference = loadExhaustive(bundleDir);
   const { dim, documents } = bundle;
   const k = options.k ?? 10;
   rmSync(options.tableDir, { recursive: true, force: true });
@@ -205,6 +204,8 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
   const indexDir = path.join(options.tableDir, `${TABLE}.lance`, '_indices');
   const indexBytes = index === null ? 0 : await directoryBytes(indexDir);
 
+  // Read only now, so ingest and index can run while exhaustive.ts is still computing the reference.
+  const reference = loadExhaustive(bundleDir);
   const queries = bundle.queries().map((q) => queryVectors(q, dim));
   const targets = bundle.targets();
   const reference10 = reference.results.map((r) => r.ids.slice(0, 10));
