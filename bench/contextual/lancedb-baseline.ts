@@ -11,11 +11,11 @@
  * best k x r rows are rescored with exact MaxSim over their stored vectors.
  *   npx tsx bench/contextual/lancedb-baseline.ts --bundle /tmp/ctx-10k --table /tmp/lance-10k \
  *     [--index ivf_pq|ivf_flat|ivf_hnsw_sq|none] [--partitions N] [--settings 8,32,32:4,128] [--flat-queries 20]
- *     [--out results.json]
+ *     [--out results.json] [--wait-for-reference]
  *   npx tsx bench/contextual/lancedb-baseline.ts --probe-index-types --table /tmp/lance-probe
  */
 import * as lancedb from '@lancedb/lancedb';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,6 +149,8 @@ export interface LanceDbOptions {
   readonly warmup?: number;
   readonly k?: number;
   readonly log?: (line: string) => void;
+  /** Wait for exhaustive.ts to write the reference (it may still be running) instead of failing. */
+  readonly waitForReference?: boolean;
 }
 
 /** Ingests the bundle into a fresh table under `tableDir`, builds the index and measures every setting. */
@@ -205,6 +207,12 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
   const indexBytes = index === null ? 0 : await directoryBytes(indexDir);
 
   // Read only now, so ingest and index can run while exhaustive.ts is still computing the reference.
+  if (options.waitForReference) {
+    while (!existsSync(bundle.file('exhaustive'))) {
+      log(`lancedb: waiting for ${bundle.file('exhaustive')}`);
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+    }
+  }
   const reference = loadExhaustive(bundleDir);
   const queries = bundle.queries().map((q) => queryVectors(q, dim));
   const targets = bundle.targets();
@@ -306,6 +314,7 @@ async function main(): Promise<void> {
       'flat-queries': { type: 'string' },
       out: { type: 'string' },
       'probe-index-types': { type: 'boolean', default: false },
+      'wait-for-reference': { type: 'boolean', default: false },
     },
   });
   if (values.table === undefined || (!values['probe-index-types'] && values.bundle === undefined)) {
@@ -327,6 +336,7 @@ async function main(): Promise<void> {
     numPartitions: values.partitions === undefined ? undefined : Number(values.partitions),
     settings: values.settings === undefined ? undefined : parseSettings(values.settings),
     flatQueries: values['flat-queries'] === undefined ? undefined : Number(values['flat-queries']),
+    waitForReference: values['wait-for-reference'],
   });
   if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
   const { ingest, index: built, diskBytes } = result;
