@@ -1,6 +1,6 @@
 /** The bundle writer's unit of work: generate a chunk of documents and write it at its place in embeddings.npy. */
 import { closeSync, openSync } from 'node:fs';
-import { halfBitsOf } from '../../src/index/codecs/float16-codec.js';
+import { float16BitsOfFloat32Bits } from '../../src/shared/index.js';
 import { ContextualCorpus, type ContextualCorpusParams } from './generator.js';
 import { writeRowsAt, type NpyLayout } from './npy.js';
 import type { WorkerJob } from './worker-pool.js';
@@ -46,7 +46,7 @@ export function generationJob(setup: GenerationSetup): WorkerJob<{ documents: nu
         bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       } else {
         const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-        for (let k = 0; k < bits.length; k++) halves[k] = halfBitsOf(bits[k]!);
+        for (let k = 0; k < bits.length; k++) halves[k] = float16BitsOfFloat32Bits(bits[k]!);
         bytes = new Uint8Array(halves.buffer, 0, bits.length * 2);
       }
       writeRowsAt(fd, setup.layout, firstRow, bytes);
