@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { MAXSIM_BACKEND } from '../../src/search/index.js';
 import { Bundle, BUNDLE_FILES } from './bundle.js';
 import { isMain } from './cli.js';
-import { exhaustiveJob, type ExhaustiveSetup, type PartialTopK } from './exhaustive-job.js';
+import type { PartialTopK } from './exact-top-k.js';
+import { exhaustiveJob, type ExhaustiveSetup } from './exhaustive-job.js';
 import { plantedRecall, scoreGapSummary, timed, type GapSummary } from './measure.js';
 import { runPool } from './worker-pool.js';
 
@@ -79,6 +80,11 @@ export function loadExhaustive(bundleDir: string): ExhaustiveReference {
   return JSON.parse(readFileSync(Bundle.open(bundleDir).file('exhaustive'), 'utf8')) as ExhaustiveReference;
 }
 
+/** Saves the reference in the bundle, where `loadExhaustive` finds it. */
+export function saveExhaustive(bundleDir: string, reference: ExhaustiveReference): void {
+  writeFileSync(Bundle.open(bundleDir).file('exhaustive'), JSON.stringify(reference) + '\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { bundle: { type: 'string' }, workers: { type: 'string', default: '2' }, k: { type: 'string', default: '100' } },
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const reference = await runExhaustive(values.bundle, { workers: Number(values.workers), k: Number(values.k) });
-  writeFileSync(Bundle.open(values.bundle).file('exhaustive'), JSON.stringify(reference) + '\n');
+  saveExhaustive(values.bundle, reference);
   const { results, gaps, ...summary } = reference;
   const pairs = reference.documents * results.length;
   process.stdout.write(
