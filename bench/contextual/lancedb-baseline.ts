@@ -15,17 +15,17 @@
  *   npx tsx bench/contextual/lancedb-baseline.ts --probe-index-types --table /tmp/lance-probe
  */
 import * as lancedb from '@lancedb/lancedb';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Float16Codec } from '../../src/index/codecs/float16-codec.js';
 import { Bundle } from './bundle.js';
 import { isMain } from './cli.js';
-import { loadExhaustive } from './exhaustive.js';
 import { documentId } from './generation-job.js';
 import { ContextualCorpus } from './generator.js';
-import { cpuSecondsSince, directoryBytes, formatScaleTable, latencyStats, plantedRecall, timed, topKAgreement, type LatencyStats, type ScaleRow } from './measure.js';
+import { bundleWorkload, measureEngine, scaleRow, type BuildFigures, type EngineMeasurement, type MultiVectorEngine } from './harness.js';
+import { directoryBytes, formatScaleTable, timed, type ScaleRow } from './measure.js';
 
 // LanceDB's CommonJS build checks `instanceof` against the CommonJS apache-arrow; an ESM import would load a
 // second copy whose classes it does not recognise, so take the same one it requires.
@@ -115,17 +115,10 @@ async function search(table: lancedb.Table, vectors: Float32Array[], k: number, 
   return rows.map((r) => r.id);
 }
 
-export interface SettingResult {
+/** A setting's figures (CPU per query counts every LanceDB thread); the result lists are left out. */
+export interface SettingResult extends Omit<EngineMeasurement, 'results'> {
   readonly label: string;
   readonly setting: QuerySetting;
-  readonly queries: number;
-  readonly latency: LatencyStats;
-  /** Process CPU (all LanceDB threads) per query, ms. */
-  readonly cpuMsPerQuery: number;
-  readonly agreementAt10: number;
-  readonly plantedRecallAt10: number;
-  /** The exhaustive planted recall@10 over the same queries. */
-  readonly exhaustivePlantedRecallAt10: number;
 }
 
 export interface LanceDbResult {
@@ -135,6 +128,8 @@ export interface LanceDbResult {
   readonly ingest: { readonly seconds: number; readonly cpuSeconds: number; readonly batches: number; readonly documentsPerSecond: number };
   readonly index: { readonly type: IndexType; readonly numPartitions: number; readonly seconds: number; readonly cpuSeconds: number } | null;
   readonly diskBytes: { readonly table: number; readonly index: number };
+  /** Peak RSS of this process through ingest and index build (it holds a batch of vectors and LanceDB). */
+  readonly buildPeakRssBytes: number;
   readonly settings: SettingResult[];
 }
 
@@ -149,7 +144,7 @@ export interface LanceDbOptions {
   readonly warmup?: number;
   readonly k?: number;
   readonly log?: (line: string) => void;
-  /** Wait for exhaustive.ts to write the reference (it may still be running) instead of failing. */
+  /** Wait for exhaustive.ts to write the reference (it may still be running) instead of computing it here. */
   readonly waitForReference?: boolean;
 }
 
@@ -205,43 +200,19 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
   const tableBytes = await directoryBytes(options.tableDir);
   const indexDir = path.join(options.tableDir, `${TABLE}.lance`, '_indices');
   const indexBytes = index === null ? 0 : await directoryBytes(indexDir);
+  // The whole benchmark process (Node plus LanceDB's native threads) up to the end of the build.
+  const buildPeakRssBytes = process.resourceUsage().maxRSS * 1024;
 
   // Read only now, so ingest and index can run while exhaustive.ts is still computing the reference.
-  if (options.waitForReference) {
-    while (!existsSync(bundle.file('exhaustive'))) {
-      log(`lancedb: waiting for ${bundle.file('exhaustive')}`);
-      await new Promise((resolve) => setTimeout(resolve, 60_000));
-    }
-  }
-  const reference = loadExhaustive(bundleDir);
-  const queries = bundle.queries().map((q) => queryVectors(q, dim));
-  const targets = bundle.targets();
-  const reference10 = reference.results.map((r) => r.ids.slice(0, 10));
-  const warmup = Math.min(options.warmup ?? 5, queries.length);
+  const workload = await bundleWorkload(bundleDir, { waitForReference: options.waitForReference, log });
   const settings = options.settings ?? (index === null ? [{ exact: true }] : [{ nprobes: 8 }, { nprobes: 32 }, { nprobes: 32, refineFactor: 4 }]);
   const results: SettingResult[] = [];
   for (const setting of settings) {
-    const count = setting.exact ? Math.min(options.flatQueries ?? queries.length, queries.length) : queries.length;
-    for (let q = 0; q < warmup; q++) await search(table, queries[q]!, k, setting);
-    const latencies: number[] = [];
-    const found: string[][] = [];
-    const cpu = process.cpuUsage();
-    for (let q = 0; q < count; q++) {
-      const started = performance.now();
-      found.push(await search(table, queries[q]!, k, setting));
-      latencies.push(performance.now() - started);
-    }
-    const result: SettingResult = {
-      label: settingLabel(setting),
-      setting,
-      queries: count,
-      latency: latencyStats(latencies),
-      cpuMsPerQuery: (cpuSecondsSince(cpu) * 1000) / count,
-      agreementAt10: topKAgreement(found, reference10.slice(0, count), 10),
-      plantedRecallAt10: plantedRecall(found, targets.slice(0, count), 10),
-      exhaustivePlantedRecallAt10: plantedRecall(reference10.slice(0, count), targets.slice(0, count), 10),
-    };
-    log(`lancedb: ${result.label}: p50 ${result.latency.p50Ms.toFixed(1)} ms, agreement@10 ${result.agreementAt10.toFixed(3)}, planted R@10 ${result.plantedRecallAt10.toFixed(3)}`);
+    const engine: MultiVectorEngine = { search: (rows, limit) => search(table, queryVectors(rows, dim), limit, setting) };
+    const measured = await measureEngine(engine, workload, { k, warmup: options.warmup, queries: setting.exact ? options.flatQueries : undefined });
+    const { results: _ids, ...figures } = measured;
+    const result: SettingResult = { label: settingLabel(setting), setting, ...figures };
+    log(`lancedb: ${result.label}: p50 ${result.latency.p50Ms.toFixed(1)} ms, agreement@${k} ${result.agreement.toFixed(3)}, planted R@${k} ${result.plantedRecall.toFixed(3)}`);
     results.push(result);
   }
   return {
@@ -251,6 +222,7 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
     ingest: { seconds: ingest.seconds, cpuSeconds: ingest.cpuSeconds, batches, documentsPerSecond: documents / ingest.seconds },
     index,
     diskBytes: { table: tableBytes, index: indexBytes },
+    buildPeakRssBytes,
     settings: results,
   };
 }
@@ -258,19 +230,14 @@ export async function runLanceDb(bundleDir: string, options: LanceDbOptions): Pr
 /** The result as side-by-side table rows, one per query setting (build = ingest + index). */
 export function lanceDbRows(result: LanceDbResult): ScaleRow[] {
   const index = result.index;
-  return result.settings.map((s) => ({
-    system: `LanceDB ${result.lancedb}${index === null ? '' : ` ${index.type} (${index.numPartitions} partitions)`}`,
-    setting: s.label,
-    documents: result.documents,
-    tokens: result.tokens,
-    buildSeconds: result.ingest.seconds + (index?.seconds ?? 0),
-    buildCpuSeconds: result.ingest.cpuSeconds + (index?.cpuSeconds ?? 0),
+  const system = `LanceDB ${result.lancedb}${index === null ? '' : ` ${index.type} (${index.numPartitions} partitions)`}`;
+  const build: BuildFigures = {
+    seconds: result.ingest.seconds + (index?.seconds ?? 0),
+    cpuSeconds: result.ingest.cpuSeconds + (index?.cpuSeconds ?? 0),
     diskBytes: result.diskBytes.table,
-    p50Ms: s.latency.p50Ms,
-    p95Ms: s.latency.p95Ms,
-    agreementAt10: s.agreementAt10,
-    plantedRecallAt10: s.plantedRecallAt10,
-  }));
+    peakRssBytes: result.buildPeakRssBytes,
+  };
+  return result.settings.map((s) => scaleRow(system, s.label, result, build, s));
 }
 
 /** Tries every index type on a small multivector table of generated documents: which ones 0.31.0 accepts. */

@@ -32,8 +32,8 @@ describe('LanceDB baseline', () => {
     const [exact] = result.settings;
     expect(exact!.label).toBe('exact (flat)');
     expect(exact!.queries).toBe(5);
-    expect(exact!.agreementAt10).toBe(1);
-    expect(exact!.plantedRecallAt10).toBe(exact!.exhaustivePlantedRecallAt10);
+    expect(exact!.agreement).toBe(1);
+    expect(exact!.plantedRecall).toBe(exact!.exhaustivePlantedRecall);
     expect(result.diskBytes.table).toBeGreaterThan(result.tokens * 128 * 4);
     const [row] = lanceDbRows(result);
     expect(row).toMatchObject({ system: 'LanceDB 0.31.0', setting: 'exact (flat)', documents: 80, agreementAt10: 1 });
