@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContextualCorpus, defaultQueryCount, noiseSigma } from '../../bench/contextual/generator.js';
+import { inMemoryWorkload } from '../../bench/contextual/harness.js';
+import { plantedRecall } from '../../bench/contextual/measure.js';
 import { gaussianTable, inverseNormalCdf, RandomStream, ZipfSampler } from '../../bench/contextual/random-streams.js';
 
 // Small concept and theme sets keep construction fast; the invariants do not depend on the sizes.
@@ -176,6 +178,22 @@ describe('contextual generator', () => {
     });
     expect(() => corpus.queryTargets(3, 4)).toThrow(/4 queries need as many documents/);
   });
+
+  it('makes the planted target the exhaustive top 1 for most queries at the default parameters', () => {
+    // The benchmark's own parameters (2^15 concepts, 256 themes) at 1000 documents; 10k documents give 0.82 / 0.99.
+    const full = new ContextualCorpus({ seed: 1 });
+    const documents = Array.from({ length: 1000 }, (_, i) => full.document(i));
+    const targets = full.queryTargets(documents.length, 20);
+    const queries = Array.from(targets, (target, q) => full.query(q, target));
+    for (const q of queries) expect(q.length).toBe(32 * 128);
+    const { reference } = inMemoryWorkload({ dim: 128, documents, queries, targets: Array.from(targets, (t) => `d${t}`) }, 10);
+    const ids = Array.from(targets, (t) => `d${t}`);
+    expect(plantedRecall(reference, ids, 1)).toBeGreaterThanOrEqual(0.8);
+    expect(plantedRecall(reference, ids, 10)).toBeGreaterThanOrEqual(0.95);
+    // Without the planting the same queries find their "target" no more often than chance would.
+    const shuffled = [...ids.slice(1), ids[0]!];
+    expect(plantedRecall(reference, shuffled, 10)).toBeLessThanOrEqual(0.1);
+  }, 180_000);
 
   it('rejects inconsistent parameters', () => {
     expect(() => new ContextualCorpus({ ...SMALL, minTokens: 10, maxTokens: 5 })).toThrow(/maxTokens 5 < minTokens 10/);
