@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes tests/fixtures/npy/*.npy with numpy's own writer, for the .npy writer and reader tests (CI has no numpy).
+"""Writes tests/fixtures/npy/*.npy with numpy's own writer, for the .npy writer and reader tests (fixed files: the
+header edge cases stay pinned whatever numpy version the test machine has).
 
 The arrays are simple closed forms the TypeScript test recomputes: float32 (3, 128) = i / 7 rounded to float32,
 float16 (2, 4) = (i - 3) / 8 (exact in float16), int32 (5,) = [60, 140, 99, 0, -5], and float32 [1.5, -2] of shape

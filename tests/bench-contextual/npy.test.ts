@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NpyWriter, npyHeader, parseNpyHeader, readNpy, readNpyLayout, writeNpy } from '../../bench/contextual/npy.js';
-import { InputError } from '../../src/shared/index.js';
+import { float16Bits, float16Value, InputError } from '../../src/shared/index.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/npy');
 const dir = mkdtempSync(path.join(tmpdir(), 'npy-test-'));
@@ -117,5 +118,67 @@ describe('npy writer and reader', () => {
     writeNpy(truncated, 'float32', [2, 2], Float32Array.from([1, 2, 3, 4]));
     writeFileSync(truncated, readFileSync(truncated).subarray(0, 128 + 12));
     expect(() => readNpyLayout(truncated)).toThrow(/holds 140 bytes, the header's shape \(2, 2\) needs 144/);
+  });
+});
+
+/**
+ * numpy (python3) loads what we wrote, reporting dtype, shape and every value as float64, and saves the same
+ * arrays again with its own writer; it also writes arrays of its own for us to read, with their values.
+ */
+const NUMPY_ROUND_TRIP = `
+import json, os, sys
+import numpy as np
+folder, names = sys.argv[1], sys.argv[2:]
+report = {}
+def describe(a):
+    return {"dtype": str(a.dtype), "shape": list(a.shape), "values": a.astype(np.float64).ravel().tolist()}
+for name in names:
+    a = np.load(os.path.join(folder, name))
+    report[name] = describe(a)
+    np.save(os.path.join(folder, "resaved-" + name), a)
+rng = np.random.default_rng(5)
+theirs = {
+    "np-f16.npy": rng.standard_normal((6, 4)).astype(np.float16),
+    "np-f32.npy": rng.standard_normal((2, 3, 4)).astype(np.float32),
+    "np-i32.npy": rng.integers(-1000, 1000, 9).astype(np.int32),
+}
+for name, a in theirs.items():
+    np.save(os.path.join(folder, name), a)
+    report[name] = describe(a)
+print(json.dumps(report))
+`;
+
+describe('npy files against numpy under python3', () => {
+  it('numpy reads our float32, float16 and int32 files as written and re-saves them byte for byte; we read its own', () => {
+    const folder = mkdtempSync(path.join(dir, 'numpy-'));
+    const float32 = Float32Array.from({ length: 15 }, (_, i) => i * 0.37 - 2);
+    const float16Values = Array.from({ length: 12 }, (_, i) => (i - 5.5) / 3);
+    const float16 = Uint16Array.from(float16Values, float16Bits);
+    const int32 = Int32Array.from([60, 140, -7, 0, 2 ** 31 - 1, -(2 ** 31), 99]);
+    writeNpy(path.join(folder, 'f32.npy'), 'float32', [3, 5], float32);
+    writeNpy(path.join(folder, 'f16.npy'), 'float16', [4, 3], float16);
+    writeNpy(path.join(folder, 'i32.npy'), 'int32', [7], int32);
+    const names = ['f32.npy', 'f16.npy', 'i32.npy'];
+    const output = execFileSync('python3', ['-c', NUMPY_ROUND_TRIP, folder, ...names], { encoding: 'utf8' });
+    const report = JSON.parse(output) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+    expect(report['f32.npy']).toEqual({ dtype: 'float32', shape: [3, 5], values: Array.from(float32) });
+    expect(report['f16.npy']).toEqual({ dtype: 'float16', shape: [4, 3], values: Array.from(float16, float16Value) });
+    expect(report['i32.npy']).toEqual({ dtype: 'int32', shape: [7], values: Array.from(int32) });
+    for (const name of names) expect(Buffer.compare(readFileSync(path.join(folder, name)), readFileSync(path.join(folder, `resaved-${name}`)))).toBe(0);
+
+    const theirs = [
+      { name: 'np-f16.npy', dtype: 'float16', shape: [6, 4] },
+      { name: 'np-f32.npy', dtype: 'float32', shape: [2, 3, 4] },
+      { name: 'np-i32.npy', dtype: 'int32', shape: [9] },
+    ] as const;
+    for (const t of theirs) {
+      const { layout, data } = readNpy(path.join(folder, t.name));
+      expect(layout.dtype).toBe(t.dtype);
+      expect(layout.shape).toEqual(t.shape);
+      const values = t.dtype === 'float16' ? Array.from(data, float16Value) : Array.from(data);
+      expect(values).toEqual(report[t.name]!.values);
+      // Not a degenerate array: numpy's random values vary.
+      expect(new Set(values).size).toBeGreaterThan(values.length / 2);
+    }
   });
 });
