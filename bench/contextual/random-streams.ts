@@ -3,13 +3,11 @@
  * (seed, kind, index), so document i's draws never depend on any other document and ranges can be generated in
  * any order, in any worker.
  */
+import { fmix32 } from '../../src/shared/murmur.js';
 
-/** Murmur3's 32-bit finaliser: a bijective avalanche mix. */
+/** Murmur3's 32-bit finaliser (a bijective avalanche mix), unsigned. */
 function mix32(value: number): number {
-  let h = value >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return fmix32(value) >>> 0;
 }
 
 /**

@@ -11,6 +11,7 @@ import { BUNDLE_FILES, type BundleManifest } from './bundle.js';
 import { ContextualCorpus, defaultQueryCount, type ContextualCorpusParams } from './generator.js';
 import { isMain } from './cli.js';
 import { documentId, generationJob, type GenerationSetup } from './generation-job.js';
+import { cpuSecondsSince } from './measure.js';
 import { createNpyFile, writeNpy } from './npy.js';
 import { runPool } from './worker-pool.js';
 
@@ -79,7 +80,6 @@ export async function writeBundle(options: WriteBundleOptions): Promise<BundleMa
   writeNpy(file('queries'), 'float32', [queryCount * params.queryTokens, params.dim], queryRows);
   writeFileSync(file('targets'), JSON.stringify(Array.from(targets, documentId)) + '\n');
 
-  const cpu = process.cpuUsage(cpuStarted);
   const manifest: BundleManifest = {
     format: 'lateindex-contextual-bundle',
     version: 1,
@@ -91,7 +91,7 @@ export async function writeBundle(options: WriteBundleOptions): Promise<BundleMa
     queryTokens: params.queryTokens,
     generator: params,
     writeSeconds: (performance.now() - started) / 1000,
-    writeCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    writeCpuSeconds: cpuSecondsSince(cpuStarted),
   };
   writeFileSync(file('manifest'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
