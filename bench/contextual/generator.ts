@@ -1,6 +1,6 @@
 /**
  * Seeded generator of ColBERT-like contextual multi-vectors, with queries that each have a planted relevant
- * document. The model (defaults in `DEFAULT_CORPUS_PARAMS`; BENCHMARKS.md has the measured figures):
+ * document. The model (defaults in `DEFAULT_CORPUS_PARAMS`; README.md here explains it and its limits):
  * - concepts: `concepts` (2^15) random unit vectors in `dim` (128) dimensions, the "meanings" a token can carry;
  * - themes: `themes` (256) topics of `conceptsPerTheme` (24) concepts each, drawn uniformly;
  * - a document has 60-140 tokens (uniform) and `themesPerDocument` (2) themes, of each of which it uses its own
@@ -10,9 +10,9 @@
  *   concepts carry 90% of the tokens (exp(entropy) ~ 6.1k), 21k carry 99%, so a 2^13 codebook has about one
  *   centroid per populated concept and 2^15-2^17 codebooks split each concept's noise cloud into several cells;
  * - token vector = normalise(centre + noise), noise isotropic Gaussian with per-component sigma
- *   sqrt((1 / c^2 - 1) / dim), so its expected cosine to the centre is `tokenCosine` (0.75: the middle of the
- *   0.6-0.85 cosine ColBERT token vectors keep to their nearest k-means centroid, so a centroid alone
- *   reconstructs a token only roughly and the residual matters). Every vector is distinct (continuous noise);
+ *   sqrt((1 / c^2 - 1) / dim), so its expected cosine to the centre is `tokenCosine` (0.75: a centroid alone
+ *   then reconstructs a token only roughly and the residual matters; a modelling choice, not a figure measured
+ *   on real ColBERT vectors). Every vector is distinct (continuous noise);
  * - a query has `queryTokens` (32) tokens, each a fresh noisy draw around a concept (never a copy of a document
  *   vector): `queryTargetTokens` (6) around the concepts of randomly chosen tokens of its target document,
  *   `queryThemeTokens` (18) around random concepts of the target's two themes (the target holds 20 of each 24,

@@ -2,7 +2,8 @@
  * LanceDB's native multivector search (`@lancedb/lancedb` 0.31.0, embedded, local disk) over a bundle's vectors:
  * a table {id: utf8, vector: list<fixed_size_list<float32, dim>>} ingested in streamed Arrow batches, a
  * multivector index (cosine is the only metric LanceDB allows on multivector columns), then one query at a time
- * at k = 10 for each setting, compared with the exhaustive reference (exhaustive.ts must have run).
+ * at k = 10 for each setting, measured by the harness against the exhaustive reference (exhaustive.ts's saved one,
+ * or computed here when the bundle has none).
  * How LanceDB 0.31.0 (Lance 8) searches: a query of several vectors against a list column becomes one multivector
  * query. Without an index (or with bypassVectorIndex) it scans every row and scores exact cosine MaxSim. With an
  * IVF index it runs XTR-style: each query vector fetches its k x LANCE_XTR_OVERFETCH (default 10) nearest token
