@@ -1,0 +1,115 @@
+/**
+ * Per-dimension scalar quantisation of residuals (vector minus its centroid), as ColBERTv2: `2^nbits` buckets per
+ * dimension cut at the training residuals' quantiles, each decoded as its bucket's mean training residual.
+ * A token's code is `dim x nbits` bits, dimension j at bit `j * nbits` (least significant first).
+ */
+export interface ResidualBuckets {
+  readonly dim: number;
+  readonly nbits: number;
+  /** Per dimension j, `2^nbits - 1` ascending cut-offs at `[j * (B - 1) ...]`: bucket = number of cut-offs <= r. */
+  readonly cutoffs: Float32Array;
+  /** Per dimension j, the value of each of the `B = 2^nbits` buckets at `[j * B ...]`. */
+  readonly values: Float32Array;
+}
+
+export const RESIDUAL_NBITS: readonly number[] = [1, 2, 4];
+
+/** Bytes of one token's residual code. */
+export function residualCodeBytes(dim: number, nbits: number): number {
+  return Math.ceil((dim * nbits) / 8);
+}
+
+/**
+ * Fits buckets to `n` residual rows given dimension-major (`residuals[j * n + i]` is dimension j of row i; sorted
+ * in place). Empty buckets (many equal residuals) decode as their lower cut-off.
+ */
+export function fitResidualBuckets(residuals: Float32Array, n: number, dim: number, nbits: number): ResidualBuckets {
+  if (!RESIDUAL_NBITS.includes(nbits)) throw new RangeError(`residual nbits must be one of ${RESIDUAL_NBITS.join(', ')}, got ${nbits}`);
+  const buckets = 1 << nbits;
+  const cutoffs = new Float32Array(dim * (buckets - 1));
+  const values = new Float32Array(dim * buckets);
+  for (let j = 0; j < dim; j++) {
+    const sorted = residuals.subarray(j * n, (j + 1) * n).sort();
+    const cuts = j * (buckets - 1);
+    for (let b = 1; b < buckets; b++) cutoffs[cuts + b - 1] = sorted[Math.min(n - 1, Math.floor((b * n) / buckets))]!;
+    let start = 0;
+    for (let b = 0; b < buckets; b++) {
+      const upper = b < buckets - 1 ? cutoffs[cuts + b]! : Infinity;
+      let end = start;
+      let sum = 0;
+      while (end < n && sorted[end]! < upper) sum += sorted[end++]!;
+      values[j * buckets + b] = end > start ? sum / (end - start) : b === 0 ? cutoffs[cuts]! : cutoffs[cuts + b - 1]!;
+      start = end;
+    }
+  }
+  return { dim, nbits, cutoffs, values };
+}
+
+/** Writes the residual code of `row - centroid` into `out[at ..]` (the bytes must start zeroed). */
+export function encodeResidual(
+  buckets: ResidualBuckets,
+  row: Float32Array,
+  rowOffset: number,
+  centroids: Float32Array,
+  centroidOffset: number,
+  out: Uint8Array,
+  at: number,
+): void {
+  const { dim, nbits, cutoffs } = buckets;
+  const cuts = (1 << nbits) - 1;
+  for (let j = 0; j < dim; j++) {
+    const r = row[rowOffset + j]! - centroids[centroidOffset + j]!;
+    const first = j * cuts;
+    let bucket = 0;
+    while (bucket < cuts && r >= cutoffs[first + bucket]!) bucket++;
+    const bit = j * nbits;
+    out[at + (bit >>> 3)]! |= bucket << (bit & 7);
+  }
+}
+
+/**
+ * Decoding by code byte: `table[(p * 256 + byte) * perByte + s]` is the residual of dimension `p * perByte + s`
+ * for that byte value, so a token decodes with one lookup per code byte instead of one shift per dimension.
+ */
+export class ResidualDecoder {
+  private readonly table: Float32Array;
+  private readonly perByte: number;
+  private readonly codeBytes: number;
+
+  constructor(readonly buckets: ResidualBuckets) {
+    const { dim, nbits, values } = buckets;
+    this.perByte = 8 / nbits;
+    this.codeBytes = residualCodeBytes(dim, nbits);
+    const B = 1 << nbits;
+    const mask = B - 1;
+    this.table = new Float32Array(this.codeBytes * 256 * this.perByte);
+    for (let p = 0; p < this.codeBytes; p++) {
+      for (let byte = 0; byte < 256; byte++) {
+        for (let s = 0; s < this.perByte; s++) {
+          const j = p * this.perByte + s;
+          if (j >= dim) break;
+          this.table[(p * 256 + byte) * this.perByte + s] = values[j * B + ((byte >>> (s * nbits)) & mask)]!;
+        }
+      }
+    }
+  }
+
+  /**
+   * `out[outOffset ..]` = unit(centroid + decoded residual of the code at `codes[at ..]`).
+   */
+  decode(codes: Uint8Array, at: number, centroids: Float32Array, centroidOffset: number, out: Float32Array, outOffset: number): void {
+    const { dim } = this.buckets;
+    const perByte = this.perByte;
+    const table = this.table;
+    for (let p = 0, j = 0; p < this.codeBytes; p++) {
+      const base = (p * 256 + codes[at + p]!) * perByte;
+      for (let s = 0; s < perByte && j < dim; s++, j++) out[outOffset + j] = centroids[centroidOffset + j]! + table[base + s]!;
+    }
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += out[outOffset + j]! * out[outOffset + j]!;
+    if (norm > 0) {
+      const scale = 1 / Math.sqrt(norm);
+      for (let j = 0; j < dim; j++) out[outOffset + j]! *= scale;
+    }
+  }
+}
