@@ -45,7 +45,10 @@ export function fitResidualBuckets(residuals: Float32Array, n: number, dim: numb
   return { dim, nbits, cutoffs, values };
 }
 
-/** Writes the residual code of `row - centroid` into `out[at ..]` (the bytes must start zeroed). */
+/**
+ * Writes the residual code of `row - centroid` into `out[at ..]`. A dimension's bucket is the number of its
+ * cut-offs at or below the residual (cut-offs ascend); codes are packed a byte at a time.
+ */
 export function encodeResidual(
   buckets: ResidualBuckets,
   row: Float32Array,
@@ -57,14 +60,24 @@ export function encodeResidual(
 ): void {
   const { dim, nbits, cutoffs } = buckets;
   const cuts = (1 << nbits) - 1;
+  let byte = 0;
+  let filled = 0;
+  let written = at;
   for (let j = 0; j < dim; j++) {
     const r = row[rowOffset + j]! - centroids[centroidOffset + j]!;
     const first = j * cuts;
+    // Counted without branches: residuals fall on either side of a cut-off at random, so branches mispredict.
     let bucket = 0;
-    while (bucket < cuts && r >= cutoffs[first + bucket]!) bucket++;
-    const bit = j * nbits;
-    out[at + (bit >>> 3)]! |= bucket << (bit & 7);
+    for (let c = 0; c < cuts; c++) bucket += r >= cutoffs[first + c]! ? 1 : 0;
+    byte |= bucket << filled;
+    filled += nbits;
+    if (filled === 8) {
+      out[written++] = byte;
+      byte = 0;
+      filled = 0;
+    }
   }
+  if (filled > 0) out[written] = byte;
 }
 
 /**
