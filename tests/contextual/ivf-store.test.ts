@@ -36,7 +36,7 @@ function storedLists(store: IvfStore): Map<number, number[]> {
 describe('IVF store', () => {
   it('stays exactly equal to the brute-force lists through batched adds, replacements and deletes (small chunks)', () => {
     const root = env();
-    const store = new IvfStore(root, 4);
+    const store = new IvfStore(root, 'ivf', 4);
     const random = mulberry32(99);
     const docs = new Map<number, number[]>();
     let nextId = 0;
@@ -73,7 +73,7 @@ describe('IVF store', () => {
 
   it('an id below a list\'s first chunk joins it and lowers its key; an emptied chunk disappears', () => {
     const root = env();
-    const store = new IvfStore(root, 3);
+    const store = new IvfStore(root, 'ivf', 3);
     root.transactionSync(() => store.addDocuments([10, 11, 12, 13, 14].map((id) => ({ internalId: id, centroids: [7] }))));
     root.transactionSync(() => store.addDocument(2, [7]));
     expect(storedLists(store).get(7)).toEqual([2, 10, 11, 12, 13, 14]);
@@ -83,5 +83,23 @@ describe('IVF store', () => {
     root.transactionSync(() => [10, 11, 12].forEach((id) => store.removeDocument(id, [7])));
     expect(storedLists(store).has(7)).toBe(false);
     expect(store.size()).toEqual({ chunks: 0, bytes: 0 });
+  });
+});
+
+describe('IVF repacking', () => {
+  it('moves every list into a second store unchanged and leaves the first empty', () => {
+    const root = env();
+    const a = new IvfStore(root, 'ivf', 3);
+    const b = new IvfStore(root, 'ivf.1', 3);
+    root.transactionSync(() => {
+      a.addDocuments(Array.from({ length: 40 }, (_, id) => ({ internalId: id, centroids: [id % 5, (id * 7) % 11] })));
+      a.removeDocument(7, [2, 5]);
+    });
+    const before = storedLists(a);
+    root.transactionSync(() => a.moveTo(b));
+    expect(storedLists(b)).toEqual(before);
+    expect(storedLists(a).size).toBe(0);
+    root.transactionSync(() => b.addDocument(40, [0]));
+    expect(storedLists(b).get(0)).toEqual([...before.get(0)!, 40]);
   });
 });

@@ -16,9 +16,26 @@ export class IvfStore {
   private readonly db: Database<Uint8Array, Buffer>;
   private scratch: Uint32Array = new Uint32Array(4096);
 
-  /** `chunkIds` below IVF_CHUNK_IDS only for tests that exercise splits on small lists. */
-  constructor(env: RootDatabase, private readonly chunkIds = IVF_CHUNK_IDS) {
-    this.db = env.openDB<Uint8Array, Buffer>({ name: 'ivf', keyEncoding: 'binary', encoding: 'binary' });
+  /**
+   * `name` is the LMDB database (an index alternates two when it repacks); `chunkIds` below IVF_CHUNK_IDS only for
+   * tests that exercise splits on small lists.
+   */
+  constructor(
+    env: RootDatabase,
+    readonly name = 'ivf',
+    private readonly chunkIds = IVF_CHUNK_IDS,
+  ) {
+    this.db = env.openDB<Uint8Array, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
+  }
+
+  /**
+   * Inside a write transaction: writes this store's chunks into the empty `target` in key order with LMDB's append
+   * flag, so its pages are filled (random updates leave B-tree pages about half full), then empties this store.
+   * Streams: memory does not grow with the lists.
+   */
+  moveTo(target: IvfStore): void {
+    for (const { key, value } of this.db.getRange()) target.db.putSync(key, value, { append: true });
+    this.db.clearSync();
   }
 
   /** Inside a write transaction: adds `internalId` to the lists of `centroids` (any order, repeats ignored). */
