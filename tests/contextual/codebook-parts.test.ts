@@ -79,13 +79,42 @@ describe('cell assignment', () => {
 });
 
 describe('residual buckets', () => {
-  it('cut-offs are per-dimension quantiles and values bucket means (hand-worked)', () => {
-    // one dimension, 8 residuals, 2 bits: quartiles
+  it('starts at the quantiles and converges to the Lloyd-Max quantiser (hand-worked)', () => {
+    // One dimension, 8 evenly spaced residuals, 2 bits. Quantile start: cut-offs sorted[2], sorted[4], sorted[6] =
+    // -0.1, 0.1, 0.3 and bucket means -0.25, -0.05, 0.15, 0.35; Lloyd-Max moves the cut-offs to the midpoints
+    // -0.15, 0.05, 0.25, which keep the same buckets and means: converged.
     const residuals = Float32Array.from([0.4, -0.3, 0.1, -0.1, 0.2, 0.3, -0.2, 0.0]);
     const b = fitResidualBuckets(residuals, 8, 1, 2);
-    // sorted: -0.3 -0.2 -0.1 0 0.1 0.2 0.3 0.4; cut-offs at sorted[2], sorted[4], sorted[6]
-    expect(Array.from(b.cutoffs)).toEqual([Math.fround(-0.1), Math.fround(0.1), Math.fround(0.3)]);
+    expect(Array.from(b.cutoffs).map((v) => Number(v.toFixed(4)))).toEqual([-0.15, 0.05, 0.25]);
     expect(Array.from(b.values).map((v) => Number(v.toFixed(4)))).toEqual([-0.25, -0.05, 0.15, 0.35]);
+    // Skewed, 1 bit: the quantile cut-off 0 leaves bucket 0 empty (value 0) and bucket 1 the mean 0.25; Lloyd-Max
+    // moves the cut-off to 0.125, then to the midpoint 0.5 of the new means 0 and 1.
+    const skewed = fitResidualBuckets(Float32Array.from([0, 0, 1, 0]), 4, 1, 1);
+    expect(Array.from(skewed.cutoffs)).toEqual([0.5]);
+    expect(Array.from(skewed.values)).toEqual([0, 1]);
+  });
+
+  it('Lloyd-Max buckets reconstruct Gaussian residuals with less squared error than the quantile start', () => {
+    const n = 4000;
+    const rows = clusteredRows(n, 1, 1, 3, 17);
+    const gaussian = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    for (const data of [rows, gaussian]) {
+      const fitted = fitResidualBuckets(data.slice(), n, 1, 2);
+      const sorted = data.slice().sort();
+      const quantileCuts = [1, 2, 3].map((q) => sorted[Math.floor((q * n) / 4)]!);
+      const error = (cuts: number[], levels: (bucket: number) => number) =>
+        Array.from(data).reduce((sum, r) => {
+          const bucket = cuts.filter((c) => r >= c).length;
+          return sum + (r - levels(bucket)) ** 2;
+        }, 0);
+      const quantileMeans = [0, 1, 2, 3].map((bucket) => {
+        const members = Array.from(data).filter((r) => quantileCuts.filter((c) => r >= c).length === bucket);
+        return members.reduce((a, b) => a + b, 0) / members.length;
+      });
+      const lloyd = error(Array.from(fitted.cutoffs), (bucket) => fitted.values[bucket]!);
+      const quantile = error(quantileCuts, (bucket) => quantileMeans[bucket]!);
+      expect(lloyd).toBeLessThanOrEqual(quantile * 1.0001);
+    }
   });
 
   for (const nbits of [1, 2, 4]) {

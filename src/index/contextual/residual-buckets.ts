@@ -19,30 +19,56 @@ export function residualCodeBytes(dim: number, nbits: number): number {
   return Math.ceil((dim * nbits) / 8);
 }
 
+/** Lloyd-Max refinements after the quantile start (each lowers the squared error; a few suffice). */
+const LLOYD_ITERATIONS = 8;
+
 /**
  * Fits buckets to `n` residual rows given dimension-major (`residuals[j * n + i]` is dimension j of row i; sorted
- * in place). Empty buckets (many equal residuals) decode as their lower cut-off.
+ * in place): per dimension, cut-offs start at the quantiles `b / 2^nbits` and values at their buckets' means, then
+ * Lloyd-Max iterations move each cut-off to the midpoint of its neighbouring values and each value to its bucket's
+ * mean, which minimises the squared reconstruction error of a scalar quantiser. Empty buckets keep their value.
  */
 export function fitResidualBuckets(residuals: Float32Array, n: number, dim: number, nbits: number): ResidualBuckets {
   if (!RESIDUAL_NBITS.includes(nbits)) throw new RangeError(`residual nbits must be one of ${RESIDUAL_NBITS.join(', ')}, got ${nbits}`);
   const buckets = 1 << nbits;
   const cutoffs = new Float32Array(dim * (buckets - 1));
   const values = new Float32Array(dim * buckets);
+  const prefix = new Float64Array(n + 1);
+  const bounds = new Int32Array(buckets + 1);
   for (let j = 0; j < dim; j++) {
     const sorted = residuals.subarray(j * n, (j + 1) * n).sort();
-    const cuts = j * (buckets - 1);
-    for (let b = 1; b < buckets; b++) cutoffs[cuts + b - 1] = sorted[Math.min(n - 1, Math.floor((b * n) / buckets))]!;
-    let start = 0;
-    for (let b = 0; b < buckets; b++) {
-      const upper = b < buckets - 1 ? cutoffs[cuts + b]! : Infinity;
-      let end = start;
-      let sum = 0;
-      while (end < n && sorted[end]! < upper) sum += sorted[end++]!;
-      values[j * buckets + b] = end > start ? sum / (end - start) : b === 0 ? cutoffs[cuts]! : cutoffs[cuts + b - 1]!;
-      start = end;
+    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + sorted[i]!;
+    const cuts = cutoffs.subarray(j * (buckets - 1), (j + 1) * (buckets - 1));
+    const levels = values.subarray(j * buckets, (j + 1) * buckets);
+    for (let b = 1; b < buckets; b++) cuts[b - 1] = sorted[Math.min(n - 1, Math.floor((b * n) / buckets))]!;
+    for (let iteration = 0; iteration <= LLOYD_ITERATIONS; iteration++) {
+      // Bucket b holds sorted[bounds[b] .. bounds[b + 1]): the residuals r with cuts[b - 1] <= r < cuts[b].
+      bounds[0] = 0;
+      bounds[buckets] = n;
+      for (let b = 1; b < buckets; b++) bounds[b] = lowerBound(sorted, cuts[b - 1]!, bounds[b - 1]!);
+      for (let b = 0; b < buckets; b++) {
+        const from = bounds[b]!;
+        const to = bounds[b + 1]!;
+        if (to > from) levels[b] = (prefix[to]! - prefix[from]!) / (to - from);
+        else if (iteration === 0) levels[b] = b === 0 ? cuts[0]! : cuts[b - 1]!;
+      }
+      if (iteration === LLOYD_ITERATIONS) break;
+      for (let b = 1; b < buckets; b++) cuts[b - 1] = (levels[b - 1]! + levels[b]!) / 2;
     }
   }
   return { dim, nbits, cutoffs, values };
+}
+
+/** First index in `sorted[from ..]` whose value is >= `x`. */
+function lowerBound(sorted: Float32Array, x: number, from: number): number {
+  let lo = from;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
