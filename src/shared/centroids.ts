@@ -55,7 +55,7 @@ export class CentroidKernels {
   }
 
   /** `out[i * count + c]` = the score of row i against centroid c (float32, see the class comment). */
-  scores(rows: MultiVector, out = new Float32Array(rows.count * this.count)): Float32Array {
+  scores(rows: MultiVector, out: Float32Array = new Float32Array(rows.count * this.count)): Float32Array {
     this.checkDim(rows);
     const k = this.count;
     if (out.length < rows.count * k) throw new RangeError('centroid kernels: the output is shorter than rows x centroids');
@@ -68,6 +68,33 @@ export class CentroidKernels {
           out.set(sims.subarray(r * stride, r * stride + tileCount), (first + r) * k + tile);
         }
       });
+    }
+    return out;
+  }
+
+  /**
+   * `out[i * count + j]` = the score of row i against centroid `first + j`, for the `count` centroids from `first`:
+   * a contiguous slice of the codebook (a compressed index's cell) scored without copying it.
+   */
+  scoreRange(rows: MultiVector, first: number, count: number, out: Float32Array = new Float32Array(rows.count * count)): Float32Array {
+    this.checkDim(rows);
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > this.count) {
+      throw new RangeError(`centroid kernels: centroids ${first}..${first + count} are outside 0..${this.count}`);
+    }
+    if (out.length < rows.count * count) throw new RangeError('centroid kernels: the output is shorter than rows x centroids');
+    if (count === 0) return out;
+    if (this.kernel === null) {
+      const slice = this.centroids.subarray(first * this.dim, (first + count) * this.dim);
+      return similaritiesScalar(rows.data, rows.count, slice, count, this.dim, out);
+    }
+    const stride = this.layout.simsStride / 4;
+    for (let firstRow = 0; firstRow < rows.count; firstRow += ROW_BATCH) {
+      const n = this.placeRows(rows, firstRow);
+      this.forEachTile(n, (tile, tileCount, sims) => {
+        for (let r = 0; r < n; r++) {
+          out.set(sims.subarray(r * stride, r * stride + tileCount), (firstRow + r) * count + tile - first);
+        }
+      }, first, first + count);
     }
     return out;
   }
@@ -131,12 +158,17 @@ export class CentroidKernels {
     return n;
   }
 
-  /** Scores the n placed rows against each tile of centroids in turn; `visit` sees the tile's score rows. */
-  private forEachTile(n: number, visit: (tile: number, tileCount: number, sims: Float32Array) => void): void {
+  /** Scores the n placed rows against each tile of centroids [from, to) in turn; `visit` sees the tile's score rows. */
+  private forEachTile(
+    n: number,
+    visit: (tile: number, tileCount: number, sims: Float32Array) => void,
+    from = 0,
+    to = this.count,
+  ): void {
     const { rows, rowStride, sims, simsStride, best } = this.layout;
     const view = new Float32Array(this.memory.buffer, sims, (ROW_BATCH * simsStride) / 4);
-    for (let tile = 0; tile < this.count; tile += TILE_CENTROIDS) {
-      const tileCount = Math.min(TILE_CENTROIDS, this.count - tile);
+    for (let tile = from; tile < to; tile += TILE_CENTROIDS) {
+      const tileCount = Math.min(TILE_CENTROIDS, to - tile);
       this.kernel!.similarities(rows, n, rowStride, tile * this.dim * 4, tileCount, this.dim, sims, simsStride, best);
       visit(tile, tileCount, view);
     }

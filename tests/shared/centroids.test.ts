@@ -82,6 +82,24 @@ describe('CentroidKernels', () => {
     expect(compared).toBeGreaterThan(60_000);
   });
 
+  it('scoreRange scores a slice of the codebook exactly as the full scores, on both backends', () => {
+    const random = rng(77);
+    for (const [dim, k, queryCount, first, count] of [
+      [8, 600, 33, 0, 600], [8, 600, 33, 255, 2], [128, 1000, 5, 300, 257], [5, 9, 2, 8, 1], [16, 40, 3, 10, 0],
+    ] as const) {
+      const centroids = rows(random, k, dim);
+      const query = rows(random, queryCount, dim);
+      const full = similaritiesScalar(query.data, queryCount, centroids.data, k, dim, new Float32Array(queryCount * k));
+      const want = new Float32Array(queryCount * count);
+      for (let i = 0; i < queryCount; i++) want.set(full.subarray(i * k + first, i * k + first + count), i * count);
+      for (const backend of ['wasm-simd', 'scalar'] as const) {
+        const got = new CentroidKernels(centroids, backend).scoreRange(query, first, count);
+        expect(sameBits(got, want), `${backend} dim ${dim} k ${k} from ${first} count ${count}`).toBe(true);
+      }
+    }
+    expect(() => new CentroidKernels(rows(random, 4, 2)).scoreRange(rows(random, 1, 2), 3, 2)).toThrow(/outside 0..4/);
+  });
+
   it('nearest centroids equal a sort of the reference scores, ties to the lower index, on both backends', () => {
     const random = rng(77);
     for (const [dim, k, count] of [[3, 10, 40], [16, 300, 70], [100, 777, 45], [128, 520, 33]] as const) {

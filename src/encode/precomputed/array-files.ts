@@ -37,7 +37,7 @@ const NPY_DTYPES: Record<string, ArrayDtype> = {
  */
 export function readNpyHeader(file: string): ArrayFile {
   const fail = (why: string): never => {
-    throw new InputError(why, { file }, undefined, 'invalid_embeddings');
+    throw new InputError(why, { file }, undefined, 'invalid_input');
   };
   return withFile(file, (fd, size) => {
     const head = Buffer.alloc(12);
@@ -79,7 +79,7 @@ const SAFETENSORS_DTYPES: Record<string, ArrayDtype> = { F32: 'float32', F16: 'f
 /** Reads a safetensors header (u64 length, JSON of name -> dtype, shape, data_offsets) and checks its extents. */
 export function readSafetensorsHeader(file: string): Map<string, ArrayFile> {
   const fail = (why: string): never => {
-    throw new InputError(why, { file }, undefined, 'invalid_embeddings');
+    throw new InputError(why, { file }, undefined, 'invalid_input');
   };
   return withFile(file, (fd, size) => {
     if (size < 8) fail('not a safetensors file (shorter than its header length)');
@@ -119,7 +119,7 @@ export function readSafetensorsHeader(file: string): Map<string, ArrayFile> {
 /** Reads a whole integer array (document lengths) as numbers. */
 export function readIntegerArray(array: ArrayFile): number[] {
   if (!array.dtype.startsWith('int') && !array.dtype.startsWith('uint')) {
-    throw new InputError(`${describe(array)} must hold integers, not ${array.dtype}`, { file: array.file }, undefined, 'invalid_embeddings');
+    throw new InputError(`${describe(array)} must hold integers, not ${array.dtype}`, { file: array.file }, undefined, 'invalid_input');
   }
   const n = elementCount(array);
   const bytes = readRange(array.file, array.dataOffset, n * array.itemBytes);
@@ -148,7 +148,7 @@ export function readRange(file: string, position: number, length: number): Buffe
     let done = 0;
     while (done < length) {
       const n = readSync(fd, out, done, length - done, position + done);
-      if (n === 0) throw new InputError('ended before the data its header declares', { file }, undefined, 'invalid_embeddings');
+      if (n === 0) throw new InputError('ended before the data its header declares', { file }, undefined, 'invalid_input');
       done += n;
     }
     return out;

@@ -77,7 +77,7 @@ export class EmbeddingBundle {
       const tensors = readSafetensorsHeader(safetensors);
       const get = (name: string): ArrayFile => {
         const array = tensors.get(name);
-        if (!array) throw new InputError(`has no tensor "${name}" (found: ${[...tensors.keys()].join(', ') || 'none'})`, { file: safetensors }, name, 'invalid_embeddings');
+        if (!array) throw new InputError(`has no tensor "${name}" (found: ${[...tensors.keys()].join(', ') || 'none'})`, { file: safetensors }, name, 'invalid_input');
         return array;
       };
       vectors = get('embeddings');
@@ -87,7 +87,7 @@ export class EmbeddingBundle {
       lengthsArray = readNpyHeader(path.join(dir, BUNDLE_FILES.lengths));
     }
     const fail = (array: ArrayFile, field: string, why: string): never => {
-      throw new InputError(why, { file: array.file }, field, 'invalid_embeddings');
+      throw new InputError(why, { file: array.file }, field, 'invalid_input');
     };
     if (vectors.dtype !== 'float32' && vectors.dtype !== 'float16') fail(vectors, 'embeddings', `${describe(vectors)} holds ${vectors.dtype}; embeddings must be float32 or float16`);
     if (vectors.shape.length !== 2) fail(vectors, 'embeddings', `embeddings must be a 2-D array (total_tokens, dim), got shape (${vectors.shape.join(', ')})`);
@@ -128,7 +128,7 @@ export class EmbeddingBundle {
         let done = 0;
         while (done < bytes) {
           const got = readSync(fd, buffer, done, bytes - done, this.vectors.dataOffset + row * bytesPerRow + done);
-          if (got === 0) throw new InputError('ended before the data its header declares', { file: this.vectors.file }, 'embeddings', 'invalid_embeddings');
+          if (got === 0) throw new InputError('ended before the data its header declares', { file: this.vectors.file }, 'embeddings', 'invalid_input');
           done += got;
         }
         decodeRows(buffer, n * this.dim, this.vectors.dtype, rows, (row - rowStart) * this.dim);
@@ -169,7 +169,7 @@ export class EmbeddingBundle {
         `document "${this.ids[doc]}" (row ${row - this.offsets[doc]!} of its ${this.lengths[doc]}, file row ${row}) holds a non-finite value`,
         { file: this.vectors.file },
         'embeddings',
-        'invalid_embeddings',
+        'invalid_input',
       );
     }
   }
@@ -187,19 +187,19 @@ function readIds(file: string, expected: number): string[] {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError('is not valid UTF-8', { file }, 'ids', 'invalid_embeddings');
+    throw new InputError('is not valid UTF-8', { file }, 'ids', 'invalid_input');
   }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const ids = lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   if (ids.length !== expected) {
-    throw new InputError(`holds ${ids.length} ids, but doclens describes ${expected} documents`, { file }, 'ids', 'invalid_embeddings');
+    throw new InputError(`holds ${ids.length} ids, but doclens describes ${expected} documents`, { file }, 'ids', 'invalid_input');
   }
   const seen = new Map<string, number>();
   ids.forEach((id, i) => {
-    if (id.length === 0) throw new InputError('empty document id', { file, line: i + 1 }, 'ids', 'invalid_embeddings');
+    if (id.length === 0) throw new InputError('empty document id', { file, line: i + 1 }, 'ids', 'invalid_input');
     const before = seen.get(id);
-    if (before !== undefined) throw new InputError(`duplicate document id "${id}" (also on line ${before})`, { file, line: i + 1 }, 'ids', 'invalid_embeddings');
+    if (before !== undefined) throw new InputError(`duplicate document id "${id}" (also on line ${before})`, { file, line: i + 1 }, 'ids', 'invalid_input');
     seen.set(id, i + 1);
   });
   return ids;

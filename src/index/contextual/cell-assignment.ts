@@ -1,4 +1,4 @@
-import { DenseDots, type KernelRows } from './kernels/dense-dots.js';
+import { CentroidKernels, multiVector } from '../../shared/index.js';
 import type { CellCodebook } from './two-level-kmeans.js';
 
 /** Rows assigned per pass: bounds the coarse score matrix to BLOCK x cells floats. */
@@ -12,9 +12,8 @@ const BLOCK = 1024;
  */
 export class CellAssigner {
   readonly probe: number;
-  private readonly kernel = new DenseDots();
-  private readonly coarse: KernelRows;
-  private readonly fine: KernelRows;
+  private readonly coarse: CentroidKernels;
+  private readonly fine: CentroidKernels;
   private coarseScores: Float32Array = new Float32Array(0);
   private fineScores: Float32Array = new Float32Array(0);
   private gathered: Float32Array = new Float32Array(0);
@@ -30,8 +29,8 @@ export class CellAssigner {
   ) {
     if (!Number.isInteger(probe) || probe < 1) throw new RangeError(`cell probe must be a positive integer, got ${probe}`);
     this.probe = Math.min(probe, book.cellCount);
-    this.coarse = this.kernel.store(book.coarse, book.cellCount, book.dim);
-    this.fine = this.kernel.store(book.centroids, book.size, book.dim);
+    this.coarse = new CentroidKernels(multiVector(book.coarse.subarray(0, book.cellCount * book.dim), book.dim));
+    this.fine = new CentroidKernels(multiVector(book.centroids.subarray(0, book.size * book.dim), book.dim));
     this.cellFill = new Int32Array(book.cellCount + 1);
     this.topCells = new Int32Array(this.probe);
     this.topScores = new Float32Array(this.probe);
@@ -48,8 +47,7 @@ export class CellAssigner {
     const { dim, cellCount, cellStart } = this.book;
     const probe = this.probe;
     this.coarseScores = ensure(this.coarseScores, n * cellCount);
-    const loaded = this.kernel.load('rows', rows, n, dim);
-    this.kernel.dots(loaded, 0, n, this.coarse, 0, cellCount, this.coarseScores);
+    this.coarse.scores(multiVector(rows.subarray(0, n * dim), dim), this.coarseScores);
 
     // (row, cell) pairs grouped by cell with a counting sort.
     this.cellOfPair = ensureInt(this.cellOfPair, n * probe);
@@ -88,8 +86,7 @@ export class CellAssigner {
         this.gathered.set(rows.subarray(r * dim, (r + 1) * dim), q * dim);
       }
       this.fineScores = ensure(this.fineScores, count * size);
-      const group = this.kernel.load('group', this.gathered, count, dim);
-      this.kernel.dots(group, 0, count, this.fine, first, size, this.fineScores);
+      this.fine.scoreRange(multiVector(this.gathered.subarray(0, count * dim), dim), first, size, this.fineScores);
       for (let q = 0; q < count; q++) {
         const r = this.pairsByCell[from + q]!;
         const base = q * size;

@@ -1,6 +1,6 @@
 import { mulberry32 } from '../../shared/random.js';
 import { dot } from './dense-dot.js';
-import { DenseDots, type KernelRows } from './kernels/dense-dots.js';
+import { CentroidKernels, multiVector } from '../../shared/index.js';
 
 /** Lloyd iterations of the coarse and of each cell's k-means (ColBERTv2 runs 4 over the whole sample). */
 export const COARSE_ITERATIONS = 8;
@@ -40,11 +40,9 @@ export function trainTwoLevel(sample: Float32Array, n: number, dim: number, k: n
   if (!(n >= 1) || sample.length < n * dim) throw new RangeError(`codebook training needs at least one row of dim ${dim}`);
   const target = Math.max(1, Math.min(Math.floor(k), n));
   const cells = Math.min(cellsFor(target), n);
-  const kernel = new DenseDots();
-  const all = kernel.store(sample, n, dim);
-  const coarse = sphericalKMeans(kernel, all, sample, n, dim, cells, options.coarseIterations ?? COARSE_ITERATIONS, mulberry32(options.seed));
+  const coarse = sphericalKMeans(sample, n, dim, cells, options.coarseIterations ?? COARSE_ITERATIONS, mulberry32(options.seed));
   const cellOf = new Int32Array(n);
-  assignExact(kernel, kernel.load('centroids', coarse.centroids, coarse.count, dim), all, n, cellOf);
+  assignExact(coarse.centroids, coarse.count, sample, n, dim, cellOf);
   const members = rowsByCell(cellOf, coarse.count);
   const shares = proportionalShares(members.sizes, target);
 
@@ -60,8 +58,7 @@ export function trainTwoLevel(sample: Float32Array, n: number, dim: number, k: n
     const ids = members.rows.subarray(members.start[c]!, members.start[c]! + rowsInCell);
     for (let r = 0; r < ids.length; r++) cellRows.set(sample.subarray(ids[r]! * dim, ids[r]! * dim + dim), r * dim);
     const random = mulberry32((options.seed ^ Math.imul(c + 1, 0x9e3779b1)) >>> 0);
-    const stored = kernel.load('cell', cellRows, rowsInCell, dim);
-    const fine = sphericalKMeans(kernel, stored, cellRows, rowsInCell, dim, share, options.fineIterations ?? FINE_ITERATIONS, random);
+    const fine = sphericalKMeans(cellRows, rowsInCell, dim, share, options.fineIterations ?? FINE_ITERATIONS, random);
     centroids.set(fine.centroids.subarray(0, fine.count * dim), size * dim);
     size += fine.count;
   }
@@ -125,8 +122,6 @@ export function proportionalShares(sizes: ArrayLike<number>, total: number): Int
  * the rows hold fewer distinct values).
  */
 export function sphericalKMeans(
-  kernel: DenseDots,
-  stored: KernelRows,
   rows: Float32Array,
   n: number,
   dim: number,
@@ -140,7 +135,7 @@ export function sphericalKMeans(
   const sums = new Float64Array(count * dim);
   const members = new Int32Array(count);
   for (let iter = 0; iter < iterations; iter++) {
-    assignExact(kernel, kernel.load('centroids', centroids, count, dim), stored, n, assignment, similarity);
+    assignExact(centroids, count, rows, n, dim, assignment, similarity);
     sums.fill(0);
     members.fill(0);
     for (let i = 0, off = 0; i < n; i++, off += dim) {
@@ -168,21 +163,22 @@ export function sphericalKMeans(
 
 /**
  * `out[i]` = the centroid with the largest inner product with row i of `rows` (first on ties), `similarity[i]` its
- * score; both row sets live in `kernel`.
+ * score.
  */
 export function assignExact(
-  kernel: DenseDots,
-  centroids: KernelRows,
-  rows: KernelRows,
+  centroids: Float32Array,
+  count: number,
+  rows: Float32Array,
   n: number,
+  dim: number,
   out: Int32Array,
   similarity?: Float32Array,
 ): void {
-  const count = centroids.rows;
+  const kernels = new CentroidKernels(multiVector(centroids.subarray(0, count * dim), dim));
   const scores = new Float32Array(Math.min(ASSIGN_BLOCK, n) * count);
   for (let first = 0; first < n; first += ASSIGN_BLOCK) {
     const block = Math.min(ASSIGN_BLOCK, n - first);
-    kernel.dots(rows, first, block, centroids, 0, count, scores);
+    kernels.scores(multiVector(rows.subarray(first * dim, (first + block) * dim), dim), scores);
     for (let r = 0; r < block; r++) {
       const base = r * count;
       let best = 0;

@@ -1,5 +1,5 @@
 import type { CellCodebook } from '../../index/contextual/two-level-kmeans.js';
-import { DenseDots, type KernelRows } from '../../index/contextual/kernels/dense-dots.js';
+import { CentroidKernels, multiVector } from '../../shared/index.js';
 
 /**
  * A query's similarities to the codebook, as the PLAID stages read them. Only the fine centroids of each query
@@ -22,20 +22,19 @@ export interface CentroidProbe {
 }
 
 /**
- * Scores query rows against a codebook by cells, in the SIMD dense-dots kernel; owns the codebook's copy in
+ * Scores query rows against a codebook by cells, in the SIMD codebook kernels (`CentroidKernels`); owns the codebook's copy in
  * kernel memory and the probe buffers (one instance per thread, results valid until the next `probe`).
  */
 export class CentroidProber {
-  private readonly kernel = new DenseDots();
-  private readonly coarse: KernelRows;
-  private readonly fine: KernelRows;
+  private readonly coarse: CentroidKernels;
+  private readonly fine: CentroidKernels;
   private table: Float32Array = new Float32Array(0);
   private coarseScores: Float32Array = new Float32Array(0);
   private gathered: Float32Array = new Float32Array(0);
 
   constructor(readonly book: CellCodebook) {
-    this.coarse = this.kernel.store(book.coarse, book.cellCount, book.dim);
-    this.fine = this.kernel.store(book.centroids, book.size, book.dim);
+    this.coarse = new CentroidKernels(multiVector(book.coarse.subarray(0, book.cellCount * book.dim), book.dim));
+    this.fine = new CentroidKernels(multiVector(book.centroids.subarray(0, book.size * book.dim), book.dim));
   }
 
   probe(query: Float32Array, rows: number, options: { readonly cells: number; readonly nprobe: number }): CentroidProbe {
@@ -45,8 +44,7 @@ export class CentroidProber {
     if (this.table.length < size * rows) this.table = new Float32Array(size * rows);
     const table = this.table;
     if (this.coarseScores.length < rows * cellCount) this.coarseScores = new Float32Array(rows * cellCount);
-    const loaded = this.kernel.load('query', query, rows, dim);
-    this.kernel.dots(loaded, 0, rows, this.coarse, 0, cellCount, this.coarseScores);
+    this.coarse.scores(multiVector(query.subarray(0, rows * dim), dim), this.coarseScores);
 
     // Rows that explore each cell, so that one kernel call scores them against it together.
     const explorers: number[][] = Array.from({ length: cellCount }, () => []);
@@ -71,7 +69,7 @@ export class CentroidProber {
       if (this.gathered.length < who.length * dim) this.gathered = new Float32Array(who.length * dim);
       who.forEach((i, q) => this.gathered.set(query.subarray(i * dim, (i + 1) * dim), q * dim));
       const scores = new Float32Array(who.length * count);
-      this.kernel.dots(this.kernel.load('explorers', this.gathered, who.length, dim), 0, who.length, this.fine, first, count, scores);
+      this.fine.scoreRange(multiVector(this.gathered.subarray(0, who.length * dim), dim), first, count, scores);
       scored += who.length * count;
       who.forEach((i, q) => {
         for (let c = 0; c < count; c++) {
