@@ -30,7 +30,7 @@ const slotOf = new Map<number, number>();
 const distinct: number[] = [];
 let vectors = new Float32Array(1024 * dim);
 for (const id of index.liveInternalIds()) {
-  const labels = index.inspect().tokenVectors.rowLabels(id)!;
+  const labels = index.inspect().distinct().rowLabels(id)!;
   const rows = index.readVectors(id)!;
   for (let r = 0; r < labels.length; r++) {
     const label = labels[r]!;
@@ -46,7 +46,7 @@ for (const id of index.liveInternalIds()) {
   }
 }
 console.error(
-  `${index.counts().vectors} stored vectors, ${distinct.length} distinct (graph live ${index.inspect().tokenVectors.graphStats().live}); collected in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  `${index.counts().vectors} stored vectors, ${distinct.length} distinct (graph live ${index.inspect().distinct().graphStats().live}); collected in ${((performance.now() - started) / 1000).toFixed(1)}s`,
 );
 
 const texts = readFileSync(join(dataset, 'queries.jsonl'), 'utf8')
@@ -86,7 +86,7 @@ for (const ef of efs) {
   const t0 = performance.now();
   for (let i = 0; i < tokens.length; i++) {
     const truth = new Set(truths[i]);
-    for (const label of index.inspect().tokenVectors.nearestLabels(tokens[i]!, k, ef).labels) if (truth.has(label)) found++;
+    for (const label of index.inspect().distinct().nearestLabels(tokens[i]!, k, ef).labels) if (truth.has(label)) found++;
   }
   const ms = (performance.now() - t0) / tokens.length;
   results.push({ ef, recall: Number((found / (tokens.length * k)).toFixed(4)), msPerToken: Number(ms.toFixed(3)) });

@@ -192,7 +192,19 @@ export const IndexInfoSchema = z.object({
   quantization: z.string(),
   exact_match_recovery: z.boolean().describe('documents keep the tokens their rows stand for; exact token matches score as before pooling'),
   exact_token_bytes: z.number().int().optional().describe('bytes of exact-match recovery token lists (when kept)'),
-  distinct_vectors: z.number().int().describe('distinct stored vectors in the HNSW graph'),
+  layout: z.enum(['distinct-vectors', 'centroids']).describe('token-vector layout: an HNSW graph of distinct vectors, or PLAID centroids with an inverted file'),
+  distinct_vectors: z.number().int().optional().describe('distinct stored vectors in the HNSW graph (distinct-vectors layout)'),
+  centroids: z
+    .object({
+      centroids: z.number().int(),
+      cells: z.number().int(),
+      lists: z.number().int(),
+      postings: z.number().int(),
+      largest_list: z.number().int(),
+      list_bytes: z.number().int(),
+    })
+    .optional()
+    .describe('PLAID layout: codebook size and cells, non-empty inverted lists, postings, the longest list, list bytes'),
   reduction_steps: z
     .array(z.object({ step: z.string(), vectors: z.number().int().nullable() }))
     .describe('vectors left after each reduction step, starting with "encoded" (null: not recorded)'),

@@ -11,11 +11,19 @@ import { DocumentTable } from './store/document-table.js';
 import type { StoreState } from './store/store-records.js';
 import { copyState, logsPrunedTo, StoreSchema } from './store/store-schema.js';
 import { encodeBatch, WriteBatch, type CommittedBatch, type WriteTargets } from './store/write-batch.js';
+import { isPlaidCodec } from './codecs/registry.js';
+import type { CentroidResidualCodec } from './codecs/centroid-residual-codec.js';
+import type { CodecDriftSums } from './codecs/codec-drift.js';
+import { CentroidVectorIndex } from './token-vectors/centroids/centroid-vector-index.js';
 import { DistinctVectorIndex, type DistinctVectorInspection } from './token-vectors/distinct/distinct-vector-index.js';
+import type { StoredRows, TokenVectorIndex, TokenVectorInspection } from './token-vectors/token-vector-index.js';
 import type { HnswHit, IndexCounts, Manifest, PreparedDocument, QuantizationName, SparseIndexMode, StoredDocument } from './types.js';
 import { verifyIndex, type VerifyReport } from './verify-index.js';
 
 export type { CreateIndexOptions } from './index-settings.js';
+
+/** LMDB page size of PLAID indexes: a document's codes (~3-7 KB) fill pages instead of 4 KiB overflow runs. */
+export const PLAID_PAGE_SIZE = 65536;
 
 export interface OpenIndexOptions {
   /** When given, must equal the index's encoder identity (kind, name, dim, hash). */
@@ -33,7 +41,16 @@ export interface OpenIndexOptions {
 export interface IndexInspection {
   /** The LMDB databases of the document table and bookkeeping. Writing through them bypasses every check. */
   readonly store: StoreSchema;
-  readonly tokenVectors: DistinctVectorInspection;
+  readonly tokenVectors: TokenVectorInspection;
+  /** The distinct-vector layout's view; throws for a PLAID index. */
+  distinct(): DistinctVectorInspection;
+}
+
+/** Rows a caller encoded with this index's trained codec (e.g. in worker threads), one per document, in order. */
+export interface PreEncodedBatch {
+  readonly rows: readonly StoredRows[];
+  /** The batch's reconstruction error, as `encodeBatch` measures it. */
+  readonly drift?: CodecDriftSums;
 }
 
 /**
@@ -51,7 +68,9 @@ export class LateIndex {
   private readonly schema: StoreSchema;
   private readonly codecState: CodecState;
   private readonly documents: DocumentTable;
-  private readonly tokenVectors: DistinctVectorIndex;
+  private readonly tokenVectors: TokenVectorIndex;
+  /** The PLAID layout's inverted file and codebook, when the index stores `plaid:*` codes. */
+  private readonly centroidIndex: CentroidVectorIndex | undefined;
   /** Block-max postings in the same LMDB environment; absent for sparse mode `none`. */
   private readonly sparseStore: SparseStore | undefined;
   private readonly exactTokenStore: ExactTokenStore | undefined;
@@ -78,16 +97,21 @@ export class LateIndex {
     this.exactTokenStore = settings.exactMatchRecovery === true ? new ExactTokenStore(schema.env) : undefined;
     this.state = schema.state();
     this.documents.loadVectorCounts(this.state);
-    this.tokenVectors = new DistinctVectorIndex({
-      env: schema.env,
-      dir,
-      file: schema.file,
-      dim: this.dim,
-      hnsw: settings.hnsw,
-      documents: this.documents,
-      withGraph,
-      state: () => this.state,
-    });
+    if (isPlaidCodec(settings.quantization)) {
+      this.centroidIndex = new CentroidVectorIndex(schema.env, this.documents, this.codecState.codec as CentroidResidualCodec, dir);
+      this.tokenVectors = this.centroidIndex;
+    } else {
+      this.tokenVectors = new DistinctVectorIndex({
+        env: schema.env,
+        dir,
+        file: schema.file,
+        dim: this.dim,
+        hnsw: settings.hnsw,
+        documents: this.documents,
+        withGraph,
+        state: () => this.state,
+      });
+    }
   }
 
   /** Creates a new, empty index in `dir` (created if needed; must not hold an index or other files). */
@@ -95,7 +119,7 @@ export class LateIndex {
     const now = new Date().toISOString();
     const settings = settingsFor(dir, opts, now);
     mkdirSync(dir, { recursive: true });
-    const schema = StoreSchema.create(dir, now);
+    const schema = StoreSchema.create(dir, now, isPlaidCodec(settings.quantization) ? PLAID_PAGE_SIZE : undefined);
     const index = new LateIndex(dir, settings, schema, false, true);
     // The manifest goes last: its presence marks a complete index.
     await index.flush();
@@ -141,6 +165,15 @@ export class LateIndex {
   get sparse(): SparseStore | undefined {
     this.assertOpen();
     return this.sparseStore;
+  }
+
+  /**
+   * The PLAID layout (codebook, inverted file, per-document centroid ids) for query-level candidate search;
+   * undefined for the distinct-vector layout, and until the codec is trained.
+   */
+  get centroids(): CentroidVectorIndex | undefined {
+    this.assertOpen();
+    return this.centroidIndex !== undefined && !this.codecState.needsTraining ? this.centroidIndex : undefined;
   }
 
   /** Exact-match recovery data, when the index keeps it (`manifest.exactMatchRecovery`). */
@@ -218,15 +251,18 @@ export class LateIndex {
 
   /**
    * Inserts new documents and replaces existing ones (by external id) in one LMDB transaction; later duplicates
-   * in the batch win. Documents come prepared (ingest/): they are checked, then stored as they are.
+   * in the batch win. Documents come prepared (ingest/): they are checked, then stored as they are. `encoded`,
+   * when given, holds each document's payload already encoded with this index's trained codec (the ingest
+   * pipeline's encoding workers); the documents' ids must then be distinct.
    */
-  async upsert(docs: readonly PreparedDocument[]): Promise<{ inserted: number; updated: number }> {
+  async upsert(docs: readonly PreparedDocument[], encoded?: PreEncodedBatch): Promise<{ inserted: number; updated: number }> {
     this.assertWritable();
     for (const doc of docs) checkPreparedDocument(doc, this.dim, this.sparseMode);
-    const unique = lastPerId(docs, (doc) => doc.id);
+    const unique = encoded === undefined ? lastPerId(docs, (doc) => doc.id) : docs;
     if (unique.length === 0) return { inserted: 0, updated: 0 };
-    this.codecState.ensureTrained(unique.map((doc) => doc.vectors));
-    const { rows, drift } = encodeBatch(unique, this.codecState.codec);
+    if (encoded !== undefined) this.checkPreEncoded(docs, encoded);
+    else this.codecState.ensureTrained(unique.map((doc) => doc.vectors));
+    const { rows, drift } = encoded ?? encodeBatch(unique, this.codecState.codec);
     return this.write((write) => {
       unique.forEach((doc, i) => write.upsert(doc, rows[i]!));
       if (drift) write.recordDrift(drift);
@@ -280,7 +316,12 @@ export class LateIndex {
   /** Read-only views for diagnostics, `stats` and tests (see `IndexInspection`). */
   inspect(): IndexInspection {
     this.assertOpen();
-    return { store: this.schema, tokenVectors: this.tokenVectors.inspect() };
+    const tokenVectors = this.tokenVectors.inspect();
+    const distinct = (): DistinctVectorInspection => {
+      if (tokenVectors.kind !== 'distinct-vectors') throw new UsageError(`${this.dir}: a ${tokenVectors.kind} index has no distinct-vector graph`);
+      return tokenVectors;
+    };
+    return { store: this.schema, tokenVectors, distinct };
   }
 
   /**
@@ -324,6 +365,19 @@ export class LateIndex {
       this.closed = true;
       await this.schema.close();
     }
+  }
+
+  private checkPreEncoded(docs: readonly PreparedDocument[], encoded: PreEncodedBatch): void {
+    if (this.codecState.needsTraining) throw new UsageError(`${this.dir}: pre-encoded rows need a trained codec; train it first`);
+    if (encoded.rows.length !== docs.length) throw new UsageError(`pre-encoded batch: ${encoded.rows.length} payloads for ${docs.length} documents`);
+    if (new Set(docs.map((doc) => doc.id)).size !== docs.length) throw new UsageError('pre-encoded batch: document ids must be distinct');
+    const codec = this.codecState.codec;
+    docs.forEach((doc, i) => {
+      const { count, payload } = encoded.rows[i]!;
+      if (count !== doc.vectors.count || payload.length !== codec.payloadBytes(count, this.dim)) {
+        throw new UsageError(`pre-encoded batch: document "${doc.id}" has ${doc.vectors.count} rows but a payload of ${payload.length} bytes for ${count}`);
+      }
+    });
   }
 
   private get sparseMode(): SparseIndexMode {

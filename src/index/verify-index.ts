@@ -43,7 +43,6 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
   };
   const { schema, documents, codec, state } = index;
   const dim = documents.dim;
-  const bytesPerVector = codec.bytesPerVector(dim);
   const recount = { documents: 0, vectors: 0, vectorBytes: 0 };
   const stepCounts: number[] = [];
   const df = new Map<string, number>();
@@ -72,7 +71,7 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
     const bytes = payload?.length ?? 0;
     recount.vectorBytes += bytes;
     if (value.vectorCount > 0 && !payload) note(`${doc} has no stored vectors`);
-    else if (bytes !== value.vectorCount * bytesPerVector) note(`${doc} stores ${bytes} vector bytes, expected ${value.vectorCount * bytesPerVector}`);
+    else if (bytes !== codec.payloadBytes(value.vectorCount, dim)) note(`${doc} stores ${bytes} vector bytes, expected ${codec.payloadBytes(value.vectorCount, dim)}`);
     else {
       const rows = (): Float32Array => codec.decode(payload!, value.vectorCount, dim, documents.scratch(value.vectorCount));
       tokenVectors.document(internalId, doc, value.vectorCount, rows, note);

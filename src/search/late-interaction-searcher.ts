@@ -4,6 +4,7 @@ import { weightQuery } from './idf-weights.js';
 import { maxSimExplained, type MaxSimExplanation } from './maxsim.js';
 import { createMaxSimScorer, type MaxSimScorer } from './maxsim-scorer.js';
 import type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
+import { CentroidCandidateGenerator, DEFAULT_CENTROID_SEARCH, type CentroidIndexReader } from './contextual/centroid-candidates.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, type SearchHit, type SearchOptions, type SearchStats } from './search-types.js';
 import { TopK } from './top-k.js';
 
@@ -27,6 +28,8 @@ export class LateInteractionSearcher {
   private readonly queryWeighting: Encoder['queryWeighting'];
   private lastStats: SearchStats = { scoredDocuments: 0, mode: 'exhaustive' };
   private readonly scoreStoredFloat16: MaxSimScorer['scoreFloat16'];
+  /** PLAID candidate generation, made on first use for the index's (trained) centroid layout. */
+  private plaid: { reader: CentroidIndexReader; generator: CentroidCandidateGenerator } | undefined;
 
   constructor(
     private readonly index: SearchableIndex,
@@ -137,6 +140,8 @@ export class LateInteractionSearcher {
       throw new UsageError(`rerankDepth must be a positive integer, got ${depth}`, 'invalid_rerank_depth');
     }
     const filter = options.filter;
+    const centroids = this.index.centroids;
+    if (centroids !== undefined) return this.plaidCandidates(centroids, query, options, depth);
     // internal id -> sum over rows that found it of w_i * (s_i(d) - floor_i); the floors are added at the end.
     const found = new Map<number, number>();
     let floorSum = 0;
@@ -169,6 +174,21 @@ export class LateInteractionSearcher {
     const approximate = new TopK(depth, (a, b) => a - b);
     for (const [internalId, lift] of found) approximate.push(floorSum + lift, internalId);
     return approximate.drain().map((entry) => entry.internalId);
+  }
+
+  /**
+   * PLAID's stages over the inverted file (`CentroidCandidateGenerator`): the best `rerankDepth` documents by
+   * centroid interaction, plus `extraCandidates` (filtered), for exact MaxSim.
+   */
+  private plaidCandidates(reader: CentroidIndexReader, query: MultiVector, options: SearchOptions, depth: number | undefined): number[] {
+    if (this.plaid?.reader !== reader) this.plaid = { reader, generator: new CentroidCandidateGenerator(reader) };
+    const knobs = { ...DEFAULT_CENTROID_SEARCH, ...definedOnly(options.plaid ?? {}), rerank: depth ?? DEFAULT_CENTROID_SEARCH.rerank };
+    for (const [name, value] of Object.entries(knobs)) {
+      if (!Number.isInteger(value) || value < 1) throw new UsageError(`PLAID ${name} must be a positive integer, got ${value}`, 'invalid_candidates');
+    }
+    const ids = this.plaid.generator.candidates(this.weighted(query), knobs, options.filter).ids;
+    const extra = [...(options.extraCandidates ?? [])].filter((id) => options.filter === undefined || options.filter(id));
+    return extra.length === 0 ? ids : [...new Set([...ids, ...extra])];
   }
 
   /**
@@ -224,4 +244,8 @@ interface ExactMatchQuery {
   readonly selfSimilarity: Float64Array;
   readonly present: Uint8Array;
   readonly floors: Float64Array;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -19,6 +19,12 @@ export interface SearchOptions {
   readonly candidateIds?: readonly number[];
   /** HNSW search beam width; the index raises it to at least `candidatesPerToken`. */
   readonly ef?: number;
+  /**
+   * PLAID knobs for an index with the centroid layout (defaults `DEFAULT_CENTROID_SEARCH`): cells explored and
+   * lists opened per query row (`nprobe`), documents ranked by centroid interaction (`candidates`); the documents
+   * decompressed for exact MaxSim are `rerankDepth` (default `DEFAULT_CENTROID_SEARCH.rerank`).
+   */
+  readonly plaid?: PlaidKnobs;
   /** Keeps only documents for which it returns true (applied before scoring). */
   readonly filter?: (internalId: number) => boolean;
 }
@@ -39,3 +45,9 @@ export interface SearchStats {
 }
 
 export const DEFAULT_CANDIDATES_PER_TOKEN = 64;
+
+export interface PlaidKnobs {
+  readonly cells?: number;
+  readonly nprobe?: number;
+  readonly candidates?: number;
+}

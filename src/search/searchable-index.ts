@@ -1,5 +1,6 @@
 import type { HnswHit, IndexCounts, StoredDocument } from '../index/types.js';
 import type { MultiVector } from '../shared/index.js';
+import type { CentroidIndexReader } from './contextual/centroid-candidates.js';
 
 /**
  * The part of an index that late-interaction search reads. `LateIndex` satisfies it structurally;
@@ -23,6 +24,8 @@ export interface SearchableIndex {
    * its best similarity, best first, until `maxDocuments` documents are collected (approximate, HNSW).
    */
   searchHnswDocuments(query: Float32Array, maxDocuments: number, ef?: number): HnswHit[];
+  /** Present for the PLAID layout (trained): candidates come from the inverted file, query by query. */
+  readonly centroids?: CentroidIndexReader;
   /** Present when the index keeps exact-match recovery data: the searcher floors exact token matches. */
   readonly exactTokens?: ExactTokenMatcher;
 }

@@ -180,7 +180,7 @@ describe('restart and shutdown', () => {
 
     const index = await LateIndex.open(dir, { readOnly: true });
     try {
-      expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+      expect(index.inspect().distinct().graphOrigin).toBe('loaded');
       expect(index.getInternalId('during-close')).toBeDefined();
       expect(index.counts().documents).toBe(31);
     } finally {

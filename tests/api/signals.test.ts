@@ -55,7 +55,7 @@ describe('serve as a process', () => {
     expect(await exited).toBe(0);
     const index = await LateIndex.open(dir, { readOnly: true });
     try {
-      expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+      expect(index.inspect().distinct().graphOrigin).toBe('loaded');
       // A request the server had read is finished (200) or refused as stopping (503); never half-applied.
       expect([200, 503, 'connection closed before the request was read']).toContain(outcome);
       expect(index.counts().documents).toBe(outcome === 200 ? 1030 : 30);
@@ -77,7 +77,7 @@ describe('serve as a process', () => {
       expect(index.getInternalId('durable')).toBeDefined();
       expect(index.counts().documents).toBe(31);
       // hnsw.bin was not saved after the upsert: the graph is caught up from LMDB.
-      expect(index.inspect().tokenVectors.graphOrigin).not.toBe('loaded');
+      expect(index.inspect().distinct().graphOrigin).not.toBe('loaded');
     } finally {
       await index.close();
     }

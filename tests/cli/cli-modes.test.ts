@@ -151,8 +151,8 @@ describe('compact', () => {
     expect(await snapshot()).toEqual(before);
     const reopened = await LateIndex.open(index, { readOnly: true });
     try {
-      expect(reopened.inspect().tokenVectors.graphStats().tombstones).toBe(0);
-      expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+      expect(reopened.inspect().distinct().graphStats().tombstones).toBe(0);
+      expect(reopened.inspect().distinct().graphOrigin).toBe('loaded');
       expect(reopened.verify()).toMatchObject({ ok: true, documents: ids.length - 8 });
     } finally {
       await reopened.close();

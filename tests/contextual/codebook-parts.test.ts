@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CellAssigner } from '../../src/index/contextual/cell-assignment.js';
-import { decodePostingChunk, encodePostingChunk, postingChunkLength } from '../../src/index/contextual/posting-chunk.js';
+import { decodePostingChunk, encodePostingChunk, postingChunkLength } from '../../src/index/token-vectors/centroids/posting-chunk.js';
 import { ResidualDecoder, encodeResidual, fitResidualBuckets, residualCodeBytes } from '../../src/index/contextual/residual-buckets.js';
 import { TokenCodeLayout } from '../../src/index/contextual/token-codes.js';
 import { cellsFor, proportionalShares, trainTwoLevel } from '../../src/index/contextual/two-level-kmeans.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IvfStore } from '../../src/index/contextual/ivf-store.js';
+import { IvfStore } from '../../src/index/token-vectors/centroids/ivf-store.js';
 import { mulberry32 } from '../../src/shared/random.js';
 
 const dirs: string[] = [];

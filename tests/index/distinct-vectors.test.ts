@@ -81,36 +81,36 @@ describe('HNSW over distinct stored vectors', () => {
     // a: rows 0, 1, 1; b: rows 1, 2. Row 1 is shared (and repeated inside a).
     await index.upsert([makeDoc('a', pick(pool, dim, [0, 1, 1]), dim), makeDoc('b', pick(pool, dim, [1, 2]), dim)]);
     expect(index.counts().vectors).toBe(5);
-    expect(index.inspect().tokenVectors.distinctVectors).toBe(3);
-    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 3, tombstones: 0, elements: 3 });
-    const la = index.inspect().tokenVectors.rowLabels(0)!;
-    const lb = index.inspect().tokenVectors.rowLabels(1)!;
+    expect(index.inspect().distinct().distinctVectors).toBe(3);
+    expect(index.inspect().distinct().graphStats()).toMatchObject({ live: 3, tombstones: 0, elements: 3 });
+    const la = index.inspect().distinct().rowLabels(0)!;
+    const lb = index.inspect().distinct().rowLabels(1)!;
     expect(la[1]).toBe(la[2]);
     expect(lb[0]).toBe(la[1]);
-    expect(Array.from(index.inspect().tokenVectors.labelOwners(la[1]!)!)).toEqual([0, 1]);
-    expect(Array.from(index.inspect().tokenVectors.labelOwners(la[0]!)!)).toEqual([0]);
+    expect(Array.from(index.inspect().distinct().labelOwners(la[1]!)!)).toEqual([0, 1]);
+    expect(Array.from(index.inspect().distinct().labelOwners(la[0]!)!)).toEqual([0]);
     // MaxSim still reads each document's own rows, repeats included.
     expect(index.readVectors(0)!.count).toBe(3);
     // The shared vector's hits: one per owner, owners ascending.
     const shared = pool.subarray(dim, 2 * dim);
-    expect(index.inspect().tokenVectors.nearestOwners(shared, 1, 16).map((h) => h.internalId)).toEqual([0, 1]);
+    expect(index.inspect().distinct().nearestOwners(shared, 1, 16).map((h) => h.internalId)).toEqual([0, 1]);
 
     await index.delete(['a']);
-    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 2, tombstones: 1 });
-    expect(Array.from(index.inspect().tokenVectors.labelOwners(lb[0]!)!)).toEqual([1]);
-    expect(index.inspect().tokenVectors.labelOwners(la[0]!)).toBeUndefined();
-    expect(index.inspect().tokenVectors.nearestOwners(shared, 1, 16).map((h) => h.internalId)).toEqual([1]);
+    expect(index.inspect().distinct().graphStats()).toMatchObject({ live: 2, tombstones: 1 });
+    expect(Array.from(index.inspect().distinct().labelOwners(lb[0]!)!)).toEqual([1]);
+    expect(index.inspect().distinct().labelOwners(la[0]!)).toBeUndefined();
+    expect(index.inspect().distinct().nearestOwners(shared, 1, 16).map((h) => h.internalId)).toEqual([1]);
     expect(index.verify().problems).toEqual([]);
 
     await index.delete(['b']);
-    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 0, tombstones: 3 });
-    expect(index.inspect().tokenVectors.labelOwners(lb[0]!)).toBeUndefined();
+    expect(index.inspect().distinct().graphStats()).toMatchObject({ live: 0, tombstones: 3 });
+    expect(index.inspect().distinct().labelOwners(lb[0]!)).toBeUndefined();
     expect(index.verify().problems).toEqual([]);
 
     // The same vector added again is a new label (labels are never reused) that takes a tombstoned slot.
     await index.upsert([makeDoc('c', pick(pool, dim, [1]), dim)]);
-    expect(index.inspect().tokenVectors.rowLabels(index.getInternalId('c')!)![0]).toBeGreaterThan(lb[1]!);
-    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 1, tombstones: 2, elements: 3 });
+    expect(index.inspect().distinct().rowLabels(index.getInternalId('c')!)![0]).toBeGreaterThan(lb[1]!);
+    expect(index.inspect().distinct().graphStats()).toMatchObject({ live: 1, tombstones: 2, elements: 3 });
     expect(index.verify().problems).toEqual([]);
   });
 
@@ -120,15 +120,15 @@ describe('HNSW over distinct stored vectors', () => {
     const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(dim) });
     cleanups.push(() => index.close());
     await index.upsert([makeDoc('a', pick(pool, dim, [0, 1]), dim), makeDoc('b', pick(pool, dim, [1]), dim)]);
-    const [l0, l1] = Array.from(index.inspect().tokenVectors.rowLabels(0)!);
+    const [l0, l1] = Array.from(index.inspect().distinct().rowLabels(0)!);
     await index.upsert([makeDoc('a', pick(pool, dim, [1, 3]), dim)]);
-    expect(index.inspect().tokenVectors.rowLabels(0)![0]).toBe(l1);
-    expect(Array.from(index.inspect().tokenVectors.labelOwners(l1!)!)).toEqual([0, 1]);
-    expect(index.inspect().tokenVectors.labelOwners(l0!)).toBeUndefined();
+    expect(index.inspect().distinct().rowLabels(0)![0]).toBe(l1);
+    expect(Array.from(index.inspect().distinct().labelOwners(l1!)!)).toEqual([0, 1]);
+    expect(index.inspect().distinct().labelOwners(l0!)).toBeUndefined();
     // Within one batch: b drops vector 1 while new doc c starts using it; a keeps it.
     await index.upsert([makeDoc('b', pick(pool, dim, [4]), dim), makeDoc('c', pick(pool, dim, [1, 1]), dim)]);
-    expect(Array.from(index.inspect().tokenVectors.labelOwners(l1!)!)).toEqual([0, 2]);
-    expect(index.inspect().tokenVectors.distinctVectors).toBe(3);
+    expect(Array.from(index.inspect().distinct().labelOwners(l1!)!)).toEqual([0, 2]);
+    expect(index.inspect().distinct().distinctVectors).toBe(3);
     expect(index.verify().problems).toEqual([]);
   });
 
@@ -140,7 +140,7 @@ describe('HNSW over distinct stored vectors', () => {
     await index.upsert(picks.map((p, d) => makeDoc(`d${d}`, pick(pool, dim, p), dim)));
     await index.delete(['d3', 'd10', 'd11']);
     const distinctUsed = new Set(picks.filter((_, d) => ![3, 10, 11].includes(d)).flat()).size;
-    expect(index.inspect().tokenVectors.distinctVectors).toBe(distinctUsed);
+    expect(index.inspect().distinct().distinctVectors).toBe(distinctUsed);
     expect(index.counts().vectors).toBe(397 * 12);
 
     const queries = randomUnitRows(rng(64), 20, dim);
@@ -159,7 +159,7 @@ describe('HNSW over distinct stored vectors', () => {
         if (got.length > maxDocuments) checkedOverflow = true;
       }
       // nearestOwners: one hit per (vector, owner) for the k nearest distinct vectors.
-      const hits = index.inspect().tokenVectors.nearestOwners(query, 3, 400);
+      const hits = index.inspect().distinct().nearestOwners(query, 3, 400);
       const expected = ranked.slice(0, 3).flatMap((e) => e.owners.map((o) => ({ internalId: o, similarity: e.similarity })));
       expect(hits.map((h) => h.internalId)).toEqual(expected.map((h) => h.internalId));
     }
@@ -167,7 +167,7 @@ describe('HNSW over distinct stored vectors', () => {
     expect(checkedOverflow).toBe(true);
     // The cap: a vector owned by hundreds of documents yields at most OWNER_OVERFLOW_FACTOR x maxDocuments.
     const popular = pool.subarray(0, dim);
-    expect(index.inspect().tokenVectors.labelOwners(index.inspect().tokenVectors.nearestLabels(popular, 1, 64).labels[0]!)!.length).toBeGreaterThan(50);
+    expect(index.inspect().distinct().labelOwners(index.inspect().distinct().nearestLabels(popular, 1, 64).labels[0]!)!.length).toBeGreaterThan(50);
     expect(index.searchHnswDocuments(popular, 5, 64).length).toBe(5 * OWNER_OVERFLOW_FACTOR);
     // Asking for more documents than exist returns every live document once.
     expect(new Set(index.searchHnswDocuments(popular, 5000, 400).map((h) => h.internalId)).size).toBe(397);
@@ -181,18 +181,18 @@ describe('HNSW over distinct stored vectors', () => {
     for (let i = 0; i < picks.length; i += 200) {
       await index.upsert(picks.slice(i, i + 200).map((p, j) => makeDoc(`d${i + j}`, pick(pool, dim, p), dim)));
     }
-    expect(index.inspect().tokenVectors.graphStats().live).toBe(index.inspect().tokenVectors.distinctVectors);
-    expect(index.inspect().tokenVectors.distinctVectors).toBeLessThan(index.counts().vectors / 4);
+    expect(index.inspect().distinct().graphStats().live).toBe(index.inspect().distinct().distinctVectors);
+    expect(index.inspect().distinct().distinctVectors).toBeLessThan(index.counts().vectors / 4);
     const queries = randomUnitRows(rng(66), 100, dim);
     const rows = distinctRows(index);
-    expect(rows.length).toBe(index.inspect().tokenVectors.distinctVectors);
+    expect(rows.length).toBe(index.inspect().distinct().distinctVectors);
     let found = 0;
     for (let q = 0; q < 100; q++) {
       const query = queries.subarray(q * dim, (q + 1) * dim);
       const truth = rankBySimilarity(rows, query)
         .slice(0, 10)
         .map((e) => e.similarity);
-      const { similarities } = index.inspect().tokenVectors.nearestLabels(query, 10);
+      const { similarities } = index.inspect().distinct().nearestLabels(query, 10);
       found += similarities.filter((s) => truth.some((t) => Math.abs(t - s) < 1e-5)).length;
     }
     expect(found / 1000).toBeGreaterThanOrEqual(0.95);
@@ -220,36 +220,36 @@ process.exit(0);
     await runOk(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
     const expectState = (idx: LateIndex): void => {
       // Live vectors: 1 (a), 4 (a), 2 (c), 3 (c); vector 0 retired with a's update.
-      expect(idx.inspect().tokenVectors.distinctVectors).toBe(4);
-      expect(idx.inspect().tokenVectors.graphStats().live).toBe(4);
+      expect(idx.inspect().distinct().distinctVectors).toBe(4);
+      expect(idx.inspect().distinct().graphStats().live).toBe(4);
       for (const [p, owner] of [
         [1, 'a'],
         [4, 'a'],
         [2, 'c'],
         [3, 'c'],
       ] as const) {
-        const hits = idx.inspect().tokenVectors.nearestOwners(pool.subarray(p * dim, (p + 1) * dim), 1, 16);
+        const hits = idx.inspect().distinct().nearestOwners(pool.subarray(p * dim, (p + 1) * dim), 1, 16);
         expect(hits.map((h) => h.internalId)).toEqual([idx.getInternalId(owner)]);
         expect(hits[0]!.similarity).toBeCloseTo(1, 2);
       }
-      const top = idx.inspect().tokenVectors.nearestLabels(pool.subarray(0, dim), 4, 16);
+      const top = idx.inspect().distinct().nearestLabels(pool.subarray(0, dim), 4, 16);
       expect(top.similarities[0]!).toBeLessThan(0.999);
       expect(idx.verify().problems).toEqual([]);
     };
     const caughtUp = await LateIndex.open(dir, { readOnly: true });
-    expect(caughtUp.inspect().tokenVectors.graphOrigin).toBe('caught-up');
+    expect(caughtUp.inspect().distinct().graphOrigin).toBe('caught-up');
     expectState(caughtUp);
     await caughtUp.close();
     rmSync(join(dir, 'hnsw.bin'));
     const rebuilt = await LateIndex.open(dir);
-    expect(rebuilt.inspect().tokenVectors.graphOrigin).toBe('rebuilt:missing');
+    expect(rebuilt.inspect().distinct().graphOrigin).toBe('rebuilt:missing');
     expectState(rebuilt);
     await rebuilt.compact();
     expectState(rebuilt);
     await rebuilt.close();
     const loaded = await LateIndex.open(dir, { readOnly: true });
     cleanups.push(() => loaded.close());
-    expect(loaded.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(loaded.inspect().distinct().graphOrigin).toBe('loaded');
     expectState(loaded);
   });
 

@@ -16,7 +16,7 @@ function bruteForceLabels(index: LateIndex, query: Float32Array, k: number): num
   const scored: { label: number; score: number }[] = [];
   for (const id of index.liveInternalIds()) {
     const v = index.readVectors(id)!;
-    const labels = index.inspect().tokenVectors.rowLabels(id)!;
+    const labels = index.inspect().distinct().rowLabels(id)!;
     for (let r = 0; r < v.count; r++) scored.push({ label: labels[r]!, score: dot(v.data, r * v.dim, query, 0, v.dim) });
   }
   scored.sort((a, b) => b.score - a.score);
@@ -43,7 +43,7 @@ describe('nearest distinct vectors and their owners', () => {
     for (let q = 0; q < 50; q++) {
       const query = queries.subarray(q * dim, (q + 1) * dim);
       const truth = bruteForceLabels(index, query, 10);
-      const { labels, similarities } = index.inspect().tokenVectors.nearestLabels(query, 10, 100);
+      const { labels, similarities } = index.inspect().distinct().nearestLabels(query, 10, 100);
       expect(labels.length).toBe(10);
       // Similarities are inner products of the stored (float16-decoded) vectors.
       expect(similarities[0]!).toBeGreaterThanOrEqual(similarities[9]!);
@@ -51,7 +51,7 @@ describe('nearest distinct vectors and their owners', () => {
       found += labels.filter((l) => truthSet.has(l)).length;
 
       // Document hits: one per vector, best first, never a deleted document, similarity = a stored row's dot.
-      const hits = index.inspect().tokenVectors.nearestOwners(query, 10, 100);
+      const hits = index.inspect().distinct().nearestOwners(query, 10, 100);
       expect(hits.length).toBe(10);
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.similarity).toBeGreaterThanOrEqual(hits[i]!.similarity);
       for (const hit of hits) {
@@ -71,7 +71,7 @@ describe('nearest distinct vectors and their owners', () => {
     cleanups.push(() => index.close());
     const random = rng(12);
     await index.upsert([makeDoc('a', randomUnitRows(random, 2, dim), dim), makeDoc('b', randomUnitRows(random, 1, dim), dim)]);
-    const hits = index.inspect().tokenVectors.nearestOwners(randomUnitRows(random, 1, dim), 5000);
+    const hits = index.inspect().distinct().nearestOwners(randomUnitRows(random, 1, dim), 5000);
     expect(hits.map((h) => h.internalId).sort()).toEqual([0, 0, 1]);
   });
 });
@@ -91,7 +91,7 @@ describe('hnsw.bin is derived from LMDB', () => {
   /** Every document's first row finds that document first. */
   function expectSelfRetrieval(index: LateIndex, rows: Float32Array[], idPrefix = 'doc'): void {
     rows.forEach((r, i) => {
-      const hit = index.inspect().tokenVectors.nearestOwners(r.subarray(0, dim), 4, 64)[0];
+      const hit = index.inspect().distinct().nearestOwners(r.subarray(0, dim), 4, 64)[0];
       expect(hit?.internalId).toBe(index.getInternalId(`${idPrefix}${i}`));
     });
   }
@@ -101,7 +101,7 @@ describe('hnsw.bin is derived from LMDB', () => {
     const rows = await buildIndex(dir, 40, 21);
     const index = await LateIndex.open(dir);
     cleanups.push(() => index.close());
-    expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(index.inspect().distinct().graphOrigin).toBe('loaded');
     expectSelfRetrieval(index, rows);
   });
 
@@ -110,17 +110,17 @@ describe('hnsw.bin is derived from LMDB', () => {
     const rows = await buildIndex(dir, 40, 22);
     rmSync(join(dir, 'hnsw.bin'));
     const index = await LateIndex.open(dir);
-    expect(index.inspect().tokenVectors.graphOrigin).toBe('rebuilt:missing');
+    expect(index.inspect().distinct().graphOrigin).toBe('rebuilt:missing');
     expectSelfRetrieval(index, rows);
     await index.close();
     rmSync(join(dir, 'hnsw.json'));
     const again = await LateIndex.open(dir);
-    expect(again.inspect().tokenVectors.graphOrigin).toBe('rebuilt:missing');
+    expect(again.inspect().distinct().graphOrigin).toBe('rebuilt:missing');
     await again.close();
     // The rebuilt graph was saved on close, so the next open loads it.
     const third = await LateIndex.open(dir);
     cleanups.push(() => third.close());
-    expect(third.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(third.inspect().distinct().graphOrigin).toBe('loaded');
     expectSelfRetrieval(third, rows);
   });
 
@@ -139,12 +139,12 @@ describe('hnsw.bin is derived from LMDB', () => {
     for (const [, damage] of variants) {
       damage();
       const index = await LateIndex.open(dir, { readOnly: true });
-      expect(index.inspect().tokenVectors.graphOrigin).toBe('rebuilt:corrupt');
+      expect(index.inspect().distinct().graphOrigin).toBe('rebuilt:corrupt');
       expectSelfRetrieval(index, rows);
       await index.close();
       // Read-only opens rebuild in memory only; a writable open repairs the files.
       const repair = await LateIndex.open(dir);
-      expect(repair.inspect().tokenVectors.graphOrigin).toBe('rebuilt:corrupt');
+      expect(repair.inspect().distinct().graphOrigin).toBe('rebuilt:corrupt');
       await repair.close();
     }
   });
@@ -164,9 +164,9 @@ describe('hnsw.bin is derived from LMDB', () => {
     copyFileSync(join(dir, 'old.json'), join(dir, 'hnsw.json'));
     const reopened = await LateIndex.open(dir);
     cleanups.push(() => reopened.close());
-    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('rebuilt:stale');
+    expect(reopened.inspect().distinct().graphOrigin).toBe('rebuilt:stale');
     expectSelfRetrieval(reopened, extra, 'new');
-    expect(reopened.inspect().tokenVectors.nearestOwners(rows[0]!.subarray(0, dim), 10, 64).map((h) => h.internalId)).not.toContain(0);
+    expect(reopened.inspect().distinct().nearestOwners(rows[0]!.subarray(0, dim), 10, 64).map((h) => h.internalId)).not.toContain(0);
   });
 
   it('a process that writes and dies without flushing loses nothing: the next open catches the graph up', async () => {
@@ -192,28 +192,28 @@ process.exit(0); // no flush, no close
     for (const expectedOrigin of ['caught-up', 'rebuilt:missing'] as const) {
       if (expectedOrigin === 'rebuilt:missing') rmSync(join(dir, 'hnsw.bin'));
       const index = await LateIndex.open(dir, { readOnly: true });
-      expect(index.inspect().tokenVectors.graphOrigin).toBe(expectedOrigin);
+      expect(index.inspect().distinct().graphOrigin).toBe(expectedOrigin);
       expect(index.counts()).toMatchObject({ documents: 24, vectors: 20 * 2 - 2 - 2 + 1 + 5 });
       for (let i = 0; i < 5; i++) {
         const query = new Float32Array(dim);
         query[i] = 1;
-        const hit = index.inspect().tokenVectors.nearestOwners(query, 3, 64)[0]!;
+        const hit = index.inspect().distinct().nearestOwners(query, 3, 64)[0]!;
         expect(hit.internalId).toBe(index.getInternalId(`crash${i}`));
         expect(hit.similarity).toBeCloseTo(1, 3);
       }
       const e10 = new Float32Array(dim);
       e10[10] = 1;
-      expect(index.inspect().tokenVectors.nearestOwners(e10, 3, 64)[0]).toMatchObject({ internalId: 1 });
+      expect(index.inspect().distinct().nearestOwners(e10, 3, 64)[0]).toMatchObject({ internalId: 1 });
       // Old vectors of the updated and the deleted document are gone from the graph.
       for (const old of [rows[1]!, rows[2]!]) {
         for (let r = 0; r < 2; r++) {
-          const hits = index.inspect().tokenVectors.nearestOwners(old.subarray(r * dim, (r + 1) * dim), 10, 64);
+          const hits = index.inspect().distinct().nearestOwners(old.subarray(r * dim, (r + 1) * dim), 10, 64);
           expect(hits.map((h) => h.internalId)).not.toContain(2);
           expect(hits.filter((h) => h.internalId === 1 && h.similarity > 0.999)).toEqual([]);
         }
       }
       for (let i = 3; i < rows.length; i++) {
-        expect(index.inspect().tokenVectors.nearestOwners(rows[i]!.subarray(0, dim), 4, 64)[0]?.internalId).toBe(index.getInternalId(`doc${i}`));
+        expect(index.inspect().distinct().nearestOwners(rows[i]!.subarray(0, dim), 4, 64)[0]?.internalId).toBe(index.getInternalId(`doc${i}`));
       }
       await index.close();
     }

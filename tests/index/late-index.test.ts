@@ -26,7 +26,7 @@ describe('LateIndex upsert / delete / reopen', () => {
 
     const reopened = await LateIndex.open(dir, { encoder: encoderIdentity(DIM) });
     cleanups.push(() => reopened.close());
-    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().distinct().graphOrigin).toBe('loaded');
     expect(reopened.counts()).toEqual({ documents: 2, vectors: 8, vectorBytes: 8 * DIM * 4 });
     expect(reopened.stepCounts()).toEqual([15, 8]);
     expect(reopened.documentFrequency('dog')).toBe(2);
@@ -71,13 +71,13 @@ describe('LateIndex upsert / delete / reopen', () => {
     expect(index.documentFrequency('eel')).toBe(1);
     expect(index.getDocument(0)).toEqual({ internalId: 0, id: 'a', title: 'new' });
     // 4 + 2 vectors added, a's 4 tombstoned, then its 6 new ones reuse those 4 slots and take 2 more.
-    expect(index.inspect().tokenVectors.graphStats()).toMatchObject({ live: 8, tombstones: 0, elements: 8 });
+    expect(index.inspect().distinct().graphStats()).toMatchObject({ live: 8, tombstones: 0, elements: 8 });
     const stored = index.readVectors(0)!;
     expect(stored.count).toBe(6);
     for (let i = 0; i < replacement.length; i++) expect(Math.abs(stored.data[i]! - replacement[i]!)).toBeLessThanOrEqual(2 ** -12);
     // The old vectors are gone from HNSW: each new row finds document a, and all hits are the 6 + 2 live rows.
     for (let r = 0; r < 6; r++) {
-      const hits = index.inspect().tokenVectors.nearestOwners(replacement.subarray(r * DIM, (r + 1) * DIM), 20, 50);
+      const hits = index.inspect().distinct().nearestOwners(replacement.subarray(r * DIM, (r + 1) * DIM), 20, 50);
       expect(hits[0]!.internalId).toBe(0);
       expect(hits[0]!.similarity).toBeCloseTo(1, 2);
       expect(hits.filter((h) => h.internalId === 0).length).toBe(6);
@@ -123,7 +123,7 @@ describe('LateIndex upsert / delete / reopen', () => {
       expect(idx.readVectors(1)).toBeUndefined();
       expect([...idx.liveInternalIds()]).toEqual([0, 2]);
       for (let r = 0; r < 3; r++) {
-        const hits = idx.inspect().tokenVectors.nearestOwners(rows[1]!.subarray(r * DIM, (r + 1) * DIM), 9, 50);
+        const hits = idx.inspect().distinct().nearestOwners(rows[1]!.subarray(r * DIM, (r + 1) * DIM), 9, 50);
         expect(hits.map((h) => h.internalId)).not.toContain(1);
       }
     };
@@ -151,7 +151,7 @@ describe('LateIndex upsert / delete / reopen', () => {
     await index.close();
     const reopened = await LateIndex.open(dir);
     cleanups.push(() => reopened.close());
-    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().distinct().graphOrigin).toBe('loaded');
     expect(reopened.counts()).toMatchObject({ documents: 1, vectors: 2 });
     expect(reopened.verify().problems).toEqual([]);
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).counts).toMatchObject({ documents: 1, vectors: 2 });
@@ -161,7 +161,7 @@ describe('LateIndex upsert / delete / reopen', () => {
     const index = await LateIndex.create(newDir(), { encoder: encoderIdentity(DIM) });
     await index.upsert([makeDoc('empty', new Float32Array(0), DIM, fields({ text: 'nothing to embed' }))]);
     expect(index.readVectors(0)).toMatchObject({ count: 0, dim: DIM });
-    expect(index.inspect().tokenVectors.nearestOwners(randomUnitRows(rng(5), 1, DIM), 5)).toEqual([]);
+    expect(index.inspect().distinct().nearestOwners(randomUnitRows(rng(5), 1, DIM), 5)).toEqual([]);
     await index.close();
   });
 });

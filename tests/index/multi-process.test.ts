@@ -57,9 +57,9 @@ process.exit(0);`,
     expect(await index.refresh()).toBe(true);
     expect(index.counts()).toMatchObject({ documents: 20 + 3 - 1, vectors: 40 - 4 + 3 + 1 });
     expect(index.documentFrequency('shared')).toBe(21);
-    for (let i = 0; i < 3; i++) expect(index.inspect().tokenVectors.nearestOwners(unit(i), 1, 64)[0]!.internalId).toBe(index.getInternalId(`child${i}`));
-    expect(index.inspect().tokenVectors.nearestOwners(unit(10), 1, 64)[0]!.internalId).toBe(index.getInternalId('doc1'));
-    expect(index.inspect().tokenVectors.nearestOwners(rows[2]!.subarray(0, DIM), 40, 64).map((h) => h.internalId)).not.toContain(2);
+    for (let i = 0; i < 3; i++) expect(index.inspect().distinct().nearestOwners(unit(i), 1, 64)[0]!.internalId).toBe(index.getInternalId(`child${i}`));
+    expect(index.inspect().distinct().nearestOwners(unit(10), 1, 64)[0]!.internalId).toBe(index.getInternalId('doc1'));
+    expect(index.inspect().distinct().nearestOwners(rows[2]!.subarray(0, DIM), 40, 64).map((h) => h.internalId)).not.toContain(2);
     expect(index.verify().problems).toEqual([]);
 
     // The other process closes (flush prunes the log): our next write notices and rebuilds instead.
@@ -68,14 +68,14 @@ process.exit(0);`,
     expect(index.counts()).toMatchObject({ documents: 24, vectors: 42 });
     expect(index.getInternalId('child5')).toBe(23);
     expect(index.getInternalId('parent0')).toBe(24);
-    expect(index.inspect().tokenVectors.nearestOwners(unit(5), 1, 64)[0]!.internalId).toBe(23);
-    expect(index.inspect().tokenVectors.nearestOwners(unit(6), 1, 64)[0]!.internalId).toBe(24);
+    expect(index.inspect().distinct().nearestOwners(unit(5), 1, 64)[0]!.internalId).toBe(23);
+    expect(index.inspect().distinct().nearestOwners(unit(6), 1, 64)[0]!.internalId).toBe(24);
     expect(index.verify().problems).toEqual([]);
     await index.close();
 
     const reopened = await LateIndex.open(t.dir);
     cleanups.push(() => reopened.close());
-    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().distinct().graphOrigin).toBe('loaded');
     expect(reopened.verify().problems).toEqual([]);
   });
 });

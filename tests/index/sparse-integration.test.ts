@@ -164,7 +164,7 @@ describe('LateIndex sparse postings (bm25 default)', () => {
     await index.upsert(records.map((r) => makeDoc(r.id, randomUnitRows(random, 2, DIM), DIM, fields({ text: r.text }))));
     const texts = new Map(records.map((r, i) => [i, r.text]));
     const store = index.sparse!;
-    const snapshot = (): unknown => ({ counts: index.counts(), sequence: index.sequence(), stats: store.stats(), graph: index.inspect().tokenVectors.graphStats() });
+    const snapshot = (): unknown => ({ counts: index.counts(), sequence: index.sequence(), stats: store.stats(), graph: index.inspect().distinct().graphStats() });
     const before = snapshot();
     const batch = [
       makeDoc('d0', randomUnitRows(random, 2, DIM), DIM, fields({ text: 'signal signal' })),

@@ -98,19 +98,19 @@ describe('LateIndex.verify', () => {
     const rows = randomUnitRows(rng(34), 2, DIM);
     expect(await index.upsert([makeDoc('late', rows, DIM)])).toEqual({ inserted: 1, updated: 0 });
     expect(index.verify().problems).toEqual([]);
-    expect(index.inspect().tokenVectors.nearestOwners(rows.subarray(0, DIM), 3, 64)[0]!.internalId).toBe(index.getInternalId('late'));
+    expect(index.inspect().distinct().nearestOwners(rows.subarray(0, DIM), 3, 64)[0]!.internalId).toBe(index.getInternalId('late'));
   });
 
   it('compact rebuilds the graph without its tombstones and keeps search results and consistency', async () => {
     const index = await populated();
     const probe = index.readVectors(index.getInternalId('d20')!)!;
-    const before = index.inspect().tokenVectors.nearestOwners(probe.data.slice(0, DIM), 5, 64);
-    const tombstones = index.inspect().tokenVectors.graphStats().tombstones;
+    const before = index.inspect().distinct().nearestOwners(probe.data.slice(0, DIM), 5, 64);
+    const tombstones = index.inspect().distinct().graphStats().tombstones;
     expect(tombstones).toBeGreaterThan(0);
     expect((await index.compact()).graphTombstonesDropped).toBe(tombstones);
-    expect(index.inspect().tokenVectors.graphStats().tombstones).toBe(0);
+    expect(index.inspect().distinct().graphStats().tombstones).toBe(0);
     expect(index.verify().problems).toEqual([]);
-    const after = index.inspect().tokenVectors.nearestOwners(probe.data.slice(0, DIM), 5, 64);
+    const after = index.inspect().distinct().nearestOwners(probe.data.slice(0, DIM), 5, 64);
     expect(after[0]).toEqual(before[0]);
     expect(after[0]!.internalId).toBe(index.getInternalId('d20'));
   });

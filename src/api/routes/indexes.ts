@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { indexDiskBytes, reductionStepCounts } from '../../index/index.js';
+import { indexDiskBytes, reductionStepCounts, tokenVectorStats, type TokenVectorStats } from '../../index/index.js';
 import type { IndexRegistry, ServedIndex } from '../index-registry.js';
 import type { IndexInfo } from '../schemas.js';
 
@@ -32,7 +32,7 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     quantization: manifest.quantization,
     exact_match_recovery: manifest.exactMatchRecovery === true,
     ...(manifest.counts.exactTokenBytes !== undefined && { exact_token_bytes: manifest.counts.exactTokenBytes }),
-    distinct_vectors: served.index.inspect().tokenVectors.distinctVectors,
+    ...tokenVectorInfo(tokenVectorStats(served.index.inspect().tokenVectors)),
     reduction_steps: reductionStepCounts(manifest.reduction, served.index.stepCounts()),
     sparse: {
       mode: sparse.mode,
@@ -61,4 +61,15 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+function tokenVectorInfo(stats: TokenVectorStats): Pick<IndexInfo, 'layout' | 'distinct_vectors' | 'centroids'> {
+  const c = stats.centroids;
+  return {
+    layout: stats.layout,
+    ...(stats.distinctVectors !== undefined && { distinct_vectors: stats.distinctVectors }),
+    ...(c !== undefined && {
+      centroids: { centroids: c.centroids, cells: c.cells, lists: c.lists, postings: c.postings, largest_list: c.largestList, list_bytes: c.listBytes },
+    }),
+  };
 }

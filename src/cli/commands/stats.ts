@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { LateIndex, indexDiskBytes, reductionStepCounts } from '../../index/index.js';
+import { LateIndex, describeTokenVectors, indexDiskBytes, reductionStepCounts, tokenVectorStats } from '../../index/index.js';
 import { addRequiredOption } from '../options.js';
 import { describeDrift } from '../describe-drift.js';
 import { describeExactTokenLists, formatBytes, print, printJson, table } from '../output.js';
@@ -36,7 +36,8 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       documents: counts.documents,
       vectors: counts.vectors,
       vectorsPerDoc: counts.documents ? counts.vectors / counts.documents : 0,
-      distinctVectors: index.inspect().tokenVectors.distinctVectors,
+      ...tokenVectorStats(index.inspect().tokenVectors),
+      bytesPerVector: counts.vectors ? counts.vectorBytes / counts.vectors : 0,
       bytes: counts.vectorBytes,
       bytesPerDoc: counts.documents ? counts.vectorBytes / counts.documents : 0,
       diskBytes: await indexDiskBytes(dir),
@@ -58,8 +59,9 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
         ['quantization', manifest.quantization],
         ['sparse', manifest.sparse && manifest.sparse.mode !== 'none' ? `${manifest.sparse.mode}, blocks of ${manifest.sparse.blockSize} documents` : 'none'],
         ['documents', String(stats.documents)],
-        ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document, ${stats.distinctVectors} distinct in the HNSW graph)`],
-        ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document)`],
+        ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document, ${describeTokenVectors(stats)})`],
+        ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document, ${stats.bytesPerVector.toFixed(1)} B per vector)`],
+        ['disk', `${formatBytes(stats.diskBytes)} (${stats.vectors ? (stats.diskBytes / stats.vectors).toFixed(1) : '0'} B per vector, all in)`],
         [
           'exact-match recovery',
           counts.exactTokenBytes === undefined

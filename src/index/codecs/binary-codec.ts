@@ -1,4 +1,4 @@
-import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
+import { checkDecodeArgs, type FixedWidthCodec } from './vector-codec.js';
 
 /**
  * One sign bit per dimension (`ceil(dim / 8)` bytes per vector; bit j of a vector is bit `j % 8` of its byte
@@ -7,11 +7,15 @@ import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
  * precision, the score is the query's signed sum over the document bits divided by sqrt(dim)). Hamming-distance
  * scoring of binarised queries is not implemented: it would only be faster, and less accurate.
  */
-export class BinaryCodec implements VectorCodec {
+export class BinaryCodec implements FixedWidthCodec {
   readonly name = 'binary';
   /** Decoded values of every byte (see byteTable) for `tableDim`. */
   private table = new Float32Array(0);
   private tableDim = 0;
+
+  payloadBytes(count: number, dim: number): number {
+    return count * this.bytesPerVector(dim);
+  }
 
   bytesPerVector(dim: number): number {
     return (dim + 7) >>> 3;

@@ -3,15 +3,10 @@ import { decodeCodebook, encodeCodebook } from '../contextual/codebook-record.js
 import { codebookSizeFor, trainContextualCodebook, type CodebookTrainingReport } from '../contextual/codebook-training.js';
 import { RESIDUAL_NBITS } from '../contextual/residual-buckets.js';
 import { TokenCodec } from '../contextual/token-codec.js';
-import type { CodecTrainingReport, TrainableCodec } from './vector-codec.js';
+import type { CodecTrainingReport, TrainableCodec, TrainingPlan } from './vector-codec.js';
 
 /** Seed of codebook training: a given sample always trains the same codebook. */
 export const CODEBOOK_SEED = 0x5eed;
-
-/** What training may be told beyond the sample: how many vectors the index will hold (sizes the codebook). */
-export interface CodebookPlan {
-  readonly expectedVectors?: number;
-}
 
 /**
  * ColBERTv2 residual compression at any scale: a codebook of up to 2^18 centroids grouped in cells (two-level
@@ -25,8 +20,8 @@ export class CentroidResidualCodec implements TrainableCodec {
   private report: CodebookTrainingReport | undefined;
 
   constructor(readonly nbits: number) {
-    if (!RESIDUAL_NBITS.includes(nbits)) throw new RangeError(`residual codec: nbits must be one of ${RESIDUAL_NBITS.join(', ')}, got ${nbits}`);
-    this.name = `residual:${nbits}`;
+    if (!RESIDUAL_NBITS.includes(nbits)) throw new RangeError(`plaid codec: nbits must be one of ${RESIDUAL_NBITS.join(', ')}, got ${nbits}`);
+    this.name = `plaid:${nbits}`;
   }
 
   get trained(): boolean {
@@ -40,11 +35,11 @@ export class CentroidResidualCodec implements TrainableCodec {
   }
 
   /** Ids are bit-packed, so a record is not a whole number of bytes per vector. */
-  payloadBytes(count: number): number {
+  payloadBytes(count: number, _dim?: number): number {
     return this.tokens.layout.bytes(count);
   }
 
-  train(sample: Float32Array, dim: number, plan: CodebookPlan = {}): CodecTrainingReport {
+  train(sample: Float32Array, dim: number, plan: TrainingPlan = {}): CodecTrainingReport {
     const n = sample.length / dim;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`${this.name} codec: training needs whole vectors of dim ${dim}, got ${sample.length} floats`);
     const centroids = codebookSizeFor(Math.max(plan.expectedVectors ?? n, n));

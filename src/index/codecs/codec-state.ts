@@ -3,7 +3,7 @@ import { LateIndexError } from '../../shared/index.js';
 import { driftReport, emptyDriftSums, type CodecDriftReport, type CodecDriftSums } from './codec-drift.js';
 import { createCodec, type CodecName } from './registry.js';
 import { leadingRows, RESIDUAL_SAMPLE_VECTORS } from './residual-training.js';
-import { isTrainableCodec, type CodecTrainingReport, type VectorCodec } from './vector-codec.js';
+import { isTrainableCodec, type CodecTrainingReport, type TrainingPlan, type VectorCodec } from './vector-codec.js';
 
 /** What an index's users see of its codec: whether it still needs training, training, drift, persisted bytes. */
 export interface IndexCodec {
@@ -14,7 +14,7 @@ export interface IndexCodec {
    * stores its state in LMDB in one transaction. Only for a trainable codec of an index that stores no vectors
    * yet: stored codes are lossy and cannot be re-encoded (rebuild the index with `lateindex index --overwrite`).
    */
-  train(sample: Float32Array): CodecTrainingReport;
+  train(sample: Float32Array, plan?: TrainingPlan): CodecTrainingReport;
   /** Training figures and reconstruction error of the vectors stored since, for a trained codec; else undefined. */
   drift(): CodecDriftReport | undefined;
   /** The running drift sums (zeros for untrained or stateless codecs); diff two snapshots for one batch's figure. */
@@ -60,14 +60,14 @@ export class CodecState implements IndexCodec {
     return isTrainableCodec(this.codec) && !this.codec.trained;
   }
 
-  train(sample: Float32Array): CodecTrainingReport {
+  train(sample: Float32Array, plan?: TrainingPlan): CodecTrainingReport {
     this.owner.assertWritable();
     const codec = this.codec;
     if (!isTrainableCodec(codec)) throw new LateIndexError('codec_not_trainable', `${this.owner.dir}: the ${codec.name} codec has nothing to train`);
     if (this.owner.storedVectors() > 0) {
       throw new LateIndexError('codec_in_use', `${this.owner.dir}: the index already stores vectors; rebuild it with "lateindex index --overwrite" to retrain its codec`);
     }
-    const report = codec.train(sample, this.owner.dim);
+    const report = codec.train(sample, this.owner.dim, plan);
     const state = codec.state();
     this.env.transactionSync(() => {
       this.db!.putSync('state', state);

@@ -1,9 +1,13 @@
 import { float16BitsOfFloat32Bits, float16DecodeTable } from '../../shared/index.js';
-import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
+import { checkDecodeArgs, type FixedWidthCodec } from './vector-codec.js';
 
 /** IEEE half precision (round to nearest even): 2 bytes per value, max abs error 2^-12 for values in [-1, 1]. */
-export class Float16Codec implements VectorCodec {
+export class Float16Codec implements FixedWidthCodec {
   readonly name = 'float16';
+
+  payloadBytes(count: number, dim: number): number {
+    return count * this.bytesPerVector(dim);
+  }
 
   bytesPerVector(dim: number): number {
     return dim * 2;

@@ -1,8 +1,12 @@
-import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
+import { checkDecodeArgs, type FixedWidthCodec } from './vector-codec.js';
 
 /** Lossless: raw little-endian float32 rows. */
-export class Float32Codec implements VectorCodec {
+export class Float32Codec implements FixedWidthCodec {
   readonly name = 'float32';
+
+  payloadBytes(count: number, dim: number): number {
+    return count * this.bytesPerVector(dim);
+  }
 
   bytesPerVector(dim: number): number {
     return dim * 4;

@@ -8,3 +8,4 @@ export * from './residual-codec.js';
 export * from './codec-drift.js';
 export * from './registry.js';
 export type { IndexCodec } from './codec-state.js';
+export * from './centroid-residual-codec.js';

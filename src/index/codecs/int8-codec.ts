@@ -1,11 +1,15 @@
-import { checkDecodeArgs, type VectorCodec } from './vector-codec.js';
+import { checkDecodeArgs, type FixedWidthCodec } from './vector-codec.js';
 
 /**
  * Symmetric per-vector int8: each vector stores `scale = max|x| / 127` and `round(x / scale)`.
  * Layout: `count` float32 scales first (keeps them 4-byte aligned when the payload is), then `count * dim` int8s.
  */
-export class Int8Codec implements VectorCodec {
+export class Int8Codec implements FixedWidthCodec {
   readonly name = 'int8';
+
+  payloadBytes(count: number, dim: number): number {
+    return count * this.bytesPerVector(dim);
+  }
 
   bytesPerVector(dim: number): number {
     return dim + 4;

@@ -3,7 +3,7 @@ import { murmur3x86_128 } from '../../shared/murmur.js';
 import { mulberry32 } from '../../shared/random.js';
 import { accumulateDrift, emptyDriftSums, meanReconstruction } from './codec-drift.js';
 import { HELD_OUT_FRACTION, RESIDUAL_SEED, assignNearest, trainResidualModel, type ResidualModel } from './residual-training.js';
-import { checkDecodeArgs, type CodecTrainingReport, type TrainableCodec } from './vector-codec.js';
+import { checkDecodeArgs, type CodecTrainingReport, type TrainableCodec, type FixedWidthCodec } from './vector-codec.js';
 
 /** Bytes of the row hash that keys the assignment cache. */
 const ROW_HASH_BYTES = 16;
@@ -25,7 +25,7 @@ const ASSIGNMENT_CACHE_SIZE = 1 << 16;
  * `ceil(dim * nbits / 8)` code bytes (dimension j at bits `(j * nbits) % 8` of byte `(j * nbits) >> 3`).
  * Bytes per vector: `1 + ceil(dim * nbits / 8)` (the codebook is stored once per index).
  */
-export class ResidualCodec implements TrainableCodec {
+export class ResidualCodec implements TrainableCodec, FixedWidthCodec {
   readonly name: string;
   private fitted: ResidualModel | undefined;
   private report: CodecTrainingReport | undefined;
@@ -59,6 +59,10 @@ export class ResidualCodec implements TrainableCodec {
   /** The trained centroids and buckets (read-only view for diagnostics and tests). */
   get model(): Readonly<ResidualModel> | undefined {
     return this.fitted;
+  }
+
+  payloadBytes(count: number, dim: number): number {
+    return count * this.bytesPerVector(dim);
   }
 
   bytesPerVector(dim: number): number {

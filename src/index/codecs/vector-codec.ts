@@ -1,12 +1,12 @@
 /**
- * Packs a document's token vectors into bytes for LMDB and back. Stateless codecs are fixed-width
- * (`bytesPerVector`); a trained codec (e.g. residual) carries its learned state in `state()` so the index
+ * Packs a document's token vectors into bytes for LMDB and back. Most codecs are fixed-width per vector
+ * (`FixedWidthCodec`); the PLAID codec bit-packs centroid ids across a document. A trained codec (e.g. residual) carries its learned state in `state()` so the index
  * can persist it and rebuild the codec with `createCodec(name, dim, state)`.
  */
 export interface VectorCodec {
   readonly name: string;
-  /** Encoded bytes for one vector of `dim` floats (the payload of `count` vectors is `count * bytesPerVector`). */
-  bytesPerVector(dim: number): number;
+  /** Encoded bytes of a document of `count` vectors of `dim` floats (what `encode` returns and `decode` reads). */
+  payloadBytes(count: number, dim: number): number;
   /** Encodes `rows.length / dim` vectors; the result owns its buffer. */
   encode(rows: Float32Array, dim: number): Uint8Array;
   /**
@@ -33,19 +33,31 @@ export interface CodecTrainingReport {
   readonly meanCosine: number;
 }
 
+export interface TrainingPlan {
+  readonly expectedVectors?: number;
+}
+
 /**
  * A codec that must learn parameters from a sample before it can encode (residual codes). `encode` throws a
  * `codec_untrained` LateIndexError until `train` or `restore` ran.
  */
 export interface TrainableCodec extends VectorCodec {
   readonly trained: boolean;
-  /** Fits the codec to `sample` (rows of `dim` floats); deterministic for a given sample. */
-  train(sample: Float32Array, dim: number): CodecTrainingReport;
+  /**
+   * Fits the codec to `sample` (rows of `dim` floats); deterministic for a given sample. `plan.expectedVectors`
+   * (how many vectors the index will hold) sizes a codebook that grows with the corpus (PLAID).
+   */
+  train(sample: Float32Array, dim: number, plan?: TrainingPlan): CodecTrainingReport;
   /** Loads parameters written by `state()` (throws IndexFormatError on a malformed state). */
   restore(state: Uint8Array): void;
   state(): Uint8Array;
   /** The training figures, once trained. */
   training(): CodecTrainingReport | undefined;
+}
+
+/** A codec whose payload is `count * bytesPerVector(dim)`. */
+export interface FixedWidthCodec extends VectorCodec {
+  bytesPerVector(dim: number): number;
 }
 
 export function isTrainableCodec(codec: VectorCodec): codec is TrainableCodec {
@@ -56,7 +68,7 @@ export function isTrainableCodec(codec: VectorCodec): codec is TrainableCodec {
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function checkDecodeArgs(codec: VectorCodec, bytes: Uint8Array, count: number, dim: number, out: Float32Array): void {
-  const need = count * codec.bytesPerVector(dim);
+  const need = codec.payloadBytes(count, dim);
   if (bytes.length < need) {
     throw new RangeError(`${codec.name} codec: ${bytes.length} bytes cannot hold ${count} vectors of dim ${dim} (${need} bytes)`);
   }

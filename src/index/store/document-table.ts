@@ -6,6 +6,8 @@ import type { StoreSchema } from './store-schema.js';
 
 /** `vectorCount` of an internal id this object does not know as live. */
 export const NOT_LIVE = -1;
+const APPEND = { append: true };
+const NO_OPTIONS = {};
 const EMPTY_BYTES = new Uint8Array(0);
 
 /**
@@ -53,11 +55,15 @@ export class DocumentTable {
     this.schema.ids.putSync(id, internalId);
   }
 
-  /** Inside a write transaction: stores a document's record and packed rows. */
-  put(internalId: number, record: DocRecord, payload: Uint8Array): void {
-    this.schema.docs.putSync(internalId, record);
-    this.schema.vectorCounts.putSync(internalId, record.vectorCount);
-    this.schema.vectors.putSync(internalId, payload);
+  /**
+   * Inside a write transaction: stores a document's record and packed rows. `fresh`: the internal id is new, so
+   * larger than every stored one, and the rows go in with LMDB's append flag (full pages instead of split ones).
+   */
+  put(internalId: number, record: DocRecord, payload: Uint8Array, fresh = false): void {
+    const options = fresh ? APPEND : NO_OPTIONS;
+    this.schema.docs.putSync(internalId, record, options);
+    this.schema.vectorCounts.putSync(internalId, record.vectorCount, options);
+    this.schema.vectors.putSync(internalId, payload, options);
   }
 
   /** Inside a write transaction: removes a document (its id mapping, record and rows). */
@@ -163,6 +169,18 @@ export class DocumentTable {
     if (count === 0) return { bytes: EMPTY_BYTES, count };
     const bytes = this.schema.vectors.getBinaryFast(internalId);
     return bytes ? { bytes, count } : undefined;
+  }
+
+  /**
+   * The payload LMDB holds for an internal id, whatever this process tracks (inside a write transaction: as it
+   * stands there), with the row count of its record; undefined when none is stored.
+   */
+  storedPayload(internalId: number): { readonly bytes: Uint8Array; readonly count: number } | undefined {
+    const record = this.record(internalId);
+    if (record === undefined) return undefined;
+    if (record.vectorCount === 0) return { bytes: EMPTY_BYTES, count: 0 };
+    const bytes = this.schema.vectors.getBinaryFast(internalId);
+    return bytes ? { bytes, count: record.vectorCount } : undefined;
   }
 
   documentFrequency(term: string): number {

@@ -52,14 +52,18 @@ export class StoreSchema {
   }
 
   /** Opens the environment of the index in `dir`. */
-  static open(dir: string, readOnly: boolean): StoreSchema {
+  static open(dir: string, readOnly: boolean, pageSize?: number): StoreSchema {
     const file = join(dir, STORE_FILE);
-    return new StoreSchema(file, openLmdb({ path: file, maxDbs: 32, readOnly }));
+    return new StoreSchema(file, openLmdb({ path: file, maxDbs: 32, readOnly, ...(pageSize !== undefined && { pageSize }) }));
   }
 
-  /** Creates the environment of a new index with its first bookkeeping record. */
-  static create(dir: string, now: string): StoreSchema {
-    const schema = StoreSchema.open(dir, false);
+  /**
+   * Creates the environment of a new index with its first bookkeeping record. `pageSize` (bytes, fixed for the
+   * file's life) is larger for indexes whose documents' payloads exceed a 4 KiB page (PLAID codes), so that they
+   * are packed into full pages instead of one overflow run each.
+   */
+  static create(dir: string, now: string, pageSize?: number): StoreSchema {
+    const schema = StoreSchema.open(dir, false, pageSize);
     schema.meta.putSync(STATE_KEY, {
       nextInternalId: 0,
       nextLabel: 0,

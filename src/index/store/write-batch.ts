@@ -4,7 +4,7 @@ import { isTrainableCodec, type VectorCodec } from '../codecs/vector-codec.js';
 import type { ExactTokenStore } from '../exact-token-store.js';
 import type { SparseStore } from '../sparse/sparse-store.js';
 import type { SparseDocument } from '../sparse/types.js';
-import type { TokenVectorChange, TokenVectorIndex } from '../token-vectors/token-vector-index.js';
+import type { StoredRows, TokenVectorChange, TokenVectorIndex } from '../token-vectors/token-vector-index.js';
 import type { PreparedDocument } from '../types.js';
 import { NOT_LIVE, type DocumentTable } from './document-table.js';
 import type { DocRecord, StoreState } from './store-records.js';
@@ -20,25 +20,29 @@ export interface WriteTargets {
   readonly codec: CodecState;
 }
 
-/** A document's rows as stored: the codec's payload and the rows decoded back from it (what is searched). */
-export interface EncodedRows {
-  readonly payload: Uint8Array;
-  readonly rows: Float32Array;
+/**
+ * Encodes each document's rows with the index's codec (outside the transaction); with a trained codec, also the
+ * batch's reconstruction error (`recordDrift`), which needs the decoded rows anyway.
+ */
+export function encodeBatch(docs: readonly PreparedDocument[], codec: VectorCodec): { rows: StoredRows[]; drift?: CodecDriftSums } {
+  const trained = isTrainableCodec(codec);
+  const drift = emptyDriftSums();
+  const rows = docs.map(({ vectors }) => {
+    const stored = storedRows(codec.encode(vectors.data, vectors.dim), vectors.count, vectors.dim, codec);
+    if (trained) accumulateDrift(drift, vectors.data, stored.decoded(), vectors.dim);
+    return stored;
+  });
+  return trained ? { rows, drift } : { rows };
 }
 
-/**
- * Encodes each document's rows with the index's codec and decodes them back (what is stored and searched), outside
- * the transaction; with a trained codec, also the batch's reconstruction error (`recordDrift`).
- */
-export function encodeBatch(docs: readonly PreparedDocument[], codec: VectorCodec): { rows: EncodedRows[]; drift?: CodecDriftSums } {
-  const rows = docs.map(({ vectors }) => {
-    const payload = codec.encode(vectors.data, vectors.dim);
-    return { payload, rows: codec.decode(payload, vectors.count, vectors.dim, new Float32Array(vectors.count * vectors.dim)) };
-  });
-  if (!isTrainableCodec(codec)) return { rows };
-  const drift = emptyDriftSums();
-  docs.forEach((doc, i) => accumulateDrift(drift, doc.vectors.data, rows[i]!.rows, doc.vectors.dim));
-  return { rows, drift };
+/** A payload as the token-vector index sees it, decoded at most once and only when asked. */
+export function storedRows(payload: Uint8Array, count: number, dim: number, codec: VectorCodec): StoredRows {
+  let decoded: Float32Array | undefined;
+  return {
+    count,
+    payload,
+    decoded: () => (decoded ??= codec.decode(payload, count, dim, new Float32Array(count * dim))),
+  };
 }
 
 /** A committed batch: the bookkeeping it wrote and what the in-memory side applies now that it is durable. */
@@ -76,10 +80,11 @@ export class WriteBatch {
   }
 
   /** Inserts `doc`, or replaces the document of the same external id. */
-  upsert(doc: PreparedDocument, encoded: EncodedRows): void {
+  upsert(doc: PreparedDocument, encoded: StoredRows): void {
     const { documents, exactTokens } = this.targets;
     const count = doc.vectors.count;
     let internalId = documents.internalId(doc.id);
+    const fresh = internalId === undefined;
     if (internalId !== undefined) {
       const old = documents.record(internalId);
       if (old) this.forget(internalId, old);
@@ -91,9 +96,9 @@ export class WriteBatch {
       documents.assign(doc.id, internalId);
       this.inserted++;
     }
-    this.tokenChange.addDocument(internalId, encoded.rows, count);
+    this.tokenChange.addDocument(internalId, encoded);
     const record = toRecord(doc, count);
-    documents.put(internalId, record, encoded.payload);
+    documents.put(internalId, record, encoded.payload, fresh);
     this.count(record, encoded.payload.length, 1);
     if (exactTokens && doc.exactTokens) this.next.exactTokenBytes = (this.next.exactTokenBytes ?? 0) + exactTokens.put(internalId, doc.exactTokens);
     if (this.targets.sparse && doc.sparse) this.sparseDocuments.push({ internalId, ...doc.sparse });
@@ -150,7 +155,7 @@ export class WriteBatch {
 
   /** Undoes a stored document's contribution: counts, step counts, df, and its rows in the token-vector index. */
   private forget(internalId: number, old: DocRecord): void {
-    this.count(old, old.vectorCount * this.targets.codec.codec.bytesPerVector(this.targets.documents.dim), -1);
+    this.count(old, this.targets.codec.codec.payloadBytes(old.vectorCount, this.targets.documents.dim), -1);
     this.tokenChange.removeDocument(internalId);
   }
 

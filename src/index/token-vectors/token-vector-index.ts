@@ -1,5 +1,18 @@
 import type { StoreState } from '../store/store-records.js';
 import type { HnswHit } from '../types.js';
+import type { CentroidVectorInspection } from './centroids/centroid-vector-index.js';
+import type { DistinctVectorInspection } from './distinct/distinct-vector-index.js';
+
+/** A document's rows as the batch stores them: the codec's payload, and the rows decoded from it on demand. */
+export interface StoredRows {
+  readonly count: number;
+  readonly payload: Uint8Array;
+  /** `count` rows of the index's dim, exactly what is stored and searched (decoded once, when first asked). */
+  decoded(): Float32Array;
+}
+
+/** What `LateIndex.inspect()` shows of the token-vector index, by layout. */
+export type TokenVectorInspection = DistinctVectorInspection | CentroidVectorInspection;
 
 /**
  * How an index lays out its documents' token vectors for candidate search, and how it finds candidate documents
@@ -9,14 +22,14 @@ import type { HnswHit } from '../types.js';
  * inspects it; the searcher asks it for candidates. It owns its databases in the index's LMDB environment and
  * whatever it derives from them (files beside the store, memory).
  *
- * The first implementation is `DistinctVectorIndex` (one HNSW element per distinct stored vector, owner lists
- * per vector), right for static encoders whose words repeat one vector in every document. A contextual engine
- * (k-means codebook, per-document centroid codes, inverted file centroid -> documents) implements the same
- * interface with its own databases; the document table, write batch and sparse store do not change.
+ * Two implementations: `DistinctVectorIndex` (one HNSW element per distinct stored vector, owner lists per
+ * vector), right for static encoders whose words repeat one vector in every document; and `CentroidVectorIndex`
+ * (PLAID: the codec's codebook, an inverted file centroid -> documents), for contextual encoders whose every
+ * row is distinct. The document table, write batch and sparse store do not differ between them.
  */
 export interface TokenVectorIndex {
   /** The layout's name, for inspection and messages. */
-  readonly kind: string;
+  readonly kind: TokenVectorInspection['kind'];
 
   /** Inside a write transaction: starts gathering one batch's changes on top of the bookkeeping `next`. */
   beginChange(next: StoreState): TokenVectorChange;
@@ -44,13 +57,19 @@ export interface TokenVectorIndex {
 
   /** A verifier that is shown every stored document once, then checks what spans documents. */
   verifier(state: StoreState): TokenVectorVerifier;
+
+  /** Read-only views for diagnostics, `stats` and tests. */
+  inspect(): TokenVectorInspection;
 }
 
 /** One write batch's changes to a token-vector index, applied inside the batch's transaction. */
 export interface TokenVectorChange {
-  /** Rows stored for `internalId`: `count` decoded rows of the index's dim, exactly what is stored and searched. */
-  addDocument(internalId: number, rows: Float32Array, count: number): void;
-  /** `internalId`'s rows are gone (deleted, or replaced by a following `addDocument`). */
+  /** Rows stored for `internalId`. */
+  addDocument(internalId: number, stored: StoredRows): void;
+  /**
+   * `internalId`'s rows are gone (deleted, or replaced by a following `addDocument`); called before the batch
+   * overwrites its stored payload, so the old one can still be read.
+   */
   removeDocument(internalId: number): void;
   /**
    * Writes what the batch gathered and its log entry for `next.sequence` (already incremented), updating the

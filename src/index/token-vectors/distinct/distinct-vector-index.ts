@@ -86,7 +86,7 @@ export class DistinctVectorIndex implements TokenVectorIndex {
   beginChange(next: StoreState): TokenVectorChange {
     const edits = this.table.edit(next);
     return {
-      addDocument: (internalId, rows, count) => edits.addDocument(internalId, rows, count),
+      addDocument: (internalId, stored) => edits.addDocument(internalId, stored.decoded(), stored.count),
       removeDocument: (internalId) => edits.removeDocument(internalId),
       commit: (committed) => {
         const retired = edits.apply();

@@ -76,6 +76,23 @@ export class IvfStore {
     }
   }
 
+  /** Whether `internalId` is in centroid `c`'s list (one chunk read). */
+  has(c: number, internalId: number): boolean {
+    const found = this.covering(c, internalId);
+    if (found === undefined || found.start > internalId) return false;
+    const n = decodePostingChunk(found.value, this.room(found.value.length));
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const id = this.scratch[mid]!;
+      if (id === internalId) return true;
+      if (id < internalId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
   /** Every (centroid, id) posting in key order, for verification: each list once, whole. */
   *lists(): Iterable<{ centroid: number; ids: number[] }> {
     let current: { centroid: number; ids: number[] } | undefined;
