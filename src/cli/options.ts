@@ -61,7 +61,7 @@ export function addEncoderOptions(command: Command): Command {
   return command
     .option('--model <dir>', 'local ONNX ColBERT model directory (default: the embedded static encoder)')
     .option('--int8', 'use model_int8.onnx from the model directory (ONNX models only)')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (ONNX models only)', positiveInt);
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (ONNX models only; with index --embeddings: encoding worker threads, default the cores)', positiveInt);
 }
 
 /** For commands that build with the encoder they are given: `--int8` and `--threads` tune an ONNX model. */

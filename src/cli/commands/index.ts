@@ -22,15 +22,17 @@ import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, given,
 import { VectorlessDocuments } from '../vectorless.js';
 import { ProgressReporter } from '../progress.js';
 import { batches, peekFirst } from './batches.js';
+import { indexBundleCommand } from './index-bundle.js';
 
 export function configure(command: Command): void {
   command
     .option('--dataset <dir>', 'BEIR dataset folder (reads its corpus.jsonl)')
-    .option('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files');
+    .option('--corpus <path>', 'corpus: a .jsonl file or a folder of .txt/.md files')
+    .option('--embeddings <dir>', 'precomputed embeddings: embeddings.npy + doclens.npy + ids.txt (or embeddings.safetensors + ids.txt); builds a PLAID index');
   addRequiredOption(command, new Option('--index <dir>', 'index directory to create'))
     .addOption(new Option('--batch-size <n>', 'documents per encode/write batch').argParser(positiveInt).default(64))
     .addOption(new Option('--reduce <spec>', 'token reduction pipeline, e.g. "skiplist,ward:2"').default('none'))
-    .addOption(new Option('--quantize <codec>', 'vector storage codec').choices(CODEC_NAMES).default('float16'))
+    .addOption(new Option('--quantize <codec>', 'vector storage codec (default: float16; plaid:4 with --embeddings)').choices(CODEC_NAMES))
     .addOption(
       new Option('--sparse <mode>', 'sparse postings for Block-Max Pruning: BM25 over the text, learned weights from records\' "sparse" field, or none')
         .choices(['bm25', 'learned', 'none'])
@@ -54,18 +56,35 @@ export function configure(command: Command): void {
       if (self.opts<IndexCommandOptions>().sparse === 'none' && given(self, 'sparseBlockSize')) {
         throw new UsageError('--sparse-block-size does nothing with --sparse none: there are no sparse blocks');
       }
+      if (self.opts<IndexCommandOptions>().embeddings !== undefined) {
+        for (const [name, flag] of BUNDLE_IGNORED_FLAGS) {
+          if (given(self, name)) throw new UsageError(`${flag} does not apply to --embeddings builds (a PLAID index of the bundle's vectors as given)`);
+        }
+      }
     })
     .action(indexCommand);
 }
 
+/** Flags an --embeddings build has no use for: no encoder, no reduction, no text for sparse postings. */
+const BUNDLE_IGNORED_FLAGS = [
+  ['reduce', '--reduce'],
+  ['sparse', '--sparse'],
+  ['sparseBlockSize', '--sparse-block-size'],
+  ['model', '--model'],
+  ['batchSize', '--batch-size'],
+  ['exactMatchRecovery', '--[no-]exact-match-recovery'],
+] as const;
+
 export interface IndexCommandOptions extends EncoderOptions {
   readonly dataset?: string;
   readonly corpus?: string;
+  /** A bundle of precomputed embeddings (embeddings.npy + doclens.npy + ids.txt, or a safetensors file + ids.txt). */
+  readonly embeddings?: string;
   readonly index: string;
   readonly batchSize: number;
   readonly reduce: string;
-  /** A codec name (CODEC_NAMES): float32, float16, int8, binary, residual:1, residual:2, residual:4. */
-  readonly quantize: string;
+  /** A codec name (CODEC_NAMES); default float16, or plaid:2 with --embeddings. */
+  readonly quantize?: string;
   readonly sparse: SparseIndexMode;
   /** Documents per sparse block (1..256); default 64. */
   readonly sparseBlockSize?: number;
@@ -81,13 +100,14 @@ export interface IndexCommandOptions extends EncoderOptions {
  * interrupted build never touches an index that was already there.
  */
 export async function indexCommand(options: IndexCommandOptions): Promise<void> {
-  if (Boolean(options.dataset) === Boolean(options.corpus)) {
-    throw new UsageError('give exactly one of --dataset <BEIR dir> or --corpus <file | dir>');
+  if ([options.dataset, options.corpus, options.embeddings].filter(Boolean).length !== 1) {
+    throw new UsageError('give exactly one of --dataset <BEIR dir>, --corpus <file | dir> or --embeddings <bundle dir>');
   }
+  if (options.embeddings) return indexBundleCommand({ ...options, embeddings: options.embeddings });
   checkEncoderFlagsForBuild(options);
   // --dataset means what it means to eval and sweep: a BEIR folder (its corpus.jsonl is read).
   const source = options.dataset ? (await resolveBeirDataset(options.dataset)).corpus : options.corpus!;
-  const quantization = parseCodecName(options.quantize);
+  const quantization = parseCodecName(options.quantize ?? 'float16');
   const target = path.resolve(options.index);
   await checkTarget(target, options.overwrite === true);
   const pipeline = parseReductionSpec(options.reduce);
@@ -180,7 +200,7 @@ async function encoderForBuild(first: DocumentRecord, options: EncoderOptions): 
   return loadEncoder({ onStatus: note, ...options });
 }
 
-async function checkTarget(target: string, overwrite: boolean): Promise<void> {
+export async function checkTarget(target: string, overwrite: boolean): Promise<void> {
   let entries: string[];
   try {
     entries = await fs.readdir(target);
@@ -198,7 +218,7 @@ async function checkTarget(target: string, overwrite: boolean): Promise<void> {
   }
 }
 
-async function swapIntoPlace(staging: string, target: string): Promise<void> {
+export async function swapIntoPlace(staging: string, target: string): Promise<void> {
   const old = `${target}.old-${process.pid}`;
   let hadOld = false;
   try {

@@ -38,7 +38,7 @@ export class CentroidVectorIndex implements TokenVectorIndex {
     private readonly env: RootDatabase,
     private readonly documents: DocumentTable,
     /** The index's PLAID codec (trained before the first document is stored). */
-    private readonly codec: CentroidResidualCodec,
+    readonly codec: CentroidResidualCodec,
     private readonly dir: string,
   ) {
     this.ivf = new IvfStore(env);
