@@ -58,6 +58,16 @@ export const SearchRequestSchema = z
     include: z.array(IncludeSchema).max(4).default([]).describe('extra fields per hit'),
     exhaustive: z.boolean().default(false).describe('exact MaxSim over every document instead of HNSW candidates (slow)'),
     candidates_per_token: z.number().int().min(1).max(4096).optional().describe("HNSW neighbours per query token (k')"),
+    plaid: z
+      .object({
+        cells: z.number().int().min(1).max(4096).optional().describe('codebook cells explored per query vector (default 16)'),
+        nprobe: z.number().int().min(1).max(4096).optional().describe('inverted lists opened per query vector (default 4)'),
+        candidates: z.number().int().min(1).max(16384).optional().describe('documents ranked by centroid interaction (default 1024)'),
+        rerank: z.number().int().min(1).max(4096).optional().describe('documents scored by exact MaxSim (PLAID default 128; HNSW indexes: every candidate)'),
+      })
+      .strict()
+      .optional()
+      .describe('PLAID search knobs, for indexes built with a plaid:* codec (ignored by others)'),
     sparse_query: z
       .record(z.string().min(1).max(MAX_QUERY_CHARS), z.number().min(0))
       .refine((weights) => Object.keys(weights).length <= MAX_SPARSE_QUERY_TERMS, `at most ${MAX_SPARSE_QUERY_TERMS} terms`)

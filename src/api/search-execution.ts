@@ -115,11 +115,17 @@ function searchOptions(ctx: SearchContext, body: SearchRequest): RetrieveOptions
     k: body.offset + body.top_k,
     exhaustive: body.exhaustive,
     ...(body.candidates_per_token !== undefined && { candidatesPerToken: body.candidates_per_token }),
+    ...(body.plaid !== undefined && plaidOptions(body.plaid)),
     ...(filter && { filter: filter.accepts }),
     // Listed ids are scored even when HNSW does not propose them, so an id filter returns exact results.
     ...(filter?.ids && { extraCandidates: filter.ids }),
     mode: body.mode,
   };
+}
+
+function plaidOptions(knobs: NonNullable<SearchRequest['plaid']>): Pick<RetrieveOptions, 'plaid' | 'rerankDepth'> {
+  const { rerank, ...plaid } = knobs;
+  return { plaid, ...(rerank !== undefined && { rerankDepth: rerank }) };
 }
 
 function queryFromEmbeddings(rows: readonly (readonly number[])[], dim: number): MultiVector {

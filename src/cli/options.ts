@@ -76,6 +76,11 @@ export interface RetrievalFlags {
   readonly mode: SearchMode;
   readonly exhaustive?: boolean;
   readonly candidates: number;
+  /** PLAID indexes: cells explored, lists opened per query vector, centroid-interaction candidates, exact reranks. */
+  readonly cells?: number;
+  readonly nprobe?: number;
+  readonly centroidCandidates?: number;
+  readonly rerank?: number;
   readonly fusion: FusionMethod;
   readonly lateWeight: number;
   readonly alpha: number;
@@ -92,6 +97,10 @@ export interface ModeFlag {
 const RETRIEVAL_FLAG_MODES: readonly ModeFlag[] = [
   { attribute: 'exhaustive', flag: '--exhaustive', modes: ['late', 'hybrid'] },
   { attribute: 'candidates', flag: '--candidates', modes: ['late', 'hybrid'] },
+  { attribute: 'cells', flag: '--cells', modes: ['late', 'hybrid'] },
+  { attribute: 'nprobe', flag: '--nprobe', modes: ['late', 'hybrid'] },
+  { attribute: 'centroidCandidates', flag: '--centroid-candidates', modes: ['late', 'hybrid'] },
+  { attribute: 'rerank', flag: '--rerank', modes: ['late', 'hybrid'] },
   { attribute: 'fusion', flag: '--fusion', modes: ['hybrid'] },
   { attribute: 'lateWeight', flag: '--late-weight', modes: ['hybrid'] },
   { attribute: 'alpha', flag: '--alpha', modes: ['sparse', 'hybrid'] },
@@ -112,6 +121,10 @@ export function addRetrievalOptions(command: Command, modeFlags: readonly ModeFl
         .default(DEFAULT_CANDIDATES_PER_TOKEN)
         .conflicts('exhaustive'),
     )
+    .addOption(new Option('--nprobe <n>', 'PLAID indexes: inverted lists opened per query vector (default 4)').argParser(positiveInt).conflicts('exhaustive'))
+    .addOption(new Option('--cells <n>', 'PLAID indexes: codebook cells explored per query vector (default 16)').argParser(positiveInt).conflicts('exhaustive'))
+    .addOption(new Option('--centroid-candidates <n>', 'PLAID indexes: documents ranked by centroid interaction (default 1024)').argParser(positiveInt).conflicts('exhaustive'))
+    .addOption(new Option('--rerank <n>', 'documents scored by exact MaxSim (PLAID default 128; HNSW: every candidate)').argParser(positiveInt).conflicts('exhaustive'))
     .addOption(
       new Option('--fusion <method>', 'hybrid fusion of the two normalised scores, or of their ranks (rrf)')
         .choices(FUSION_METHODS)
@@ -142,8 +155,19 @@ export function retrieveOptions(flags: RetrievalFlags, k: number) {
     mode: flags.mode,
     exhaustive: flags.exhaustive === true,
     ...(!flags.exhaustive && { candidatesPerToken: flags.candidates }),
+    ...(!flags.exhaustive && flags.rerank !== undefined && { rerankDepth: flags.rerank }),
+    ...(!flags.exhaustive && plaidKnobs(flags) && { plaid: plaidKnobs(flags) }),
     alpha: flags.alpha,
     beta: flags.beta,
     fusion: { method: flags.fusion, lateWeight: flags.lateWeight },
+  };
+}
+
+function plaidKnobs(flags: RetrievalFlags): { cells?: number; nprobe?: number; candidates?: number } | undefined {
+  if (flags.cells === undefined && flags.nprobe === undefined && flags.centroidCandidates === undefined) return undefined;
+  return {
+    ...(flags.cells !== undefined && { cells: flags.cells }),
+    ...(flags.nprobe !== undefined && { nprobe: flags.nprobe }),
+    ...(flags.centroidCandidates !== undefined && { candidates: flags.centroidCandidates }),
   };
 }

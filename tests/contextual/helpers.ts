@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { mulberry32 } from '../../src/shared/random.js';
 
 /** Seeded unit rows clustered around `centres` random directions (noise level `noise`), for codebook tests. */
@@ -46,4 +48,37 @@ export function bruteNearest(rows: Float32Array, n: number, centroids: Float32Ar
     out[i] = best;
   }
   return out;
+}
+
+/** Writes a little-endian .npy v1.0 file (an independent writer for the bundle readers' tests). */
+export function writeNpy(file: string, descr: '<f4' | '<i8', shape: readonly number[], values: ArrayLike<number>): void {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  const body = descr === '<f4' ? Buffer.from(Float32Array.from(values).buffer) : Buffer.from(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
+  writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
+}
+
+/** A bundle directory of `documents` clustered documents (5-14 rows each, dim `dim`); returns their rows too. */
+export function writeBundle(dir: string, documents: number, dim: number, seed: number): { ids: string[]; rows: Float32Array[] } {
+  mkdirSync(dir, { recursive: true });
+  const random = mulberry32(seed);
+  const rows = Array.from({ length: documents }, (_, i) => clusteredRows(5 + Math.floor(random() * 10), dim, 24, 0.6, seed * 7919 + i));
+  const ids = rows.map((_, i) => `doc-${i}`);
+  const all = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of rows) {
+    all.set(r, at);
+    at += r.length;
+  }
+  writeNpy(path.join(dir, 'embeddings.npy'), '<f4', [all.length / dim, dim], all);
+  writeNpy(path.join(dir, 'doclens.npy'), '<i8', [documents], rows.map((r) => r.length / dim));
+  writeFileSync(path.join(dir, 'ids.txt'), ids.join('\n') + '\n');
+  return { ids, rows };
 }

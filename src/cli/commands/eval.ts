@@ -63,6 +63,8 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
         mode: options.mode,
         ...(options.mode !== 'sparse' && { lateScoring: options.exhaustive ? 'exhaustive' : 'candidates' }),
         ...(options.mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates }),
+        ...(options.mode !== 'sparse' && !options.exhaustive && searchOptions.plaid && { plaid: searchOptions.plaid }),
+        ...(options.mode !== 'sparse' && !options.exhaustive && searchOptions.rerankDepth !== undefined && { rerankDepth: searchOptions.rerankDepth }),
         ...(options.mode === 'hybrid' && { fusion: { ...DEFAULT_FUSION, ...searchOptions.fusion } }),
         ...(options.mode !== 'late' && { alpha: options.alpha, beta: options.beta }),
       },
