@@ -137,11 +137,11 @@ describe('vector codecs', () => {
     }
   });
 
-  it('every listed codec name makes a codec of that name; only residual ones are trainable', () => {
+  it('every listed codec name makes a codec of that name; only residual and PLAID ones are trainable', () => {
     for (const name of CODEC_NAMES) {
       const codec = createCodec(name);
       expect(codec.name).toBe(name);
-      expect(isTrainableCodec(codec)).toBe(name.startsWith('residual:'));
+      expect(isTrainableCodec(codec)).toBe(name.startsWith('residual:') || name.startsWith('plaid:'));
     }
     expect(new ResidualCodec(1).bytesPerVector(128)).toBe(1 + 16);
     expect(new ResidualCodec(2).bytesPerVector(128)).toBe(1 + 32);
