@@ -24,7 +24,7 @@ describe('lateindex index --embeddings, then search over REST with the PLAID kno
     expect(built.stderr).toBe('');
     expect(built.code).toBe(0);
     const summary = JSON.parse(built.stdout);
-    expect(summary).toMatchObject({ documents: 240, vectors: rows.reduce((n, r) => n + r.length / DIM, 0), quantization: 'plaid:2' });
+    expect(summary).toMatchObject({ documents: 240, vectors: rows.reduce((n, r) => n + r.length / DIM, 0), quantization: 'plaid:4' });
     expect(summary.codecTraining.centroids).toBeGreaterThan(16);
 
     const index = await LateIndex.open(indexDir, { readOnly: true });

@@ -13,7 +13,7 @@ import { checkTarget, swapIntoPlace, type IndexCommandOptions } from './index.js
  * swapped in only when complete, as for corpora.
  */
 export async function indexBundleCommand(options: IndexCommandOptions & { readonly embeddings: string }): Promise<void> {
-  const quantization = parseCodecName(options.quantize ?? 'plaid:2');
+  const quantization = parseCodecName(options.quantize ?? 'plaid:4');
   if (!isPlaidCodec(quantization)) {
     throw new UsageError(`--embeddings builds a PLAID index: --quantize must be plaid:1, plaid:2 or plaid:4, got ${quantization}`, 'invalid_quantization');
   }
