@@ -83,7 +83,7 @@ export interface IndexCommandOptions extends EncoderOptions {
   readonly index: string;
   readonly batchSize: number;
   readonly reduce: string;
-  /** A codec name (CODEC_NAMES); default float16, or plaid:2 with --embeddings. */
+  /** A codec name (CODEC_NAMES); default float16, or plaid:4 with --embeddings. */
   readonly quantize?: string;
   readonly sparse: SparseIndexMode;
   /** Documents per sparse block (1..256); default 64. */
