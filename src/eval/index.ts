@@ -21,3 +21,4 @@ export { percentileNearestRank, summarizeLatency, type LatencySummary } from './
 export { evaluate, type EvaluateOptions, type EvaluationResult, type PerQueryResult } from './evaluate.js';
 export { buildEvalReport, storageSummary, type EvalReport, type StorageSummary } from './eval-report.js';
 export * from './sweep/index.js';
+export { pairedBootstrap, type PairedBootstrapOptions, type PairedBootstrapResult } from './paired-bootstrap.js';
