@@ -2,6 +2,7 @@ export type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
 export { maxSim, maxSimExplained, maxSimKernel, maxSimRowsKernel, type MaxSimExplanation } from './maxsim.js';
 export { idf, idfWeights, weightQuery } from './idf-weights.js';
 export { TopK } from './top-k.js';
+export { rankWithTieBreak, sparseTieBreaker, type ScoredEntry, type TieBreaker } from './tie-break.js';
 export {
   DEFAULT_CANDIDATES_PER_TOKEN,
   type SearchHit,

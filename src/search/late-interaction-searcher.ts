@@ -6,6 +6,7 @@ import { createMaxSimScorer, type MaxSimScorer } from './maxsim-scorer.js';
 import type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
 import { CentroidCandidateGenerator, DEFAULT_CENTROID_SEARCH, type CentroidIndexReader } from './contextual/centroid-candidates.js';
 import { DEFAULT_CANDIDATES_PER_TOKEN, type SearchHit, type SearchOptions, type SearchStats } from './search-types.js';
+import { rankWithTieBreak, type ScoredEntry } from './tie-break.js';
 import { TopK } from './top-k.js';
 
 export interface SearcherOptions {
@@ -15,7 +16,8 @@ export interface SearcherOptions {
 
 /**
  * Late-interaction (MaxSim) search over a `SearchableIndex`.
- * Results are sorted by score descending, ties broken by external id ascending (code-unit order).
+ * Results are sorted by score descending; exact ties by `SearchOptions.tieBreak`'s secondary score when given
+ * (`rankWithTieBreak`), then by external id ascending (code-unit order).
  * Candidate mode scores the union of documents owning the top-k' HNSW neighbours of each query row (optionally
  * cut to `rerankDepth`), so it can miss documents exhaustive mode finds and, with a `filter`, return fewer than k.
  * When the index keeps exact-match lists (`SearchableIndex.exactTokens`), a query row whose token the document
@@ -89,17 +91,21 @@ export class LateInteractionSearcher {
     let scored = 0;
     this.scorer.setQuery(weighted);
     const exact = this.exactMatchQuery(weighted);
+    // With a tie-breaker every score is kept: ties at the k-th score may hold documents the heap would drop by id.
+    const entries: ScoredEntry[] | undefined = options.tieBreak === undefined ? undefined : [];
     for (const internalId of candidates) {
       if (filter !== undefined && !filter(internalId)) continue;
       const score = this.score(internalId, exact);
       if (score === undefined) continue;
       scored++;
-      top.push(score, internalId);
+      if (entries === undefined) top.push(score, internalId);
+      else entries.push({ internalId, score });
     }
     this.lastStats = { scoredDocuments: scored, mode: options.exhaustive ? 'exhaustive' : 'candidates' };
 
+    const ranked = entries === undefined ? top.drain() : rankWithTieBreak(entries, top.capacity, options.tieBreak!, compareTies);
     const hits: SearchHit[] = [];
-    for (const { internalId, score } of top.drain()) {
+    for (const { internalId, score } of ranked) {
       const id = externalId(internalId);
       if (id === null) continue;
       hits.push({ id, internalId, score, rank: hits.length + 1 });

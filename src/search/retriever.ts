@@ -5,6 +5,7 @@ import { DEFAULT_FUSION, fuse, type FusionOptions } from './fusion.js';
 import { LateInteractionSearcher } from './late-interaction-searcher.js';
 import type { SearchableIndex } from './searchable-index.js';
 import type { SearchHit, SearchOptions } from './search-types.js';
+import { rankWithTieBreak, sparseTieBreaker } from './tie-break.js';
 import { blockMaxPruning, exhaustiveTermAtATime, prepareSparseQuery, type PreparedSparseQuery } from './sparse/index.js';
 
 export type SearchMode = 'late' | 'sparse' | 'hybrid';
@@ -68,7 +69,10 @@ export class Retriever {
     if (!SEARCH_MODES.includes(mode)) {
       throw new UsageError(`unknown search mode "${String(mode)}" (valid: ${SEARCH_MODES.join(', ')})`, 'invalid_mode');
     }
-    if (mode === 'late') return this.searcher.search(await this.denseQuery(query), options);
+    if (mode === 'late') {
+      const tieBreak = this.index.sparse && sparseTieBreaker(this.index.sparse, query.sparse ?? query.text);
+      return this.searcher.search(await this.denseQuery(query), { ...options, ...(tieBreak && { tieBreak }) });
+    }
     const sparseQuery = this.sparseQuery(query);
     if (mode === 'sparse') return this.sparseSearch(sparseQuery, options);
     return this.hybridSearch(await this.denseQuery(query), sparseQuery, options);
@@ -136,19 +140,20 @@ export class Retriever {
     for (const hit of exact) sparseScores[position.get(hit.internalId)!] = hit.score;
 
     const fused = fuse(lateScores, sparseScores, { ...DEFAULT_FUSION, ...options.fusion });
-    const order = Array.from(fused.keys()).sort((a, b) => {
-      const diff = fused[b]! - fused[a]!;
-      if (diff !== 0) return diff;
-      const ia = lateHits[a]!.id;
-      const ib = lateHits[b]!.id;
-      return ia < ib ? -1 : ia > ib ? 1 : 0;
+    // Fused ties go by the sparse component, as late-mode ties go by the sparse score (tie-break.ts).
+    const ranked = rankWithTieBreak(
+      lateHits.map((hit, i) => ({ internalId: hit.internalId, score: fused[i]! })),
+      options.k,
+      (ids) => new Map(ids.map((id) => [id, sparseScores[position.get(id)!]!])),
+      (a, b) => {
+        const ia = lateHits[position.get(a)!]!.id;
+        const ib = lateHits[position.get(b)!]!.id;
+        return ia < ib ? -1 : ia > ib ? 1 : a - b;
+      },
+    );
+    return ranked.map(({ internalId, score }, rank) => {
+      const i = position.get(internalId)!;
+      return { id: lateHits[i]!.id, internalId, score, rank: rank + 1, components: { late: lateScores[i]!, sparse: sparseScores[i]! } };
     });
-    return order.slice(0, options.k).map((i, rank) => ({
-      id: lateHits[i]!.id,
-      internalId: lateHits[i]!.internalId,
-      score: fused[i]!,
-      rank: rank + 1,
-      components: { late: lateScores[i]!, sparse: sparseScores[i]! },
-    }));
   }
 }

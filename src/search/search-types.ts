@@ -1,3 +1,5 @@
+import type { TieBreaker } from './tie-break.js';
+
 export interface SearchOptions {
   /** Number of hits to return. */
   readonly k: number;
@@ -27,6 +29,8 @@ export interface SearchOptions {
   readonly plaid?: PlaidKnobs;
   /** Keeps only documents for which it returns true (applied before scoring). */
   readonly filter?: (internalId: number) => boolean;
+  /** Secondary scores for documents tied at the same MaxSim (see tie-break.ts); without it ties go by external id. */
+  readonly tieBreak?: TieBreaker;
 }
 
 export interface SearchHit {
