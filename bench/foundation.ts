@@ -41,8 +41,8 @@ async function run(dataset: string): Promise<Row> {
   });
   const counts = index.counts();
   const retriever = new Retriever(index, encoder);
-  const exhaustive = await evaluateSetting(dataset, retriever, { k: 100, exhaustive: true });
-  const hnsw = await evaluateSetting(dataset, retriever, { k: 100, candidatesPerToken: Number(values.candidates) });
+  const exhaustive = await evaluateSetting(dataset, retriever, { k: 100, mode: 'late', exhaustive: true });
+  const hnsw = await evaluateSetting(dataset, retriever, { k: 100, mode: 'late', candidatesPerToken: Number(values.candidates) });
 
   let overlap = 0;
   let agree = 0;

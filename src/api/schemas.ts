@@ -53,7 +53,9 @@ export const SearchRequestSchema = z
       .describe("one precomputed multi-vector query: rows of the index's dim (rows are L2-normalised)"),
     top_k: z.number().int().min(1).max(MAX_TOP_K).default(10),
     offset: z.number().int().min(0).max(MAX_OFFSET).default(0).describe('hits to skip (paging); ranks stay absolute'),
-    mode: SearchModeSchema.default('late'),
+    mode: SearchModeSchema.optional().describe(
+      "omitted: the index's default_mode (hybrid for the embedded encoder with BM25 postings, late otherwise), restricted to the sides the query gives: sparse_query alone runs sparse, with a query or embeddings hybrid; embeddings alone run late",
+    ),
     filter: SearchFilterSchema.optional(),
     include: z.array(IncludeSchema).max(4).default([]).describe('extra fields per hit'),
     exhaustive: z.boolean().default(false).describe('exact MaxSim over every document instead of HNSW candidates (slow)'),
@@ -89,11 +91,14 @@ export const SearchRequestSchema = z
     if (body.sparse_query !== undefined && body.mode === 'late') {
       ctx.addIssue({ code: 'custom', path: ['sparse_query'], message: 'sparse_query needs mode "sparse" or "hybrid"' });
     }
-    if (body.sparse_query === undefined && body.embeddings !== undefined && body.mode !== 'late') {
+    if (body.sparse_query === undefined && body.embeddings !== undefined && body.mode !== undefined && body.mode !== 'late') {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: `mode "${body.mode}" with "embeddings" needs sparse_query (embeddings carry no text to analyse)` });
     }
   });
-export type SearchRequest = z.infer<typeof SearchRequestSchema>;
+/** A search request as sent: `mode` may be omitted. */
+export type SearchRequestBody = z.infer<typeof SearchRequestSchema>;
+/** A search request with its mode resolved against the index (`withSearchMode`): what the search path runs. */
+export type SearchRequest = SearchRequestBody & { readonly mode: SearchMode };
 
 /** The corpus record shape (as in corpus.jsonl); deep checks (row lengths, grid) are the corpus reader's. */
 export const DocumentSchema = z
@@ -241,6 +246,7 @@ export const IndexInfoSchema = z.object({
   format_version: z.number().int(),
   read_only: z.boolean(),
   modes: z.array(SearchModeSchema),
+  default_mode: SearchModeSchema.describe('the mode of a search request that gives none'),
   created_at: z.string(),
   updated_at: z.string(),
 });

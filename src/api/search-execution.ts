@@ -2,6 +2,7 @@ import type { Encoder } from '../encode/index.js';
 import type { LateIndex } from '../index/index.js';
 import {
   compileDocumentFilter,
+  resolveSearchMode,
   type LateInteractionSearcher,
   type RetrievalQuery,
   type RetrievedHit,
@@ -10,7 +11,7 @@ import {
 } from '../search/index.js';
 import { multiVector, normalizeRows, type MultiVector } from '../shared/index.js';
 import { HttpError } from './problem.js';
-import type { SearchMode, SearchRequest, SearchResponse } from './schemas.js';
+import type { SearchMode, SearchRequest, SearchRequestBody, SearchResponse } from './schemas.js';
 
 export type QueryResult = SearchResponse['results'][number];
 type Hit = QueryResult['hits'][number];
@@ -31,6 +32,16 @@ export interface SearchContext {
 /** The modes an opened index answers: sparse and hybrid need its postings. */
 export function searchModesOf(index: LateIndex): SearchMode[] {
   return index.sparse ? ['late', 'sparse', 'hybrid'] : ['late'];
+}
+
+/** The request with the mode it runs in: the one it gives, else the index's default for what it gives (`resolveSearchMode`). */
+export function withSearchMode(ctx: SearchContext, body: SearchRequestBody): SearchRequest {
+  const mode = resolveSearchMode(ctx.index, body.mode, {
+    text: body.query ?? body.queries?.[0],
+    vectors: body.embeddings,
+    sparse: body.sparse_query,
+  });
+  return { ...body, mode };
 }
 
 /** The request's query texts, in answer order. */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { EncoderOptions } from '../encode/index.js';
 import { isBlockSize, MAX_BLOCK_SIZE } from '../index/index.js';
-import { DEFAULT_CANDIDATES_PER_TOKEN, DEFAULT_FUSION, FUSION_METHODS, SEARCH_MODES, type FusionMethod, type SearchMode } from '../search/index.js';
+import { DEFAULT_CANDIDATES_PER_TOKEN, FUSION_METHODS, SEARCH_MODES, type FusionMethod, type SearchMode } from '../search/index.js';
 import { UsageError } from '../shared/index.js';
 
 export function positiveInt(value: string): number {
@@ -73,7 +73,8 @@ export function checkEncoderFlagsForBuild(options: EncoderOptions): void {
 
 /** The retrieval flags shared by `search` and `eval`. */
 export interface RetrievalFlags {
-  readonly mode: SearchMode;
+  /** Undefined: the index's default mode (`resolveSearchMode`). */
+  readonly mode?: SearchMode;
   readonly exhaustive?: boolean;
   readonly candidates: number;
   /** PLAID indexes: cells explored, lists opened per query vector, centroid-interaction candidates, exact reranks. */
@@ -81,10 +82,13 @@ export interface RetrievalFlags {
   readonly nprobe?: number;
   readonly centroidCandidates?: number;
   readonly rerank?: number;
-  readonly fusion: FusionMethod;
-  readonly lateWeight: number;
+  /** Undefined: the index's (`searchDefaults`: fusion settings are per encoder kind). */
+  readonly fusion?: FusionMethod;
+  readonly lateWeight?: number;
   readonly alpha: number;
   readonly beta: number;
+  /** The mode-specific flags given on the command line (recorded by `addRetrievalOptions`), for `refuseIdleFlags`. */
+  readonly modeFlagsGiven?: readonly ModeFlag[];
 }
 
 /** A flag that acts in some search modes only: giving it in another is a usage error, not silently ignored. */
@@ -109,11 +113,17 @@ const RETRIEVAL_FLAG_MODES: readonly ModeFlag[] = [
 
 /**
  * `--mode` and the flags that tune each mode, with their defaults shown in help; `modeFlags` are the command's own
- * flags that act in some modes only.
+ * flags that act in some modes only. Without `--mode` the mode is the index's, known once it is open: the command
+ * then calls `refuseIdleFlags` with it.
  */
 export function addRetrievalOptions(command: Command, modeFlags: readonly ModeFlag[] = []): Command {
   return command
-    .addOption(new Option('--mode <mode>', 'late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused)').choices(SEARCH_MODES).default('late'))
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        "late (HNSW + MaxSim), sparse (Block-Max Pruning) or hybrid (both, fused); default: the index's (hybrid for the embedded encoder with BM25 postings, else late; shown by stats)",
+      ).choices(SEARCH_MODES),
+    )
     .addOption(new Option('--exhaustive', 'late scoring by exact MaxSim over every document (reference; slow)'))
     .addOption(
       new Option('--candidates <n>', "candidate documents gathered per query token from HNSW (k')")
@@ -126,25 +136,40 @@ export function addRetrievalOptions(command: Command, modeFlags: readonly ModeFl
     .addOption(new Option('--centroid-candidates <n>', 'PLAID indexes: documents ranked by centroid interaction (default 1024)').argParser(positiveInt).conflicts('exhaustive'))
     .addOption(new Option('--rerank <n>', 'documents scored by exact MaxSim (PLAID default 128; HNSW: every candidate)').argParser(positiveInt).conflicts('exhaustive'))
     .addOption(
-      new Option('--fusion <method>', 'hybrid fusion of the two normalised scores, or of their ranks (rrf)')
-        .choices(FUSION_METHODS)
-        .default(DEFAULT_FUSION.method),
+      new Option('--fusion <method>', "hybrid fusion of the two normalised scores, or of their ranks (rrf); default: the index's (zscore)").choices(
+        FUSION_METHODS,
+      ),
     )
-    .addOption(new Option('--late-weight <w>', 'hybrid fusion weight of the late score, in [0, 1] (not with rrf)').argParser(unitInterval).default(DEFAULT_FUSION.lateWeight))
+    .addOption(
+      new Option(
+        '--late-weight <w>',
+        "hybrid fusion weight of the late score, in [0, 1] (not with rrf); default: the index's (0.25 for the embedded encoder, 0.5 for other encoders)",
+      ).argParser(unitInterval),
+    )
     .addOption(new Option('--alpha <a>', 'Block-Max Pruning aggressiveness in (0, 1]; 1 = safe').argParser(positiveUnitInterval).default(1))
     .addOption(new Option('--beta <b>', 'Block-Max Pruning share of query terms kept, in (0, 1]').argParser(positiveUnitInterval).default(1))
     .hook('preAction', (self) => checkRetrievalFlags(self, [...RETRIEVAL_FLAG_MODES, ...modeFlags]));
 }
 
 function checkRetrievalFlags(command: Command, modeFlags: readonly ModeFlag[]): void {
+  command.setOptionValue(
+    'modeFlagsGiven',
+    modeFlags.filter(({ attribute }) => given(command, attribute)),
+  );
   const flags = command.opts<RetrievalFlags>();
-  for (const { attribute, flag, modes } of modeFlags) {
-    if (given(command, attribute) && !modes.includes(flags.mode)) {
-      throw new UsageError(`${flag} does nothing in --mode ${flags.mode}: it applies to --mode ${modes.join(' or ')}`);
-    }
-  }
+  if (flags.mode !== undefined) refuseIdleFlags(flags, flags.mode);
   if (flags.fusion === 'rrf' && given(command, 'lateWeight')) {
     throw new UsageError('--late-weight does nothing with --fusion rrf: reciprocal rank fusion weighs both rankings alike');
+  }
+}
+
+/** A flag given for a mode the search does not run in is a usage error, not silently ignored. */
+export function refuseIdleFlags(flags: RetrievalFlags, mode: SearchMode): void {
+  for (const { flag, modes } of flags.modeFlagsGiven ?? []) {
+    if (!modes.includes(mode)) {
+      const which = flags.mode === undefined ? `the index's default mode, ${mode}` : `--mode ${mode}`;
+      throw new UsageError(`${flag} does nothing in ${which}: it applies to --mode ${modes.join(' or ')}`);
+    }
   }
 }
 
@@ -152,14 +177,17 @@ function checkRetrievalFlags(command: Command, modeFlags: readonly ModeFlag[]): 
 export function retrieveOptions(flags: RetrievalFlags, k: number) {
   return {
     k,
-    mode: flags.mode,
+    ...(flags.mode !== undefined && { mode: flags.mode }),
     exhaustive: flags.exhaustive === true,
     ...(!flags.exhaustive && { candidatesPerToken: flags.candidates }),
     ...(!flags.exhaustive && flags.rerank !== undefined && { rerankDepth: flags.rerank }),
     ...(!flags.exhaustive && plaidKnobs(flags) && { plaid: plaidKnobs(flags) }),
     alpha: flags.alpha,
     beta: flags.beta,
-    fusion: { method: flags.fusion, lateWeight: flags.lateWeight },
+    fusion: {
+      ...(flags.fusion !== undefined && { method: flags.fusion }),
+      ...(flags.lateWeight !== undefined && { lateWeight: flags.lateWeight }),
+    },
   };
 }
 

@@ -23,12 +23,6 @@ export interface FusionOptions {
 }
 
 /**
- * Defaults: z-score fusion with late weight 0.25 (and the retriever's sparse depth 500) had the best nDCG@10 on
- * SciFact's *train* split of the fusions x weights x depths in `bench/tune-fusion.ts` (never tuned on a test split).
- */
-export const DEFAULT_FUSION: FusionOptions = { method: 'zscore', lateWeight: 0.25, rrfK: 60 };
-
-/**
  * Min-max normalises each score list over the union, then mixes: lateWeight x late + (1 - lateWeight) x sparse.
  * A list whose scores are all equal contributes 0 (it cannot order the union).
  */

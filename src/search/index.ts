@@ -2,6 +2,14 @@ export type { ExactTokenMatcher, SearchableIndex } from './searchable-index.js';
 export { maxSim, maxSimExplained, maxSimKernel, maxSimRowsKernel, type MaxSimExplanation } from './maxsim.js';
 export { idf, idfWeights, weightQuery } from './idf-weights.js';
 export { TopK } from './top-k.js';
+export {
+  defaultSearchMode,
+  resolveSearchMode,
+  searchDefaults,
+  type QuerySides,
+  type SearchDefaults,
+  type SearchDefaultsSource,
+} from './search-defaults.js';
 export { rankWithTieBreak, sparseTieBreaker, type ScoredEntry, type TieBreaker } from './tie-break.js';
 export {
   DEFAULT_CANDIDATES_PER_TOKEN,
@@ -22,7 +30,6 @@ export {
   type QueryEncoder,
 } from './retriever.js';
 export {
-  DEFAULT_FUSION,
   FUSION_METHODS,
   convexFusion,
   depthNormalisedFusion,

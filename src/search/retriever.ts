@@ -1,8 +1,9 @@
 import type { Encoder } from '../encode/encoder.js';
 import type { SparseStore } from '../index/sparse/index.js';
 import { UsageError, type MultiVector } from '../shared/index.js';
-import { DEFAULT_FUSION, fuse, type FusionOptions } from './fusion.js';
+import { fuse, type FusionOptions } from './fusion.js';
 import { LateInteractionSearcher } from './late-interaction-searcher.js';
+import { resolveSearchMode, searchDefaults, type SearchDefaults, type SearchDefaultsSource } from './search-defaults.js';
 import type { SearchableIndex } from './searchable-index.js';
 import type { SearchHit, SearchOptions } from './search-types.js';
 import { rankWithTieBreak, sparseTieBreaker } from './tie-break.js';
@@ -14,16 +15,23 @@ export const SEARCH_MODES: readonly SearchMode[] = ['late', 'sparse', 'hybrid'];
 /** What the retriever needs of an encoder: query encoding and how query rows are weighted. */
 export type QueryEncoder = Pick<Encoder, 'queryWeighting' | 'encodeQueries'>;
 
-/** An index the retriever can query: late interaction always, the sparse path when the index keeps postings. */
-export interface RetrievableIndex extends SearchableIndex {
+/**
+ * An index the retriever can query: late interaction always, the sparse path when the index keeps postings. Its
+ * manifest decides the search defaults (`searchDefaults`).
+ */
+export interface RetrievableIndex extends SearchableIndex, SearchDefaultsSource {
   readonly sparse?: SparseStore | undefined;
 }
 
 export interface RetrieveOptions extends SearchOptions {
-  /** `late` (HNSW candidates + MaxSim, default), `sparse` (Block-Max Pruning only) or `hybrid` (both, fused). */
+  /**
+   * `late` (HNSW candidates + MaxSim), `sparse` (Block-Max Pruning only) or `hybrid` (both, fused); default: the
+   * index's (`resolveSearchMode`: hybrid for the embedded encoder with BM25 postings, else late).
+   */
   readonly mode?: SearchMode;
+  /** Hybrid fusion; unset fields take the index's defaults (`searchDefaults`). */
   readonly fusion?: Partial<FusionOptions>;
-  /** Sparse hits that join the late candidates in hybrid mode (default max(k, 500)). */
+  /** Sparse hits that join the late candidates in hybrid mode (default max(k, the index's default, 500)). */
   readonly sparseDepth?: number;
   /** Block-Max Pruning: stop when the k-th score beats alpha x the next block bound (1 = safe). */
   readonly alpha?: number;
@@ -43,21 +51,26 @@ export interface RetrievedHit extends SearchHit {
   readonly components?: { readonly late: number; readonly sparse: number };
 }
 
-/** Chosen with the default fusion on SciFact train (bench/tune-fusion.ts). */
-const DEFAULT_SPARSE_DEPTH = 500;
-
 /**
  * Query in, ranked documents out: the one query path that the CLI, eval, sweeps and the REST server share.
  * Not re-entrant (the searcher reuses a decode buffer): use one Retriever per concurrent query stream.
  */
 export class Retriever {
   private readonly searcher: LateInteractionSearcher;
+  /** The index's default mode and fusion settings (its manifest never changes them). */
+  readonly defaults: SearchDefaults;
 
   constructor(
     readonly index: RetrievableIndex,
     readonly encoder: QueryEncoder,
   ) {
     this.searcher = new LateInteractionSearcher(index, { queryWeighting: encoder.queryWeighting });
+    this.defaults = searchDefaults(index);
+  }
+
+  /** The mode `retrieve` runs `query` in with `requested` (undefined: the index's default, see `resolveSearchMode`). */
+  modeFor(query: RetrievalQuery, requested?: SearchMode): SearchMode {
+    return resolveSearchMode(this.index, requested, query);
   }
 
   async search(text: string, options: RetrieveOptions): Promise<RetrievedHit[]> {
@@ -65,7 +78,7 @@ export class Retriever {
   }
 
   async retrieve(query: RetrievalQuery, options: RetrieveOptions): Promise<RetrievedHit[]> {
-    const mode = options.mode ?? 'late';
+    const mode = this.modeFor(query, options.mode);
     if (!SEARCH_MODES.includes(mode)) {
       throw new UsageError(`unknown search mode "${String(mode)}" (valid: ${SEARCH_MODES.join(', ')})`, 'invalid_mode');
     }
@@ -118,7 +131,7 @@ export class Retriever {
    */
   private hybridSearch(dense: MultiVector, sparse: PreparedSparseQuery, options: RetrieveOptions): RetrievedHit[] {
     const store = this.sparseStore();
-    const depth = options.sparseDepth ?? Math.max(options.k, DEFAULT_SPARSE_DEPTH);
+    const depth = options.sparseDepth ?? Math.max(options.k, this.defaults.sparseDepth);
     const sparseTop = blockMaxPruning(store, sparse, {
       k: depth,
       alpha: options.alpha ?? 1,
@@ -139,7 +152,7 @@ export class Retriever {
     const exact = exhaustiveTermAtATime(store, sparse, { k: lateHits.length, filter: (id) => position.has(id) });
     for (const hit of exact) sparseScores[position.get(hit.internalId)!] = hit.score;
 
-    const fused = fuse(lateScores, sparseScores, { ...DEFAULT_FUSION, ...options.fusion });
+    const fused = fuse(lateScores, sparseScores, { ...this.defaults.fusion, ...options.fusion });
     // Fused ties go by the sparse component, as late-mode ties go by the sparse score (tie-break.ts).
     const ranked = rankWithTieBreak(
       lateHits.map((hit, i) => ({ internalId: hit.internalId, score: fused[i]! })),

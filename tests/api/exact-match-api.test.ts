@@ -32,7 +32,7 @@ describe('exact-match recovery over REST', () => {
 
   it('token scores flag the query tokens recovery floored, at their self-similarity, and still add up to the score', async () => {
     const reply = await call(running.url, 'POST', '/v1/indexes/pooled/search', {
-      query: 'sourdough bread starter', top_k: 3, exhaustive: true, include: ['token_scores', 'title', 'text'],
+      query: 'sourdough bread starter', mode: 'late', top_k: 3, exhaustive: true, include: ['token_scores', 'title', 'text'],
     });
     expect(reply.status).toBe(200);
     let flagged = 0;

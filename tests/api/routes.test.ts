@@ -148,7 +148,7 @@ describe('search', () => {
 
   it('includes title, text and token scores that add up to the score', async () => {
     const records = new Map((await sampleRecords()).map((r) => [r.id, r]));
-    const reply = await search('sample', { query: 'what makes bread rise', top_k: 3, include: ['title', 'text', 'token_scores'] });
+    const reply = await search('sample', { query: 'what makes bread rise', mode: 'late', top_k: 3, include: ['title', 'text', 'token_scores'] });
     expect(reply.status).toBe(200);
     for (const hit of reply.body.results[0].hits) {
       expect(hit.title).toBe(records.get(hit.id)!.title);
@@ -196,7 +196,7 @@ describe('search', () => {
     const hybridWeighted = await search('sample', { query: 'bread', sparse_query: SPARSE_QUERY, mode: 'hybrid', top_k: 3 });
     expect(hybridWeighted.status).toBe(200);
     expect(hybridWeighted.body.results[0].hits[0].components.sparse).toBeGreaterThan(0);
-    const lateWithWeights = await search('sample', { query: 'bread', sparse_query: SPARSE_QUERY });
+    const lateWithWeights = await search('sample', { query: 'bread', sparse_query: SPARSE_QUERY, mode: 'late' });
     expect(lateWithWeights.status).toBe(400);
     expect(lateWithWeights.body.issues).toEqual([{ path: 'sparse_query', message: 'sparse_query needs mode "sparse" or "hybrid"', code: 'custom' }]);
     const batchWithWeights = await search('sample', { queries: ['a', 'b'], sparse_query: SPARSE_QUERY, mode: 'sparse' });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { indexDiskBytes, reductionStepCounts, tokenVectorStats, type TokenVectorStats } from '../../index/index.js';
+import { defaultSearchMode } from '../../search/index.js';
 import type { IndexRegistry, ServedIndex } from '../index-registry.js';
 import type { IndexInfo } from '../schemas.js';
 
@@ -54,6 +55,7 @@ export async function describeIndex(served: ServedIndex): Promise<IndexInfo> {
     format_version: manifest.formatVersion,
     read_only: served.readOnly,
     modes: [...served.modes],
+    default_mode: defaultSearchMode(served.index),
     created_at: manifest.createdAt,
     updated_at: manifest.updatedAt,
   };

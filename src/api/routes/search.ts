@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { IndexRegistry } from '../index-registry.js';
 import { SearchRequestSchema, type SearchResponse } from '../schemas.js';
-import { encodeRequestQueries, executeSearch, gatherCandidates, ms, type QueryResult } from '../search-execution.js';
+import { encodeRequestQueries, executeSearch, gatherCandidates, ms, withSearchMode, type QueryResult } from '../search-execution.js';
 import type { SearchWorkerPool } from '../search-workers.js';
 import { addMatchedTokens } from '../token-matches.js';
 import { parseBody } from '../validate.js';
@@ -15,7 +15,7 @@ export function searchRoutes(registry: IndexRegistry, workers: () => SearchWorke
   router.post('/v1/indexes/:name/search', async (req, res) => {
     const started = performance.now();
     const served = registry.get(req.params.name);
-    const body = parseBody(SearchRequestSchema, req.body, 'search request');
+    const body = withSearchMode(served, parseBody(SearchRequestSchema, req.body, 'search request'));
     const pool = workers();
     load.inFlight++;
     let results: QueryResult[];

@@ -4,8 +4,8 @@ import type { EncoderOptions } from '../../encode/index.js';
 import { EVAL_DEPTH, buildEvalReport, evaluate, judgmentsOutside, loadBeirSplit, writeTrecRun, type Qrels } from '../../eval/index.js';
 import type { LateIndex } from '../../index/index.js';
 import { InputError } from '../../shared/index.js';
-import { DEFAULT_FUSION, Retriever } from '../../search/index.js';
-import { addEncoderOptions, addRequiredOption, addRetrievalOptions, retrieveOptions, type RetrievalFlags } from '../options.js';
+import { Retriever } from '../../search/index.js';
+import { addEncoderOptions, addRequiredOption, addRetrievalOptions, refuseIdleFlags, retrieveOptions, type RetrievalFlags } from '../options.js';
 import { print, printJson, table, warn } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { openIndexWithEncoder } from './open-index.js';
@@ -35,7 +35,10 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   try {
     checkIndexHoldsJudgedDocuments(index, qrels, path.join(options.dataset, 'qrels', `${options.split}.tsv`));
     const retriever = new Retriever(index, encoder);
-    const searchOptions = retrieveOptions(options, EVAL_DEPTH);
+    // Every eval query is text, so one mode serves them all.
+    const mode = retriever.modeFor({ text: '' }, options.mode);
+    refuseIdleFlags(options, mode);
+    const searchOptions = { ...retrieveOptions(options, EVAL_DEPTH), mode };
     let progress: ProgressReporter | undefined;
     const result = await evaluate({
       queries,
@@ -60,20 +63,23 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
         encoder: `${index.manifest.encoder.kind}:${index.manifest.encoder.name}`,
         reduction: index.manifest.reduction,
         quantization: index.manifest.quantization,
-        mode: options.mode,
-        ...(options.mode !== 'sparse' && { lateScoring: options.exhaustive ? 'exhaustive' : 'candidates' }),
-        ...(options.mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates }),
-        ...(options.mode !== 'sparse' && !options.exhaustive && searchOptions.plaid && { plaid: searchOptions.plaid }),
-        ...(options.mode !== 'sparse' && !options.exhaustive && searchOptions.rerankDepth !== undefined && { rerankDepth: searchOptions.rerankDepth }),
-        ...(options.mode === 'hybrid' && { fusion: { ...DEFAULT_FUSION, ...searchOptions.fusion } }),
-        ...(options.mode !== 'late' && { alpha: options.alpha, beta: options.beta }),
+        mode,
+        ...(mode !== 'sparse' && { lateScoring: options.exhaustive ? 'exhaustive' : 'candidates' }),
+        ...(mode !== 'sparse' && !options.exhaustive && { candidatesPerToken: options.candidates }),
+        ...(mode !== 'sparse' && !options.exhaustive && searchOptions.plaid && { plaid: searchOptions.plaid }),
+        ...(mode !== 'sparse' && !options.exhaustive && searchOptions.rerankDepth !== undefined && { rerankDepth: searchOptions.rerankDepth }),
+        ...(mode === 'hybrid' && {
+          fusion: { ...retriever.defaults.fusion, ...searchOptions.fusion },
+          sparseDepth: retriever.defaults.sparseDepth,
+        }),
+        ...(mode !== 'late' && { alpha: options.alpha, beta: options.beta }),
       },
     });
     if (options.json) {
       printJson(report);
       return;
     }
-    print(`${report.dataset} (${report.split}): ${report.queries} queries, ${report.config.mode} search`);
+    print(`${report.dataset} (${report.split}): ${report.queries} queries, ${report.config.mode} search${options.mode === undefined ? " (the index's default)" : ''}`);
     print(
       table(
         [

@@ -3,9 +3,18 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Encoder, EncoderOptions } from '../../encode/index.js';
 import { readQueries } from '../../eval/index.js';
 import { analyze, type LateIndex } from '../../index/index.js';
-import { Retriever, compileDocumentFilter, type CompiledFilter, type FilterValue, type RetrievedHit } from '../../search/index.js';
+import { Retriever, compileDocumentFilter, type CompiledFilter, type FilterValue, type RetrievedHit, type SearchMode } from '../../search/index.js';
 import { InputError, UsageError, readLines } from '../../shared/index.js';
-import { addEncoderOptions, addRequiredOption, addRetrievalOptions, nonNegativeInt, positiveInt, retrieveOptions, type RetrievalFlags } from '../options.js';
+import {
+  addEncoderOptions,
+  addRequiredOption,
+  addRetrievalOptions,
+  nonNegativeInt,
+  positiveInt,
+  refuseIdleFlags,
+  retrieveOptions,
+  type RetrievalFlags,
+} from '../options.js';
 import { print, printJson, tableLines } from '../output.js';
 import { highlightAll, makeSnippet, markSnippet, markStyleFor, queryTerms, truncateSnippet, type MarkStyle, type Snippet } from '../snippet.js';
 import { openIndexWithEncoder } from './open-index.js';
@@ -67,8 +76,12 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
   const { index, encoder } = await openIndexWithEncoder(options.index, { ...options, readOnly: true });
   try {
     const retriever = new Retriever(index, encoder);
+    // Every query is text (with the one --sparse-query, if given), so one mode serves them all.
+    const mode = retriever.modeFor({ text: '', ...(options.sparseQuery && { sparse: options.sparseQuery }) }, options.mode);
+    refuseIdleFlags(options, mode);
+    const resolved = { ...options, mode };
     const filter = compileDocumentFilter(index, options.filter && { metadata: options.filter });
-    const searchOptions = { ...retrieveOptions(options, options.offset + options.k), ...(filter && { filter: filter.accepts }) };
+    const searchOptions = { ...retrieveOptions(resolved, options.offset + options.k), ...(filter && { filter: filter.accepts }) };
     const started = performance.now();
     const results: QueryResult[] = [];
     for (const query of queries) {
@@ -76,16 +89,16 @@ export async function searchCommand(options: SearchCommandOptions): Promise<void
       const hits = await retriever.retrieve({ text: query.text, ...(options.sparseQuery && { sparse: options.sparseQuery }) }, searchOptions);
       const tookMs = performance.now() - t0;
       const shown = hits.slice(options.offset);
-      const reason = shown.length === 0 ? await emptyResultReason(index, encoder, options, filter, query.text, hits.length) : undefined;
+      const reason = shown.length === 0 ? await emptyResultReason(index, encoder, resolved, filter, query.text, hits.length) : undefined;
       results.push({ query, tookMs, hits: present(index, queryTerms(query.text), shown), ...(reason && { reason }) });
     }
     const tookMs = performance.now() - started;
 
     if (options.json) {
       const body = (r: QueryResult) => ({ took_ms: Number(r.tookMs.toFixed(2)), hits: r.hits, ...(r.reason && { reason: r.reason }) });
-      if (options.queriesFile === undefined) printJson({ query: options.query, mode: options.mode, ...body(results[0]!) });
+      if (options.queriesFile === undefined) printJson({ query: options.query, mode, ...body(results[0]!) });
       // As REST answers `queries`: one result per query, in file order.
-      else printJson({ mode: options.mode, took_ms: Number(tookMs.toFixed(2)), results: results.map((r) => ({ id: r.query.id, query: r.query.text, ...body(r) })) });
+      else printJson({ mode, took_ms: Number(tookMs.toFixed(2)), results: results.map((r) => ({ id: r.query.id, query: r.query.text, ...body(r) })) });
       return;
     }
     const style = markStyleFor(process.stdout);
@@ -148,7 +161,7 @@ function printHits(hits: readonly PresentedHit[], terms: ReadonlySet<string>, st
 async function emptyResultReason(
   index: LateIndex,
   encoder: Encoder,
-  options: SearchCommandOptions,
+  options: SearchCommandOptions & { readonly mode: SearchMode },
   filter: CompiledFilter | undefined,
   text: string,
   before: number,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { LateIndex, describeTokenVectors, indexDiskBytes, reductionStepCounts, tokenVectorStats } from '../../index/index.js';
+import { searchDefaults, type SearchDefaults } from '../../search/index.js';
 import { addRequiredOption } from '../options.js';
 import { describeDrift } from '../describe-drift.js';
 import { describeExactTokenLists, formatBytes, print, printJson, table } from '../output.js';
@@ -24,6 +25,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
     const manifest = index.manifest;
     const reductionSteps = reductionStepCounts(manifest.reduction, index.stepCounts());
     const drift = index.codec.drift();
+    const defaults = searchDefaults(index);
     const stats = {
       index: dir,
       formatVersion: manifest.formatVersion,
@@ -31,6 +33,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
       reduction: manifest.reduction,
       quantization: manifest.quantization,
       sparse: manifest.sparse ?? null,
+      search: { defaultMode: defaults.mode, fusion: defaults.fusion, sparseDepth: defaults.sparseDepth, fusionChosen: defaults.fusionChosen },
       exactMatchRecovery: manifest.exactMatchRecovery === true,
       ...(counts.exactTokenBytes !== undefined && { exactTokenBytes: counts.exactTokenBytes }),
       documents: counts.documents,
@@ -58,6 +61,7 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
         ['reduction', manifest.reduction],
         ['quantization', manifest.quantization],
         ['sparse', manifest.sparse && manifest.sparse.mode !== 'none' ? `${manifest.sparse.mode}, blocks of ${manifest.sparse.blockSize} documents` : 'none'],
+        ['default search mode', defaults.mode === 'hybrid' ? `hybrid (${describeFusion(defaults)})` : defaults.mode],
         ['documents', String(stats.documents)],
         ['vectors', `${stats.vectors} (${stats.vectorsPerDoc.toFixed(1)} per document, ${describeTokenVectors(stats)})`],
         ['vector bytes', `${formatBytes(stats.bytes)} (${stats.bytesPerDoc.toFixed(0)} B per document, ${stats.bytesPerVector.toFixed(1)} B per vector)`],
@@ -89,4 +93,9 @@ export async function statsCommand(options: StatsCommandOptions): Promise<void> 
   } finally {
     await index.close();
   }
+}
+
+function describeFusion(defaults: SearchDefaults): string {
+  const { method, lateWeight } = defaults.fusion;
+  return `${method} fusion, late weight ${lateWeight}, sparse depth ${defaults.sparseDepth}`;
 }

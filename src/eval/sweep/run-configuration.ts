@@ -113,7 +113,7 @@ export async function runConfiguration(sweep: SweepContext, job: ConfigurationJo
         qrels: sweep.qrels,
         depth: RECALL_K,
         measures: [`nDCG@${RECALL_K}`],
-        searchFn: (text) => search(retriever, text, { k: RECALL_K, exhaustive: true }),
+        searchFn: (text) => search(retriever, text, { k: RECALL_K, mode: 'late', exhaustive: true }),
         onProgress: (queriesDone) => progress.update(done + queriesDone),
       });
       fresh = exact.run;
