@@ -27,7 +27,7 @@ describe('lateindex sweep (command)', () => {
     });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await program().parseAsync(
-      ['sweep', '--dataset', SAMPLE, '--reduce', 'none;ward:2', '--quantize', 'int8', '--out', out, '--bm25', '0.5', '--discard-indexes', '--ef-construction', '40', '--json'],
+      ['sweep', '--dataset', SAMPLE, '--reduce', 'none;ward:2', '--quantize', 'int8', '--mode', 'late', '--out', out, '--bm25', '0.5', '--discard-indexes', '--ef-construction', '40', '--json'],
       { from: 'user' },
     );
     const report = JSON.parse(stdout.join('')) as SweepReport;
@@ -39,6 +39,23 @@ describe('lateindex sweep (command)', () => {
       expect.arrayContaining(['report.json', 'report.md', 'ndcg-vs-storage.png', 'latency-vs-storage.svg', 'run.ward-2.int8.trec']),
     );
     expect(existsSync(path.join(out, 'indexes', 'none.float32'))).toBe(false);
+  });
+
+  it("measures the encoder's default mode when --mode is not given: hybrid for the embedded encoder, baseline included", async () => {
+    const out = path.join(tempDir('cli'), 'out');
+    const stdout: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await program().parseAsync(['sweep', '--dataset', SAMPLE, '--reduce', 'ward:2', '--out', out, '--discard-indexes', '--json'], { from: 'user' });
+    const report = JSON.parse(stdout.join('')) as SweepReport;
+    expect(report.rows.map((r) => [r.config.name, r.config.mode, r.config.baseline])).toEqual([
+      ['none / float32 / hybrid', 'hybrid', true],
+      ['ward:2 / float16 / hybrid', 'hybrid', false],
+    ]);
+    expect(report.rows[0]!.retention.ndcg10Pct).toBe(100);
   });
 
   it('rejects a --bm25 that is not an nDCG and a missing --out as usage errors', async () => {

@@ -57,6 +57,16 @@ describe('parseSweepGrid', () => {
     expect(configs.map((c) => c.slug)).toEqual(['none.float32', 'ward-2.float32']);
   });
 
+  it('takes the baseline in the first listed mode, so retention compares like with like', () => {
+    const configs = parseSweepGrid({ reduce: 'none;ward:2', quantize: 'float32', mode: 'hybrid,late' });
+    expect(configs.map((c) => [c.name, c.mode, c.baseline])).toEqual([
+      ['none / float32 / hybrid', 'hybrid', true],
+      ['none / float32', 'late', false],
+      ['ward:2 / float32 / hybrid', 'hybrid', false],
+      ['ward:2 / float32', 'late', false],
+    ]);
+  });
+
   it('refuses bad specs, codecs and modes with usage errors naming the flag', () => {
     const codeOf = (f: () => unknown): string => {
       try {

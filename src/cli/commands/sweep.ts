@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadEncoder, type EncoderOptions } from '../../encode/index.js';
 import { rowsByStorage, runSweep } from '../../eval/index.js';
 import { CODEC_NAMES, DEFAULT_HNSW_PARAMS } from '../../index/index.js';
-import { DEFAULT_CANDIDATES_PER_TOKEN } from '../../search/index.js';
+import { DEFAULT_CANDIDATES_PER_TOKEN, defaultSearchMode } from '../../search/index.js';
 import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, positiveInt } from '../options.js';
 import { note, print, printJson, table } from '../output.js';
 import { ProgressReporter } from '../progress.js';
@@ -15,7 +15,8 @@ export interface SweepCommandOptions extends EncoderOptions {
   readonly split: string;
   readonly reduce: string;
   readonly quantize: string;
-  readonly mode: string;
+  /** Undefined: the default mode of the encoder's indexes (`defaultSearchMode`; sweeps build BM25 postings for it). */
+  readonly mode?: string;
   readonly out: string;
   readonly resume?: boolean;
   readonly bm25?: number;
@@ -42,7 +43,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<void> 
       out: options.out,
       reduce: options.reduce,
       quantize: options.quantize,
-      mode: options.mode,
+      mode: options.mode ?? defaultSearchMode({ manifest: { encoder: encoder.identity, sparse: { mode: 'bm25' } } }),
       resume: options.resume === true,
       encoder,
       ...(options.model && { encoderSource: path.resolve(options.model) }),
@@ -100,7 +101,12 @@ export function configure(command: Command): void {
     .addOption(new Option('--split <name>', 'qrels split').default('test'));
   addRequiredOption(command, new Option('--reduce <specs>', 'reduction specs separated by ";", e.g. "none;ward:2;ward:4;skiplist,kmeans:32"'))
     .addOption(new Option('--quantize <codecs>', `vector codecs separated by ";" (${CODEC_NAMES.join(', ')})`).default('float16'))
-    .addOption(new Option('--mode <modes>', 'search modes separated by ",": late, sparse (BM25 postings only), hybrid (fused)').default('late'));
+    .addOption(
+      new Option(
+        '--mode <modes>',
+        "search modes separated by \",\": late, sparse (BM25 postings only), hybrid (fused); the first is the baseline's (default: the encoder's default mode, hybrid for the embedded encoder, late for --model)",
+      ),
+    );
   addRequiredOption(command, new Option('--out <dir>', 'output folder: report.json, report.md, charts, runs, indexes/'))
     .option('--resume', 'continue a sweep in --out, skipping configurations whose results are complete')
     .option('--bm25 <score>', 'BM25 nDCG@10 to draw as the reference line', unitScore)

@@ -17,7 +17,7 @@ export interface SweepConfig {
   readonly reduction: string;
   readonly quantization: CodecName;
   readonly mode: SearchMode;
-  /** The unreduced float32 late-interaction configuration every retention figure is relative to. */
+  /** The unreduced float32 configuration (in the sweep's first mode) every retention figure is relative to. */
   readonly baseline: boolean;
 }
 
@@ -46,14 +46,14 @@ export interface SweepGridSpec {
   readonly reduce: string;
   /** `;`- or `,`-separated codecs; default `float16`. */
   readonly quantize?: string;
-  /** `,`- or `;`-separated modes; default `late`. */
+  /** `,`- or `;`-separated modes; default `late`. The first is the baseline's. */
   readonly mode?: string;
 }
 
 /**
  * The configurations of a sweep: every reduction x quantization x mode, in the order given, duplicates removed,
- * with the unreduced float32 late baseline first (added when not listed). Invalid specs, unknown codecs and
- * unsupported modes are UsageErrors naming the flag.
+ * with the unreduced float32 baseline in the first listed mode first (added when not listed), so that retention
+ * compares like with like. Invalid specs, unknown codecs and unsupported modes are UsageErrors naming the flag.
  */
 export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
   const reductions = splitList(spec.reduce, /;/).map(canonicalReduction);
@@ -75,16 +75,17 @@ export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
   });
   if (modes.length === 0) throw new UsageError('--mode lists no modes', 'invalid_sweep');
 
-  const configs: SweepConfig[] = [makeConfig(BASELINE_REDUCTION, BASELINE_QUANTIZATION, 'late')];
+  const baselineMode = modes[0]!;
+  const configs: SweepConfig[] = [makeConfig(BASELINE_REDUCTION, BASELINE_QUANTIZATION, baselineMode, baselineMode)];
   const names = new Set(configs.map((c) => c.name));
   const slugs = new Set(configs.map((c) => c.slug));
   for (const reduction of reductions) {
     for (const quantization of quantizations) {
       for (const mode of modes) {
-        let config = makeConfig(reduction, quantization, mode);
+        let config = makeConfig(reduction, quantization, mode, baselineMode);
         if (names.has(config.name)) continue;
         // Distinct specs can share a slug once punctuation is folded; a suffix keeps their files apart.
-        for (let n = 2; slugs.has(config.slug); n++) config = { ...config, slug: `${makeConfig(reduction, quantization, mode).slug}-${n}` };
+        for (let n = 2; slugs.has(config.slug); n++) config = { ...config, slug: `${configSlug(reduction, quantization, mode)}-${n}` };
         names.add(config.name);
         slugs.add(config.slug);
         configs.push(config);
@@ -94,13 +95,13 @@ export function parseSweepGrid(spec: SweepGridSpec): SweepConfig[] {
   return configs;
 }
 
-function makeConfig(reduction: string, quantization: CodecName, mode: SearchMode): SweepConfig {
+function makeConfig(reduction: string, quantization: CodecName, mode: SearchMode, baselineMode: SearchMode): SweepConfig {
   return {
     name: configName(reduction, quantization, mode),
     slug: configSlug(reduction, quantization, mode),
     reduction,
     quantization,
     mode,
-    baseline: reduction === BASELINE_REDUCTION && quantization === BASELINE_QUANTIZATION && mode === 'late',
+    baseline: reduction === BASELINE_REDUCTION && quantization === BASELINE_QUANTIZATION && mode === baselineMode,
   };
 }
