@@ -17,7 +17,7 @@ import {
 
 interface DocToken { token: string; position: number; field?: 'title' | 'text'; start?: number; end?: number; text?: string }
 interface TokenScore { query_token: string | null; weight: number; similarity: number; exact_match: boolean; document_vector: number; document_tokens?: DocToken[] }
-interface Hit { id: string; rank: number; score: number; title?: string; text?: string; token_scores?: TokenScore[] }
+interface Hit { id: string; rank: number; score: number; title?: string; text?: string; token_scores?: TokenScore[]; components?: { late: number; sparse: number } }
 
 const KEY = 's3cret-key';
 let root: string;
@@ -48,12 +48,12 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** The API's answer to what the console asks for a page of results (independent of the page). */
+/** The API's answer to what the console asks for a page of results (independent of the page); no mode: the index's default. */
 async function apiSearch(body: Record<string, unknown>, url = open.url): Promise<Hit[]> {
   const res = await fetch(`${url}/v1/indexes/${body.index ?? 'sample'}/search`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mode: 'late', include: ['title', 'text', 'token_scores'], ...body, index: undefined }),
+    body: JSON.stringify({ include: ['title', 'text', 'token_scores'], ...body, index: undefined }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { results: { hits: Hit[] }[] }).results[0]!.hits;
@@ -116,8 +116,12 @@ describe('search page', () => {
     await page.click('[data-testid=search-submit]');
     await waitForResults();
     const expected = await apiSearch({ query: 'what makes bread rise', top_k: 10 });
-    expect(await shownHits()).toEqual(expected.map((h) => ({ id: h.id, rank: h.rank, score: `score ${h.score.toFixed(4)}`, title: h.title })));
-    expect(await page.textContent('[data-testid=took]')).toMatch(/Results 1–10 · page 1 · late · took \d+(\.\d)? ms on the server/);
+    const scoreText = (h: Hit): string =>
+      `score ${h.score.toFixed(4)}${h.components ? ` (late ${h.components.late.toFixed(3)}, sparse ${h.components.sparse.toFixed(3)})` : ''}`;
+    expect(expected.every((h) => h.components !== undefined)).toBe(true);
+    expect(await shownHits()).toEqual(expected.map((h) => ({ id: h.id, rank: h.rank, score: scoreText(h), title: h.title })));
+    // The console searches in the index's default mode (hybrid for the embedded encoder), as the API does without one.
+    expect(await page.textContent('[data-testid=took]')).toMatch(/Results 1–10 · page 1 · hybrid · took \d+(\.\d)? ms on the server/);
     // The snippet of the first hit highlights exactly the words its token scores name in the text.
     const first = expected[0]!;
     const shown = await marks(`[data-testid=hit][data-id="${first.id}"] [data-testid=hit-snippet]`);
@@ -160,7 +164,7 @@ describe('why this match', () => {
   async function openMatch(index: string, query: string, id: string): Promise<{ hit: Hit; document: { title?: string; text?: string } }> {
     await page.goto(`${open.url}/#/match?index=${index}&id=${encodeURIComponent(id)}&q=${encodeURIComponent(query)}&mode=late`);
     await page.waitForSelector('[data-testid=token-table], [data-testid=problem]');
-    const [hit] = await apiSearch({ index, query, top_k: 1, filter: { ids: [id] }, include: ['token_scores'] });
+    const [hit] = await apiSearch({ index, query, mode: 'late', top_k: 1, filter: { ids: [id] }, include: ['token_scores'] });
     const document = await apiJson<{ title?: string; text?: string }>(`/v1/indexes/${index}/documents/${encodeURIComponent(id)}`);
     return { hit: hit!, document };
   }

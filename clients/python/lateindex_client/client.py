@@ -73,7 +73,7 @@ class Client:
         sparse_query: Optional[Mapping[str, float]] = None,
         top_k: int = 10,
         offset: int = 0,
-        mode: str = "late",
+        mode: Optional[str] = None,
         ids: Optional[Sequence[str]] = None,
         metadata: Optional[Mapping[str, Any]] = None,
         include: Sequence[str] = (),
@@ -82,6 +82,7 @@ class Client:
     ) -> SearchResult:
         """One query: a text, precomputed query ``embeddings`` (rows or a numpy array), or ``sparse_query`` weights.
 
+        ``mode`` is ``late``, ``sparse`` or ``hybrid``; ``None`` lets the server use the index's ``default_mode``.
         ``ids`` and ``metadata`` filter the ranked documents; ``include`` adds ``title``, ``text``, ``metadata`` and
         ``token_scores`` to the hits.
         """
@@ -101,7 +102,7 @@ class Client:
         *,
         top_k: int = 10,
         offset: int = 0,
-        mode: str = "late",
+        mode: Optional[str] = None,
         ids: Optional[Sequence[str]] = None,
         metadata: Optional[Mapping[str, Any]] = None,
         include: Sequence[str] = (),
@@ -117,14 +118,16 @@ class Client:
     def _search_body(
         top_k: int,
         offset: int,
-        mode: str,
+        mode: Optional[str],
         ids: Optional[Sequence[str]],
         metadata: Optional[Mapping[str, Any]],
         include: Sequence[str],
         exhaustive: bool,
         candidates_per_token: Optional[int],
     ) -> Dict[str, Any]:
-        body: Dict[str, Any] = {"top_k": top_k, "offset": offset, "mode": mode, "include": list(include)}
+        body: Dict[str, Any] = {"top_k": top_k, "offset": offset, "include": list(include)}
+        if mode is not None:
+            body["mode"] = mode
         search_filter: Dict[str, Any] = {}
         if ids is not None:
             search_filter["ids"] = list(ids)

@@ -126,6 +126,8 @@ class IndexInfo:
     quantization: str
     encoder: Dict[str, Any]
     modes: List[str]
+    #: The mode of a search that gives none (``hybrid`` for the embedded encoder with BM25 postings, else ``late``).
+    default_mode: str
     exact_match_recovery: bool
     read_only: bool
     reduction_steps: List[ReductionStep] = field(default_factory=list)
@@ -145,6 +147,7 @@ class IndexInfo:
             quantization=data["quantization"],
             encoder=data["encoder"],
             modes=data["modes"],
+            default_mode=data["default_mode"],
             exact_match_recovery=data["exact_match_recovery"],
             read_only=data["read_only"],
             reduction_steps=[ReductionStep(s["step"], s["vectors"]) for s in data.get("reduction_steps", [])],

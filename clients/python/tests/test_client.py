@@ -44,6 +44,8 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(info.documents, reference["documents"])
         self.assertEqual(info.vectors, reference["vectors"])
         self.assertEqual(info.modes, ["late", "sparse", "hybrid"])
+        self.assertEqual(info.default_mode, "hybrid")
+        self.assertEqual(self.client.index_info("vectors").default_mode, "late")
         self.assertEqual(info.encoder["kind"], "static")
         self.assertEqual([(s.step, s.vectors) for s in info.reduction_steps], [("encoded", reference["vectors"])])
         self.assertEqual(info.sparse["mode"], "bm25")
@@ -72,7 +74,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(sparse.hits[0].id, "bread-sourdough")
 
     def test_token_scores_carry_document_tokens_with_offsets(self):
-        result = self.client.search("sample", "sourdough yeast", top_k=1, include=["title", "text", "token_scores"])
+        result = self.client.search("sample", "sourdough yeast", mode="late", top_k=1, include=["title", "text", "token_scores"])
         hit = result.hits[0]
         self.assertEqual(hit.id, "bread-sourdough")
         self.assertAlmostEqual(sum(s.weight * s.similarity for s in hit.token_scores), hit.score, places=4)

@@ -27,7 +27,7 @@ function IndexCard({ info }: { info: IndexInfo }) {
     ['codec', info.quantization],
     ['exact-match recovery', info.exact_match_recovery ? `on, ${formatBytes(info.exact_token_bytes ?? 0)} of token lists` : 'off'],
     ['sparse', sparse],
-    ['modes', info.modes.join(', ')],
+    ['modes', `${info.modes.join(', ')} (default ${info.default_mode})`],
     ...(info.codec
       ? ([
           [

@@ -35,7 +35,7 @@ function readParams(params: URLSearchParams, indexes: readonly IndexInfo[]): Sea
   return {
     index,
     query: params.get('q') ?? '',
-    mode: (params.get('mode') as SearchMode | null) ?? 'late',
+    mode: (params.get('mode') as SearchMode | null) ?? indexes.find((i) => i.name === index)?.default_mode ?? 'late',
     pageSize: Number(params.get('k') ?? 10) || 10,
     offset: Number(params.get('offset') ?? 0) || 0,
     filters: params.getAll('f').map((f) => {
