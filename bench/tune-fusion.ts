@@ -1,6 +1,6 @@
 /**
- * Chooses the hybrid fusion on SciFact's *train* split (never on a test split), for the default in
- * src/search/fusion.ts. Every train query is retrieved twice: late candidates alone (sparse depth 0) and the union
+ * Chooses the hybrid fusion on SciFact's *train* split (never on a test split), for the context-free (embedded)
+ * encoder's defaults in src/search/search-defaults.ts. Every train query is retrieved twice: late candidates alone (sparse depth 0) and the union
  * with the sparse top-1000, both with exact late and sparse scores; each fusion x sparse depth is then evaluated
  * offline on the same candidates (union = late candidates + sparse top-depth), so the grid costs no re-retrieval.
  *
@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEncoder } from '../src/encode/index.js';
-import { loadBeirSplit, ndcgAt } from '../src/eval/index.js';
+import { loadBeirSplit, ndcgAt, pairedBootstrap } from '../src/eval/index.js';
 import { fuse, Retriever, type FusionOptions } from '../src/search/index.js';
 import { DATA, buildIndex } from './_common.js';
 
@@ -69,21 +69,26 @@ async function retrieveAll(): Promise<Candidate[][]> {
   return out;
 }
 
-/** Mean nDCG@10 of one fusion at one sparse depth, ranking exactly as the retriever does (fused desc, id asc). */
-function meanNdcg(options: FusionOptions, depth: number, withLateCandidates = true): number {
-  let total = 0;
-  judged.forEach(([queryId], q) => {
+/**
+ * Per-query nDCG@10 of one fusion at one sparse depth, ranking exactly as the retriever does (fused desc, then the
+ * sparse score, then id asc).
+ */
+function perQueryNdcg(options: FusionOptions, depth: number, withLateCandidates = true): number[] {
+  return judged.map(([queryId], q) => {
     const union = perQuery[q]!.filter((c) => (withLateCandidates && c.lateCandidate) || (c.sparseRank < depth && c.sparse > 0));
     const fused = fuse(
       Float64Array.from(union, (c) => c.late),
       Float64Array.from(union, (c) => c.sparse),
       options,
     );
-    const order = Array.from(fused.keys()).sort((a, b) => fused[b]! - fused[a]! || (union[a]!.id < union[b]!.id ? -1 : union[a]!.id > union[b]!.id ? 1 : 0));
-    total += ndcgAt(order.slice(0, 10).map((i) => union[i]!.id), qrels.get(queryId)!, 10);
+    const order = Array.from(fused.keys()).sort(
+      (a, b) => fused[b]! - fused[a]! || union[b]!.sparse - union[a]!.sparse || (union[a]!.id < union[b]!.id ? -1 : union[a]!.id > union[b]!.id ? 1 : 0),
+    );
+    return ndcgAt(order.slice(0, 10).map((i) => union[i]!.id), qrels.get(queryId)!, 10);
   });
-  return total / judged.length;
 }
+
+const mean = (values: readonly number[]): number => values.reduce((s, x) => s + x, 0) / values.length;
 
 const base: FusionOptions = { method: 'convex', lateWeight: 0.4, rrfK: 60 };
 const weights = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
@@ -103,15 +108,21 @@ for (const w of weights) grid.push([`rerank sparse top-depth, z-score w=${w}`, {
 const depths = [100, 200, 500, 1000];
 console.log(`| fusion | ${depths.map((d) => `depth ${d}`).join(' | ')} |`);
 console.log(`|---|${depths.map(() => '---:').join('|')}|`);
-const best = new Map<string, { name: string; depth: number; ndcg: number }>();
+const best = new Map<string, { name: string; depth: number; ndcg: number; perQuery: number[] }>();
 for (const [name, options, withLate] of grid) {
-  const cells = depths.map((d) => meanNdcg(options, d, withLate ?? true));
+  const perQuery = depths.map((d) => perQueryNdcg(options, d, withLate ?? true));
+  const cells = perQuery.map(mean);
   console.log(`| ${name} | ${cells.map((v) => v.toFixed(4)).join(' | ')} |`);
   const family = name.split(' w=')[0]!.replace(/ k=\d+$/, '');
   cells.forEach((ndcg, i) => {
     const current = best.get(family);
-    if (current === undefined || ndcg > current.ndcg) best.set(family, { name, depth: depths[i]!, ndcg });
+    if (current === undefined || ndcg > current.ndcg) best.set(family, { name, depth: depths[i]!, ndcg, perQuery: perQuery[i]! });
   });
 }
-console.log(`\nbest per family on ${values.split}:`);
-for (const [family, b] of best) console.log(`${family}: ${b.name}, depth ${b.depth}: ${b.ndcg.toFixed(4)}`);
+// BM25 alone over the deepest union: the reference each family's best is compared with (paired bootstrap, seed 1).
+const bm25 = perQueryNdcg({ ...base, lateWeight: 0 }, MAX_DEPTH, false);
+console.log(`\nbest per family on ${values.split} (BM25 ${mean(bm25).toFixed(4)}; difference to BM25 with a paired bootstrap 95% interval):`);
+for (const [family, b] of best) {
+  const ci = pairedBootstrap(b.perQuery, bm25, { seed: 1 });
+  console.log(`${family}: ${b.name}, depth ${b.depth}: ${b.ndcg.toFixed(4)} (${ci.meanDifference.toFixed(4)} [${ci.lower.toFixed(4)}, ${ci.upper.toFixed(4)}])`);
+}

@@ -11,8 +11,8 @@ import type { Qrels, Run } from './types.js';
  * - `P@k`: relevant documents in the top k / k.
  * The ranking functions (`ndcgAt`, ...) score ids in the order given; `evaluateRun` first puts each query's
  * results in trec_eval's order (score desc, then docid desc: `trecEvalOrder`), so that its figures are exactly
- * trec_eval's on the same run, whatever order the searcher broke ties in. A document id repeated in a list gains
- * nothing after its first occurrence but still occupies its rank.
+ * trec_eval's on the same run, whatever order the searcher broke ties in (the retriever's BM25 tie-break included). A document id repeated in a
+ * list gains nothing after its first occurrence but still occupies its rank.
  */
 export type MeasureKind = 'nDCG' | 'R' | 'RR' | 'P';
 
