@@ -17,20 +17,24 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** Runs `lateindex sweep --dataset <sample> ... --json` and parses the report it prints on stdout. */
+async function sweepJson(args: string[]): Promise<SweepReport> {
+  const stdout: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await program().parseAsync(['sweep', '--dataset', SAMPLE, ...args, '--json'], { from: 'user' });
+  return JSON.parse(stdout.join('')) as SweepReport;
+}
+
 describe('lateindex sweep (command)', () => {
   it('prints report.json on stdout with --json, writes the report files, passes HNSW options, discards indexes when asked', async () => {
     const out = path.join(tempDir('cli'), 'out');
-    const stdout: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await program().parseAsync(
-      ['sweep', '--dataset', SAMPLE, '--reduce', 'none;ward:2', '--quantize', 'int8', '--mode', 'late', '--out', out, '--bm25', '0.5', '--discard-indexes', '--ef-construction', '40', '--json'],
-      { from: 'user' },
+    const report = await sweepJson(
+      ['--reduce', 'none;ward:2', '--quantize', 'int8', '--mode', 'late', '--out', out, '--bm25', '0.5', '--discard-indexes', '--ef-construction', '40'],
     );
-    const report = JSON.parse(stdout.join('')) as SweepReport;
     expect(report.rows.map((r) => r.config.name)).toEqual(['none / float32', 'none / int8', 'ward:2 / int8']);
     expect(report.bm25).toEqual({ 'nDCG@10': 0.5, source: 'given' });
     expect(report.rows.every((r) => r.config.index === undefined)).toBe(true);
@@ -43,14 +47,7 @@ describe('lateindex sweep (command)', () => {
 
   it("measures the encoder's default mode when --mode is not given: hybrid for the embedded encoder, baseline included", async () => {
     const out = path.join(tempDir('cli'), 'out');
-    const stdout: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await program().parseAsync(['sweep', '--dataset', SAMPLE, '--reduce', 'ward:2', '--out', out, '--discard-indexes', '--json'], { from: 'user' });
-    const report = JSON.parse(stdout.join('')) as SweepReport;
+    const report = await sweepJson(['--reduce', 'ward:2', '--out', out, '--discard-indexes']);
     expect(report.rows.map((r) => [r.config.name, r.config.mode, r.config.baseline])).toEqual([
       ['none / float32 / hybrid', 'hybrid', true],
       ['ward:2 / float16 / hybrid', 'hybrid', false],
