@@ -6,7 +6,7 @@
  * of a short query's words score the same MaxSim.
  */
 import type { SparseStore } from '../index/sparse/index.js';
-import { exhaustiveTermAtATime, prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './sparse/index.js';
+import { prepareSparseQuery, scoreDocuments, type PreparedSparseQuery, type SparseQueryInput } from './sparse/index.js';
 import { TopK } from './top-k.js';
 
 /** Secondary scores of tied documents, by internal id (a missing id scores 0). Called once per search, with ties only. */
@@ -54,15 +54,10 @@ export function rankWithTieBreak(
  * The secondary signal for late-interaction ties: each tied document's exact sparse score for the query (BM25 when
  * the store keeps BM25 postings; 0 for a document sharing no term with it). Undefined when the store cannot score
  * the query (no text or weights, or text against a learned-sparse store). The query is analysed only when a search
- * has ties.
+ * has ties, and only the blocks holding the tied documents are read (`scoreDocuments`).
  */
 export function sparseTieBreaker(store: SparseStore, input: SparseQueryInput | undefined): TieBreaker | undefined {
   if (input === undefined || (typeof input === 'string' && store.stats().mode !== 'bm25')) return undefined;
   let prepared: PreparedSparseQuery | undefined;
-  return (internalIds) => {
-    prepared ??= prepareSparseQuery(store, input);
-    const tied = new Set(internalIds);
-    const hits = exhaustiveTermAtATime(store, prepared, { k: tied.size, filter: (id) => tied.has(id) });
-    return new Map(hits.map((hit) => [hit.internalId, hit.score]));
-  };
+  return (internalIds) => scoreDocuments(store, (prepared ??= prepareSparseQuery(store, input)), internalIds);
 }

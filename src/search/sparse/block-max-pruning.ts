@@ -1,7 +1,7 @@
 import { UsageError } from '../../shared/index.js';
 import { slotLimitOf, type SparseStore } from '../../index/sparse/index.js';
 import { accumulateBlockRecord } from './block-scoring.js';
-import { keptTermCount, prepareSparseQuery, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
+import { keptTermCount, prepareSparseQuery, termsInRecordOrder, type PreparedSparseQuery, type SparseQueryInput } from './prepared-query.js';
 import type { BlockMaxPruningOptions, SparseHit } from './sparse-types.js';
 import { TopScores } from './top-scores.js';
 import { workspaceFor } from './workspace.js';
@@ -34,9 +34,7 @@ export function blockMaxPruning(store: SparseStore, query: SparseQueryInput | Pr
   const terms = prepared.terms;
 
   // The kept terms by term id: the order of a block record, scored with one read per block.
-  const byId = Array.from({ length: termCount }, (_, t) => t).sort((a, b) => terms[a]!.termId - terms[b]!.termId);
-  const keptIds = Uint32Array.from(byId, (t) => terms[t]!.termId);
-  const keptWeights = Float64Array.from(byId, (t) => weights[t]!);
+  const { termIds: keptIds, weights: keptWeights } = termsInRecordOrder(prepared, termCount);
 
   let candidates = 0;
   for (let t = 0; t < termCount; t++) {

@@ -4,3 +4,4 @@ export * from './top-scores.js';
 export * from './block-scoring.js';
 export * from './block-max-pruning.js';
 export * from './exhaustive-taat.js';
+export * from './document-scores.js';

@@ -65,6 +65,16 @@ export function prepareSparseQuery(store: SparseStore, input: SparseQueryInput |
   };
 }
 
+/**
+ * The first `count` terms of `prepared` (its heaviest) ordered by term id, the order of a block record
+ * (`accumulateBlockRecord`), with their weights.
+ */
+export function termsInRecordOrder(prepared: PreparedSparseQuery, count: number): { termIds: Uint32Array; weights: Float64Array } {
+  const { terms, weights } = prepared;
+  const byId = Array.from({ length: count }, (_, t) => t).sort((a, b) => terms[a]!.termId - terms[b]!.termId);
+  return { termIds: Uint32Array.from(byId, (t) => terms[t]!.termId), weights: Float64Array.from(byId, (t) => weights[t]!) };
+}
+
 /** Number of query terms kept by query term pruning: the top `beta` share by weight, at least one. */
 export function keptTermCount(termCount: number, beta: number): number {
   if (!(beta > 0 && beta <= 1)) throw new UsageError(`beta must be in (0, 1], got ${beta}`, 'sparse_query');
