@@ -3,8 +3,8 @@
  * (ties by external id as before, and by BM25 as now) and the index's default mode (hybrid for the embedded
  * encoder), with a paired bootstrap 95% interval of default - BM25 (10,000 resamples over queries, seed 1). Every
  * ranked list is scored in the order lateindex returns it, and also as trec_eval orders the run file (score desc,
- * then docid desc), which undoes any tie-break that is not in the scores. The late-mode p50 times the same encoded
- * query through one searcher without and with the BM25 tie-breaker (the tie-break's cost, in one run).
+ * then docid desc), which undoes any tie-break that is not in the scores. The tie-break's cost is
+ * bench/tie-break-cost.ts's.
  *
  *   npx tsx bench/default-ranking.ts [--datasets scifact,cranfield,med,cacm,lisa,vaswani] [--work /tmp/lateindex-modes] [--reuse]
  *
@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEncoder } from '../src/encode/index.js';
-import { judgedQueryIds, loadBeirSplit, ndcgAt, pairedBootstrap, percentileNearestRank, type RankedList } from '../src/eval/index.js';
+import { judgedQueryIds, loadBeirSplit, ndcgAt, pairedBootstrap, type RankedList } from '../src/eval/index.js';
 import { LateInteractionSearcher, Retriever, sparseTieBreaker, type RetrieveOptions } from '../src/search/index.js';
 import { DATA, buildIndex } from './_common.js';
 
@@ -47,8 +47,6 @@ for (const dataset of values.datasets!.split(',')) {
   const judged = new Set(judgedQueryIds(qrels));
   const order = [...queries.keys()].filter((q) => judged.has(q));
   const runs = { bm25: [] as RankedList[], lateById: [] as RankedList[], late: [] as RankedList[], default: [] as RankedList[] };
-  // The tie-break's cost: the same encoded query through the same searcher, without and with the BM25 tie-breaker.
-  const ms = { byId: [] as number[], byBm25: [] as number[] };
   let differing = 0;
   const list = async (text: string, options: RetrieveOptions): Promise<RankedList> =>
     (await retriever.search(text, options)).map((h) => ({ id: h.id, score: h.score }));
@@ -57,12 +55,8 @@ for (const dataset of values.datasets!.split(',')) {
     runs.bm25.push(await list(text, { k: DEPTH, mode: 'sparse' }));
     runs.late.push(await list(text, { k: DEPTH, mode: 'late' }));
     const [encoded] = await encoder.encodeQueries([text]);
-    const t0 = performance.now();
     const byId = plainSearcher.search(encoded!, { k: DEPTH });
-    const t1 = performance.now();
     const byBm25 = plainSearcher.search(encoded!, { k: DEPTH, tieBreak: sparseTieBreaker(index.sparse!, text)! });
-    ms.byId.push(t1 - t0);
-    ms.byBm25.push(performance.now() - t1);
     runs.lateById.push(byId.map((h) => ({ id: h.id, score: h.score })));
     if (byBm25.map((h) => h.id).join() !== runs.late.at(-1)!.map((h) => h.id).join()) differing++;
     runs.default.push(await list(text, { k: DEPTH }));
@@ -81,8 +75,7 @@ for (const dataset of values.datasets!.split(',')) {
   const defaultById = ndcg(runs.default, idTieOrder);
   tieRows.push(
     `| ${dataset} | ${mean(ndcg(runs.lateById)).toFixed(4)} | ${mean(ndcg(runs.late)).toFixed(4)} | ${signed(lateTie.meanDifference)} [${signed(lateTie.lower)}, ${signed(lateTie.upper)}] | ` +
-      `${mean(ndcg(runs.late, trecEvalOrder)).toFixed(4)} | ${mean(defaultById).toFixed(4)} | ${mean(def).toFixed(4)} | ${mean(ndcg(runs.default, trecEvalOrder)).toFixed(4)} | ${mean(ndcg(runs.bm25, trecEvalOrder)).toFixed(4)} | ` +
-      `${percentileNearestRank(ms.byId, 50).toFixed(1)} / ${percentileNearestRank(ms.byBm25, 50).toFixed(1)} |`,
+      `${mean(ndcg(runs.late, trecEvalOrder)).toFixed(4)} | ${mean(defaultById).toFixed(4)} | ${mean(def).toFixed(4)} | ${mean(ndcg(runs.default, trecEvalOrder)).toFixed(4)} | ${mean(ndcg(runs.bm25, trecEvalOrder)).toFixed(4)} |`,
   );
   process.stderr.write(`${dataset}: done (${order.length} queries${differing > 0 ? `; ${differing} late lists differ from the retriever's` : ''})\n`);
   await index.close();
@@ -92,7 +85,7 @@ console.log('| collection | queries | late | BM25 | default mode | default − B
 console.log('|---|---:|---:|---:|---:|---:|:---:|');
 for (const row of rows) console.log(row);
 console.log(
-  '\n| collection | late, ties by id | late, ties by BM25 | difference [95% CI] | late, trec_eval order | default, ties by id | default, ties by BM25 | default, trec_eval order | BM25, trec_eval order | late p50 ms, ties by id / BM25 |',
+  '\n| collection | late, ties by id | late, ties by BM25 | difference [95% CI] | late, trec_eval order | default, ties by id | default, ties by BM25 | default, trec_eval order | BM25, trec_eval order |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of tieRows) console.log(row);
