@@ -124,7 +124,6 @@ describe('flags', () => {
     const search = (await binProcess(['search', '--help'])).stdout;
     for (const [flag, value] of [
       ['--candidates <n>', '64'],
-      ['--late-weight <w>', '0.25'],
       ['--alpha <a>', '1'],
       ['--beta <b>', '1'],
       ['--k <n>', '10'],
@@ -132,6 +131,16 @@ describe('flags', () => {
     ] as const) {
       const entry = search.slice(search.indexOf(flag), search.indexOf('\n  -', search.indexOf(flag) + 1));
       expect(entry.replace(/\s+/g, ' '), flag).toMatch(new RegExp(`\\(default: ${value.replace('.', '\\.')}\\)`));
+      expect(entry.match(/default/g), flag).toHaveLength(1);
+    }
+    // Defaults that are the index's (per encoder kind, search-defaults.ts): said once, in words.
+    for (const [flag, value] of [
+      ['--mode <mode>', "default: the index's (hybrid for the embedded encoder with BM25 postings, else late; shown by stats)"],
+      ['--fusion <method>', "default: the index's (zscore)"],
+      ['--late-weight <w>', "default: the index's (0.25 for the embedded encoder, 0.5 for other encoders)"],
+    ] as const) {
+      const entry = search.slice(search.indexOf(flag), search.indexOf('\n  -', search.indexOf(flag) + 1)).replace(/\s+/g, ' ');
+      expect(entry, flag).toContain(value);
       expect(entry.match(/default/g), flag).toHaveLength(1);
     }
     const index = (await binProcess(['index', '--help'])).stdout.replace(/\s+/g, ' ');
@@ -167,11 +176,11 @@ describe('flags', () => {
       [['--exhaustive', '--mode', 'sparse'], /--exhaustive does nothing in --mode sparse: it applies to --mode late or hybrid/],
       [['--candidates', '8', '--mode', 'sparse'], /--candidates does nothing in --mode sparse/],
       [['--candidates', '8', '--exhaustive'], /option '--candidates <n>' cannot be used with option '--exhaustive'/],
-      [['--fusion', 'rrf'], /--fusion does nothing in --mode late: it applies to --mode hybrid/],
+      [['--fusion', 'rrf', '--mode', 'late'], /--fusion does nothing in --mode late: it applies to --mode hybrid/],
       [['--late-weight', '0.5', '--mode', 'sparse'], /--late-weight does nothing in --mode sparse/],
       [['--mode', 'hybrid', '--fusion', 'rrf', '--late-weight', '0.5'], /--late-weight does nothing with --fusion rrf/],
-      [['--alpha', '0.5'], /--alpha does nothing in --mode late: it applies to --mode sparse or hybrid/],
-      [['--sparse-query', '{"glacier": 1}'], /--sparse-query does nothing in --mode late/],
+      [['--alpha', '0.5', '--mode', 'late'], /--alpha does nothing in --mode late: it applies to --mode sparse or hybrid/],
+      [['--sparse-query', '{"glacier": 1}', '--mode', 'late'], /--sparse-query does nothing in --mode late/],
       [['--model', '/nowhere'], /--model applies to indexes of an ONNX model; this index was built with the embedded encoder/],
       [['--int8'], /--int8 applies to indexes of an ONNX model/],
     ];
@@ -180,7 +189,7 @@ describe('flags', () => {
       expect(result.code, flags.join(' ')).toBe(2);
       expect(result.stderr, flags.join(' ')).toMatch(message);
     }
-    const evalFusion = await cli('eval', '--dataset', SAMPLE, '--index', index, '--fusion', 'rrf');
+    const evalFusion = await cli('eval', '--dataset', SAMPLE, '--index', index, '--fusion', 'rrf', '--mode', 'late');
     expect(evalFusion.code).toBe(2);
     const work = tempDir();
     const int8 = await cli('index', '--corpus', SAMPLE, '--index', path.join(work, 'a'), '--int8');

@@ -55,6 +55,22 @@ describe('the default search mode follows the index encoder (CLI)', () => {
     expect(byDefault.mode).toBe('late');
     expect(byDefault.hits).toEqual((await searchJson(plain, '--mode', 'late')).hits);
     expect((await statsJson(plain)).search.defaultMode).toBe('late');
+    // A flag for another mode is refused against the default mode too, naming it; search and eval alike.
+    for (const command of [
+      ['search', '--index', plain, '--query', QUERY],
+      ['eval', '--dataset', SAMPLE, '--index', plain],
+    ]) {
+      const refused = await cli(...command, '--fusion', 'rrf');
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/--fusion does nothing in the index's default mode, late: it applies to --mode hybrid/);
+    }
+  });
+
+  it("takes the flags of its default mode: hybrid's fusion and Block-Max Pruning settings on the embedded index", async () => {
+    const rrf = await searchJson(embedded, '--fusion', 'rrf', '--alpha', '0.9');
+    expect(rrf.mode).toBe('hybrid');
+    expect(rrf.hits).toEqual((await searchJson(embedded, '--mode', 'hybrid', '--fusion', 'rrf', '--alpha', '0.9')).hits);
+    expect(rrf.hits).not.toEqual((await searchJson(embedded)).hits);
   });
 
   it('is late for a contextual (ONNX) model, whose hybrid weights are its own', async () => {

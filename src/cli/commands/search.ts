@@ -176,7 +176,8 @@ async function emptyResultReason(
   } else if (terms.length === 0) {
     return 'the query has no searchable words (only stopwords and punctuation)';
   }
-  if (filter && options.mode === 'late' && !options.exhaustive) {
+  // Hybrid too: its sparse side found no matching document either, or the fused list would not be empty.
+  if (filter && options.mode !== 'sparse' && !options.exhaustive) {
     return `none of the query's nearest candidates meets ${describeFilter(options.filter!)} (--exhaustive scores every document)`;
   }
   return options.mode === 'late' ? 'no document was close enough to the query' : 'no document contains any of the query\'s terms';
