@@ -9,6 +9,7 @@ import type { CompactReport, ReorderReport, SparseStore } from './sparse/sparse-
 import { checkPreparedDocument } from './store/document-checks.js';
 import { DocumentTable } from './store/document-table.js';
 import type { StoreState } from './store/store-records.js';
+import { asStoreDamage } from './store/store-damage.js';
 import { copyState, logsPrunedTo, StoreSchema } from './store/store-schema.js';
 import { encodeBatch, WriteBatch, type CommittedBatch, type WriteTargets } from './store/write-batch.js';
 import { isPlaidCodec } from './codecs/registry.js';
@@ -35,6 +36,11 @@ export interface OpenIndexOptions {
    * (search workers); candidate search then throws.
    */
   readonly graph?: boolean;
+  /**
+   * Walk every page of the LMDB file's trees before mapping it (`verify`), not only its meta pages. Writable opens
+   * always do: a write transaction over a garbled page can abort the process.
+   */
+  readonly checkTrees?: boolean;
 }
 
 /** What `inspect()` shows: the typed store and the token-vector index's view, for diagnostics, `stats` and tests. */
@@ -132,14 +138,15 @@ export class LateIndex {
     const readOnly = opts.readOnly ?? false;
     const withGraph = opts.graph ?? true;
     if (!withGraph && !readOnly) throw new UsageError(`${dir}: an index opened without its graph must be read-only`);
-    const schema = StoreSchema.open(dir, readOnly);
+    const schema = StoreSchema.open(dir, readOnly, !readOnly || opts.checkTrees === true);
     try {
       const index = new LateIndex(dir, settings, schema, readOnly, withGraph);
       await index.tokenVectors.attach(index.state);
       return index;
     } catch (err) {
       await schema.close();
-      throw err;
+      // Opening reads the bookkeeping, every vector count, the codec state and the token-vector tables.
+      throw asStoreDamage(err, schema.file);
     }
   }
 
@@ -296,10 +303,20 @@ export class LateIndex {
 
   /**
    * Cross-checks LMDB's databases against each other and what is derived from them (verify-index.ts). Reads
-   * every stored vector once.
+   * every stored vector once. A damaged file (LMDB meets a page that is not what its tree says, a record cannot be
+   * decoded) is an `index_corrupt` error rather than a list of problems; open with `checkTrees` to find damaged
+   * tree pages before LMDB reads them.
    */
   verify(): VerifyReport {
     this.assertOpen();
+    try {
+      return this.verifyRecords();
+    } catch (err) {
+      throw asStoreDamage(err, this.schema.file);
+    }
+  }
+
+  private verifyRecords(): VerifyReport {
     return verifyIndex({
       schema: this.schema,
       documents: this.documents,

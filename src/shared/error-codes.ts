@@ -99,6 +99,11 @@ export const ERROR_CODES = {
   corrupt_codec_state: { status: 500, exit: RUNTIME, meaning: 'the stored codec state (codebook) is malformed' },
   sparse_format: { status: 500, exit: RUNTIME, meaning: 'the sparse store has a format version this lateindex does not read' },
   sparse_config: { status: 500, exit: RUNTIME, meaning: 'the sparse store was built with other settings than the index records' },
+  index_corrupt: {
+    status: 500,
+    exit: RUNTIME,
+    meaning: "the index's LMDB file is damaged (truncated, garbled pages); restore it from a copy or rebuild it from the corpus",
+  },
   index_inconsistent: { status: 500, exit: RUNTIME, meaning: '`verify` found consistency problems in the index' },
   no_graph: { status: 500, exit: RUNTIME, meaning: 'the index was opened without its HNSW graph; candidate search is unavailable' },
   label_space_exhausted: { status: 500, exit: RUNTIME, meaning: 'the index has used all 2^32 HNSW labels; rebuild it' },

@@ -37,7 +37,7 @@ export class InputError extends LateIndexError {
   }
 }
 
-/** The index directory is missing, not an index, of another format version or built with another encoder. */
+/** The index directory is missing, not an index, damaged, of another format version or built with another encoder. */
 export class IndexFormatError extends LateIndexError {}
 
 /** An encoder model directory or table cannot be loaded. */

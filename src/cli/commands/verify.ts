@@ -22,7 +22,7 @@ export interface VerifyCommandOptions {
  */
 export async function verifyCommand(options: VerifyCommandOptions): Promise<void> {
   const dir = path.resolve(options.index);
-  const index = await LateIndex.open(dir, { readOnly: true });
+  const index = await LateIndex.open(dir, { readOnly: true, checkTrees: true });
   let report;
   try {
     report = index.verify();

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import { IndexFormatError } from '../../shared/index.js';
+import { asStoreDamage, checkStoreFile } from './store-damage.js';
 import type { DocRecord, StoreState } from './store-records.js';
 
 /** LMDB environment file inside the index directory (lmdb-js also creates `store.mdb-lock`). */
@@ -51,10 +53,22 @@ export class StoreSchema {
     this.changedDocs = (env.openDB<number[], number>({ name: 'changedDocs', keyEncoding: 'uint32' }) as Database<number[], number> | undefined) ?? undefined;
   }
 
-  /** Opens the environment of the index in `dir`. */
-  static open(dir: string, readOnly: boolean, pageSize?: number): StoreSchema {
+  /**
+   * Opens the environment of the index in `dir`. An existing file is checked before LMDB maps it (its meta pages;
+   * with `checkTrees`, also every tree page), and a file LMDB cannot open is reported as `index_corrupt` (see
+   * store-damage.ts). `pageSize` applies to a new file only.
+   */
+  static open(dir: string, readOnly: boolean, checkTrees: boolean, pageSize?: number): StoreSchema {
     const file = join(dir, STORE_FILE);
-    return new StoreSchema(file, openLmdb({ path: file, maxDbs: 32, readOnly, ...(pageSize !== undefined && { pageSize }) }));
+    if (existsSync(file)) checkStoreFile(file, checkTrees);
+    let env: RootDatabase | undefined;
+    try {
+      env = openLmdb({ path: file, maxDbs: 32, readOnly, ...(pageSize !== undefined && { pageSize }) });
+      return new StoreSchema(file, env);
+    } catch (err) {
+      void env?.close();
+      throw asStoreDamage(err, file);
+    }
   }
 
   /**
@@ -63,7 +77,7 @@ export class StoreSchema {
    * are packed into full pages instead of one overflow run each.
    */
   static create(dir: string, now: string, pageSize?: number): StoreSchema {
-    const schema = StoreSchema.open(dir, false, pageSize);
+    const schema = StoreSchema.open(dir, false, false, pageSize);
     schema.meta.putSync(STATE_KEY, {
       nextInternalId: 0,
       nextLabel: 0,
