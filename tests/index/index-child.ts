@@ -1,19 +1,24 @@
 // A child process for tests that damage an index: `node --import tsx index-child.ts <dir> <write|read|verify>` opens
-// the index (writable and upserts one document, read-only, or read-only with every tree page checked and verified)
-// and reports an error as the CLI does: one line `error: <message> [<code>]`, exit 1.
+// the index (writable, upserting one document and searching for it; read-only; or read-only with every tree page
+// checked, then verified), prints `{"origin": <graph origin>}` on stdout, and reports an error as the CLI does: one
+// line `error: <message> [<code>]` on stderr, exit 1.
 import { LateIndex } from '../../src/index/late-index.js';
 import { LateIndexError } from '../../src/shared/index.js';
 
 const [dir, mode] = process.argv.slice(2) as [string, 'write' | 'read' | 'verify'];
 try {
   const index = await LateIndex.open(dir, { readOnly: mode !== 'write', checkTrees: mode === 'verify' });
+  const origin = index.inspect().tokenVectors.graphOrigin;
   if (mode === 'write') {
     const data = new Float32Array(index.dim);
     data[0] = 1;
     await index.upsert([{ id: 'child-write', vectors: { dim: index.dim, count: 1, data } }]);
+    const hit = index.searchHnswDocuments(data, 1)[0];
+    if (hit?.internalId !== index.getInternalId('child-write')) throw new Error('the new document is not its own nearest neighbour');
   }
   if (mode === 'verify') index.verify();
   await index.close();
+  process.stdout.write(`${JSON.stringify({ origin })}\n`);
   process.exit(0);
 } catch (err) {
   process.stderr.write(`error: ${(err as Error).message}${err instanceof LateIndexError ? ` [${err.code}]` : ''}\n`);

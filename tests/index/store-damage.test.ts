@@ -1,36 +1,13 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PrecomputedEncoder } from '../../src/encode/index.js';
 import { LateIndex } from '../../src/index/late-index.js';
+import { openInChild, repoRoot, runNode, type ChildResult } from './child-index.js';
 import { fields, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DIM = 32;
 const { newDir } = useCleanups();
-
-interface ChildResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[]): Promise<ChildResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stderr }));
-  });
-}
-
-/** Opens `dir` in a child process (see index-child.ts), so that a signal fails the test instead of killing vitest. */
-function openInChild(dir: string, mode: 'write' | 'read' | 'verify'): Promise<ChildResult> {
-  return run(['--import', 'tsx', join(repoRoot, 'tests/index/index-child.ts'), dir, mode]);
-}
 
 /** An index of precomputed vectors (no encoder to load) with text, so its file has many pages of several trees. */
 async function buildIndex(dir: string): Promise<void> {
@@ -120,6 +97,6 @@ describe('a damaged LMDB file is reported, never a crash', () => {
     await buildIndex(dir);
     const file = join(dir, 'store.mdb');
     truncateSync(file, statSync(file).size >> 1);
-    expectCorruptError(await run([join(repoRoot, 'bin/lateindex.js'), 'verify', '--index', dir]), file, 'lateindex verify');
+    expectCorruptError(await runNode([join(repoRoot, 'bin/lateindex.js'), 'verify', '--index', dir]), file, 'lateindex verify');
   });
 });

@@ -33,18 +33,25 @@ export class GraphSync {
 
   /**
    * Loads hnsw.bin when it matches LMDB; catches it up when it is older but the retired-label log still covers the
-   * gap; otherwise (missing, corrupt, too old, inconsistent) rebuilds the graph from every live document.
+   * gap; otherwise (missing, corrupt, too old, not a sound graph, not LMDB's labels) rebuilds the graph from every
+   * live document. Whatever the file holds, this never fails on its account.
    */
   async attach(state: StoreState): Promise<void> {
-    const loaded = await TokenGraph.load(this.dir, this.dim, this.params, state.retiredLogFrom ?? 0, state.sequence);
-    if (typeof loaded !== 'string' && this.caughtUp(loaded.graph, loaded.sequence, loaded.nextLabel, state)) {
-      this.graph = loaded.graph;
-      this.origin = loaded.sequence === state.sequence ? 'loaded' : 'caught-up';
-      this.savedSequence = loaded.sequence;
-      return;
+    let failure: GraphLoadFailure;
+    try {
+      const loaded = TokenGraph.load(this.dir, this.dim, this.params, state.retiredLogFrom ?? 0, state);
+      if (typeof loaded !== 'string' && this.caughtUp(loaded.graph, loaded.sequence, loaded.nextLabel, state)) {
+        this.graph = loaded.graph;
+        this.origin = loaded.sequence === state.sequence ? 'loaded' : 'caught-up';
+        this.savedSequence = loaded.sequence;
+        return;
+      }
+      failure = typeof loaded === 'string' ? loaded : 'invalid';
+    } catch {
+      failure = 'invalid';
     }
     this.graph = this.build(state);
-    this.origin = `rebuilt:${typeof loaded === 'string' ? loaded : 'corrupt'}`;
+    this.origin = `rebuilt:${failure}`;
     this.savedSequence = -1;
   }
 
@@ -123,21 +130,27 @@ export class GraphSync {
   }
 
   /**
-   * Brings a graph saved at `sequence` (holding labels below `nextLabel`) up to LMDB's `state`: labels retired since
-   * are tombstoned, labels created since are added. False when the graph does not match LMDB.
+   * Brings a graph saved at `sequence` (holding labels below `nextLabel`) up to LMDB's `state`: it must hold live
+   * exactly the labels below `nextLabel` that LMDB holds or retired since; those retired since are tombstoned, those
+   * created since are added. False when the graph does not match LMDB.
    */
   private caughtUp(graph: TokenGraph, sequence: number, nextLabel: number, state: StoreState): boolean {
     try {
       const added: number[] = [];
+      let expected = 0;
       for (const label of this.table.labelOwners.getKeys()) {
-        if (label < nextLabel) graph.markPresent(label);
-        else added.push(label);
+        if (label >= nextLabel) added.push(label);
+        else if (!graph.has(label)) return false;
+        else expected++;
       }
+      const retired: number[] = [];
       if (sequence < state.sequence) {
         for (const { value } of this.table.retired.getRange({ start: sequence + 1, end: state.sequence + 1 })) {
-          for (const label of value) if (label < nextLabel) graph.retireUnowned(label);
+          for (const label of value) if (label < nextLabel) retired.push(label);
         }
       }
+      if (retired.some((label) => !graph.has(label)) || graph.size !== expected + retired.length || !graph.isConsistent()) return false;
+      for (const label of retired) graph.remove(label);
       for (const label of added) this.addLabelFromStore(graph, label);
       return graph.size === state.labels && graph.isConsistent();
     } catch {

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSyn
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { writeFileAtomic, tempPathFor } from '../../atomic-file.js';
+import { readHnswFile } from './hnsw-file.js';
 import type { HnswParams } from '../../types.js';
 
 export const HNSW_FILE = 'hnsw.bin';
@@ -24,8 +25,13 @@ interface HnswSidecar {
   readonly sha1: string;
 }
 
-/** Why a stored graph was not used: `TokenGraph.load` returns one of these instead of a graph. */
-export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt';
+/**
+ * Why a stored graph was not used: `TokenGraph.load` returns one of these instead of a graph. `missing`: no file or
+ * sidecar; `stale`: it reflects an LMDB state the log cannot bring up to date; `corrupt`: the file does not match
+ * its sidecar (size, checksum) or cannot be read; `invalid`: it matches its sidecar but is not a sound graph of this
+ * index (structure, vectors, labels), so it was written damaged or sealed by something else.
+ */
+export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt' | 'invalid';
 
 /**
  * The HNSW graph over the index's DISTINCT stored token vectors (inner product on unit vectors), derived from LMDB.
@@ -63,17 +69,18 @@ export class TokenGraph {
   }
 
   /**
-   * Loads `dir/hnsw.bin` if its sidecar says it reflects an LMDB sequence in `[minSequence, maxSequence]` and its
-   * size and checksum match; otherwise reports why it cannot be trusted. The caller must then `markPresent` every
-   * live label the graph holds (and catch up on later changes when the sequence is older than LMDB's).
+   * Loads `dir/hnsw.bin` if its sidecar says it reflects an LMDB state in `[minSequence, state.sequence]` (with
+   * labels below LMDB's next label), its size and checksum match, and it is a sound graph for hnswlib to load
+   * (`readHnswFile`); otherwise reports why it cannot be trusted. The graph holds live the labels the file holds
+   * live; the caller checks them against LMDB and catches up on changes since the file's sequence.
    */
-  static async load(
+  static load(
     dir: string,
     dim: number,
     params: HnswParams,
     minSequence: number,
-    maxSequence: number,
-  ): Promise<{ graph: TokenGraph; sequence: number; nextLabel: number } | GraphLoadFailure> {
+    state: { readonly sequence: number; readonly nextLabel: number },
+  ): { graph: TokenGraph; sequence: number; nextLabel: number } | GraphLoadFailure {
     const file = join(dir, HNSW_FILE);
     const sidecarFile = join(dir, HNSW_SIDECAR_FILE);
     if (!existsSync(file) || !existsSync(sidecarFile)) return 'missing';
@@ -86,17 +93,30 @@ export class TokenGraph {
     if (typeof sidecar !== 'object' || sidecar === null || !Number.isInteger(sidecar.sequence) || !Number.isInteger(sidecar.nextLabel)) {
       return 'corrupt';
     }
-    if (sidecar.sequence < minSequence || sidecar.sequence > maxSequence) return 'stale';
-    if (sidecar.dim !== dim || sidecar.space !== 'ip') return 'corrupt';
-    if (statSync(file).size !== sidecar.bytes || (await sha1OfFile(file)) !== sidecar.sha1) return 'corrupt';
+    if (sidecar.sequence < minSequence || sidecar.sequence > state.sequence || sidecar.nextLabel > state.nextLabel) return 'stale';
+    if (sidecar.dim !== dim || sidecar.space !== 'ip' || !Number.isInteger(sidecar.elements) || !Number.isInteger(sidecar.deleted)) return 'corrupt';
+    const before = fileIdentity(file);
+    if (before?.size !== sidecar.bytes) return 'corrupt';
+    let contents;
+    try {
+      contents = readHnswFile(file, { dim, m: params.m, efConstruction: params.efConstruction, elements: sidecar.elements, deleted: sidecar.deleted, labelLimit: sidecar.nextLabel });
+    } catch {
+      return 'corrupt';
+    }
+    if (contents.sha1 !== sidecar.sha1) return 'corrupt';
+    if (contents.problem !== undefined) return 'invalid';
     const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
     try {
       hnsw.readIndexSync(file, true);
     } catch {
-      return 'corrupt';
+      return 'invalid';
     }
-    if (hnsw.getNumDimensions() !== dim || hnsw.getCurrentCount() !== sidecar.elements) return 'corrupt';
+    // hnswlib read the path again: it must still be the file checked above (a concurrent save renames a new one in).
+    const after = fileIdentity(file);
+    if (after?.ino !== before.ino || after.mtimeMs !== before.mtimeMs || after.size !== before.size) return 'corrupt';
+    if (hnsw.getNumDimensions() !== dim || hnsw.getCurrentCount() !== sidecar.elements) return 'invalid';
     const graph = new TokenGraph(dim, params, hnsw, hnsw.getMaxElements(), sidecar.deleted);
+    for (const label of contents.liveLabels) graph.markPresent(label);
     return { graph, sequence: sidecar.sequence, nextLabel: sidecar.nextLabel };
   }
 
@@ -110,8 +130,8 @@ export class TokenGraph {
     return label < this.present.length && this.present[label] === 1;
   }
 
-  /** Records that a loaded graph holds `label` live (used after `load`). */
-  markPresent(label: number): void {
+  /** Records that the loaded file holds `label` live. */
+  private markPresent(label: number): void {
     this.ensureLabelRoom(label + 1);
     if (this.present[label] === 1) return;
     this.present[label] = 1;
@@ -142,16 +162,6 @@ export class TokenGraph {
     this.present[label] = 0;
     this.deletedSlots++;
     this.live--;
-  }
-
-  /**
-   * Tombstones a label that a loaded graph holds but LMDB retired after the graph was saved. Throws if the label
-   * is marked live here or absent from the graph (hnswlib refuses to delete an unknown label).
-   */
-  retireUnowned(label: number): void {
-    if (this.has(label)) throw new RangeError(`label ${label} is still live`);
-    this.hnsw.markDelete(label);
-    this.deletedSlots++;
   }
 
   /** Element slots in use (live + tombstoned), tombstones awaiting reuse, and allocated capacity. */
@@ -215,6 +225,15 @@ export class TokenGraph {
     const grown = new Uint8Array(size);
     grown.set(this.present);
     this.present = grown;
+  }
+}
+
+function fileIdentity(file: string): { ino: number; size: number; mtimeMs: number } | undefined {
+  try {
+    const { ino, size, mtimeMs } = statSync(file);
+    return { ino, size, mtimeMs };
+  } catch {
+    return undefined;
   }
 }
 
