@@ -29,7 +29,10 @@ export const PLAID_PAGE_SIZE = 65536;
 export interface OpenIndexOptions {
   /** When given, must equal the index's encoder identity (kind, name, dim, hash). */
   readonly encoder?: EncoderIdentity;
-  /** No writes at all: upsert/delete throw, close does not flush, a stale HNSW graph is rebuilt in memory only. */
+  /**
+   * No writes to LMDB: upsert/delete throw, close does not flush. A graph rebuilt at open is still saved to
+   * `hnsw.bin` (see `saveRebuiltGraph`).
+   */
   readonly readOnly?: boolean;
   /**
    * false: no HNSW graph in memory (read-only opens only), for a process that gets its candidates elsewhere
@@ -41,6 +44,12 @@ export interface OpenIndexOptions {
    * always do: a write transaction over a garbled page can abort the process.
    */
   readonly checkTrees?: boolean;
+  /**
+   * Default true: a graph rebuilt at open (hnsw.bin missing, stale or unsound) is saved at once, by read-only opens
+   * too when the directory is writable, so the next open loads it instead of rebuilding again. false leaves the
+   * directory as it was (`verify`).
+   */
+  readonly saveRebuiltGraph?: boolean;
 }
 
 /** What `inspect()` shows: the typed store and the token-vector index's view, for diagnostics, `stats` and tests. */
@@ -141,7 +150,7 @@ export class LateIndex {
     const schema = StoreSchema.open(dir, readOnly, !readOnly || opts.checkTrees === true);
     try {
       const index = new LateIndex(dir, settings, schema, readOnly, withGraph);
-      await index.tokenVectors.attach(index.state);
+      if ((await index.tokenVectors.attach(index.state)) && opts.saveRebuiltGraph !== false) await index.saveRebuiltGraph();
       return index;
     } catch (err) {
       await schema.close();
@@ -450,6 +459,19 @@ export class LateIndex {
     this.tokenVectors.catchUp(from, target);
   }
 
+  /**
+   * Saves what `attach` had to rebuild. A read-only open writes the graph file only (never LMDB, so the catch-up logs
+   * are pruned by the next writer's save); a directory it may not write just keeps the graph in memory.
+   */
+  private async saveRebuiltGraph(): Promise<void> {
+    if (!this.readOnly) return this.flush();
+    try {
+      await this.tokenVectors.save(this.state);
+    } catch (err) {
+      if (!isPermissionError(err)) throw err;
+    }
+  }
+
   private async writeFiles(): Promise<void> {
     await this.refresh();
     const state = this.state;
@@ -475,4 +497,10 @@ export class LateIndex {
     this.assertOpen();
     if (this.readOnly) throw new LateIndexError('read_only', `${this.dir}: the index was opened read-only`);
   }
+}
+
+/** A file-system refusal to write (a read-only directory or file system, another user's index). */
+function isPermissionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
 }

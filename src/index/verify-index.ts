@@ -7,10 +7,14 @@ import type { StoreSchema } from './store/store-schema.js';
 import type { TokenVectorIndex } from './token-vectors/token-vector-index.js';
 import type { IndexCounts, SparseIndexMode } from './types.js';
 
-/** Result of `LateIndex.verify()`: `problems` lists each inconsistency found (at most 100). */
+/**
+ * Result of `LateIndex.verify()`: `problems` lists each inconsistency found (at most 100); `warnings` what is not
+ * wrong but costs every open until it is repaired (a derived file that must be rebuilt or caught up).
+ */
 export interface VerifyReport {
   readonly ok: boolean;
   readonly problems: readonly string[];
+  readonly warnings: readonly string[];
   readonly documents: number;
   readonly vectors: number;
   readonly terms: number;
@@ -32,7 +36,8 @@ export interface VerifiableIndex {
 /**
  * Cross-checks LMDB's databases against each other and what is derived from them: id mapping both ways, payload
  * sizes, the token-vector index (for distinct vectors: row labels against the rows' vector keys, owner lists, the
- * graph), counts, step counts, document frequencies, sparse postings recomputed from the documents, sparse block
+ * graph's labels and vectors, what opening found of its file), counts, step counts, document frequencies, BM25
+ * postings present exactly for the documents with text (they are not recomputed from the text), sparse block
  * records against the term postings, and exact-match token lists against the documents' tokens. Reads every
  * stored vector once.
  */
@@ -106,7 +111,8 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
   ] as const) {
     for (const internalId of db.getKeys()) if (!isDocument(internalId)) note(`${name} stored for missing document ${internalId}`);
   }
-  tokenVectors.finish(note, isDocument);
+  const warnings: string[] = [];
+  tokenVectors.finish(note, isDocument, (warning) => warnings.push(warning));
   const stored = index.counts;
   for (const name of ['documents', 'vectors', 'vectorBytes'] as const) {
     if (stored[name] !== recount[name]) note(`bookkeeping says ${stored[name]} ${name}, the documents add up to ${recount[name]}`);
@@ -128,5 +134,5 @@ export function verifyIndex(index: VerifiableIndex): VerifyReport {
     if (stats.idLimit > state.nextInternalId) note(`sparse store holds internal ids beyond next internal id ${state.nextInternalId}`);
     for (const problem of sparse.checkBlockRecords()) note(problem);
   }
-  return { ok: problems.length === 0, problems, documents: recount.documents, vectors: recount.vectors, terms: df.size };
+  return { ok: problems.length === 0, problems, warnings, documents: recount.documents, vectors: recount.vectors, terms: df.size };
 }

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/index.js';
@@ -31,6 +32,31 @@ describe('lateindex verify', () => {
     const report = JSON.parse(json.stdout) as { ok: boolean; problems: string[] };
     expect(report.ok).toBe(false);
     expect(report.problems.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('warns about a missing graph without repairing it; the first search rebuilds and saves it, the second loads it', async () => {
+    const dir = path.join(tempDir(), 'idx');
+    expect((await cli('index', '--corpus', SAMPLE, '--index', dir, '--quiet')).code).toBe(0);
+    rmSync(path.join(dir, 'hnsw.bin'));
+    const missing = await cli('verify', '--index', dir);
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toContain('warning: hnsw.bin cannot be used (missing: hnsw.bin does not exist); the next open rebuilds the graph from LMDB and saves it');
+    expect(existsSync(path.join(dir, 'hnsw.bin'))).toBe(false);
+    const json = JSON.parse((await cli('verify', '--index', dir, '--json')).stdout) as { ok: boolean; warnings: string[] };
+    expect(json).toMatchObject({ ok: true, warnings: [expect.stringContaining('hnsw.bin cannot be used (missing')] });
+
+    const first = await cli('search', '--index', dir, '--query', 'what makes bread rise', '--json');
+    expect(first.code).toBe(0);
+    expect(existsSync(path.join(dir, 'hnsw.bin'))).toBe(true);
+    const second = await cli('search', '--index', dir, '--query', 'what makes bread rise', '--json');
+    const hits = (out: string): unknown => (JSON.parse(out) as { hits: unknown }).hits;
+    expect(hits(second.stdout)).toEqual(hits(first.stdout));
+    const reopened = await LateIndex.open(dir, { readOnly: true });
+    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    await reopened.close();
+    const sound = await cli('verify', '--index', dir);
+    expect(sound.code).toBe(0);
+    expect(sound.stderr).not.toContain('warning');
   });
 
   it('names a missing index directory', async () => {

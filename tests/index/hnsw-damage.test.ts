@@ -86,4 +86,45 @@ describe('a resealed but garbled hnsw.bin', () => {
       await index.close();
     }
   });
+
+  it('verify reports a resealed graph that is unsound, and one whose vectors are not the stored ones', { timeout: 300_000 }, async () => {
+    const root = newDir();
+    const dir = join(root, 'idx');
+    await buildIndex(dir);
+    const file = join(dir, 'hnsw.bin');
+    const original = readFileSync(file);
+
+    // Finite values in place of element 5's vector: a sound graph, trusted at open, but not LMDB's vectors.
+    const changed = Buffer.from(original);
+    for (let j = 0; j < DIM; j++) changed.writeFloatLE(0.25, HEADER + 5 * RECORD + LINKS_LEVEL0 + 4 * j);
+    writeFileSync(file, changed);
+    reseal(dir);
+    const index = await LateIndex.open(dir, { readOnly: true, saveRebuiltGraph: false });
+    expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    const report = index.verify();
+    await index.close();
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(/^label \d+: the HNSW graph holds another vector than document \d+ \("doc\d+"\) row \d stores \(value 0: 0\.25 against /);
+
+    // Unsound (a neighbour beyond the graph): rebuilt in memory, and reported.
+    const unsound = Buffer.from(original);
+    unsound.writeUInt32LE(elementsOf(original) + 3, HEADER + 2 * RECORD + 4);
+    writeFileSync(file, unsound);
+    reseal(dir);
+    const result = await openInChild(dir, 'verify');
+    expect(result).toMatchObject({ signal: null, code: 0 });
+    const { origin, verify } = JSON.parse(result.stdout) as { origin: string; verify: { ok: boolean; problems: string[]; warnings: string[] } };
+    expect(origin).toBe('rebuilt:invalid');
+    expect(verify.ok).toBe(false);
+    expect(verify.problems).toEqual([
+      `hnsw.bin matches hnsw.json but is not a sound graph of this index (element 2 has neighbour ${elementsOf(original) + 3} at level 0, beyond ` +
+        `${elementsOf(original)} elements): it was written damaged or sealed by something else; the next open rebuilds the graph from LMDB and saves it`,
+    ]);
+  });
 });
+
+/** The element count in an hnsw.bin header. */
+function elementsOf(bytes: Buffer): number {
+  return Number(bytes.readBigUInt64LE(16));
+}

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -117,7 +117,7 @@ describe('hnsw.bin is derived from LMDB', () => {
     const again = await LateIndex.open(dir);
     expect(again.inspect().distinct().graphOrigin).toBe('rebuilt:missing');
     await again.close();
-    // The rebuilt graph was saved on close, so the next open loads it.
+    // The rebuilt graph was saved when it was rebuilt, so the next open loads it.
     const third = await LateIndex.open(dir);
     cleanups.push(() => third.close());
     expect(third.inspect().distinct().graphOrigin).toBe('loaded');
@@ -142,10 +142,11 @@ describe('hnsw.bin is derived from LMDB', () => {
       expect(index.inspect().distinct().graphOrigin).toBe('rebuilt:corrupt');
       expectSelfRetrieval(index, rows);
       await index.close();
-      // Read-only opens rebuild in memory only; a writable open repairs the files.
-      const repair = await LateIndex.open(dir);
-      expect(repair.inspect().distinct().graphOrigin).toBe('rebuilt:corrupt');
-      await repair.close();
+      // A read-only open saves the graph it rebuilt (LMDB untouched): the next open, writable or not, loads it.
+      const repaired = await LateIndex.open(dir);
+      expect(repaired.inspect().distinct().graphOrigin).toBe('loaded');
+      expectSelfRetrieval(repaired, rows);
+      await repaired.close();
     }
   });
 
@@ -217,5 +218,84 @@ process.exit(0); // no flush, no close
       }
       await index.close();
     }
+  });
+});
+
+describe('a rebuilt graph is saved, and verify says what opening found of hnsw.bin', () => {
+  const dim = 16;
+
+  async function buildIndex(dir: string, seed: number): Promise<Float32Array[]> {
+    const random = rng(seed);
+    const rows = Array.from({ length: 30 }, () => randomUnitRows(random, 2, dim));
+    const index = await LateIndex.create(dir, { encoder: encoderIdentity(dim) });
+    await index.upsert(rows.map((r, i) => makeDoc(`doc${i}`, r, dim)));
+    await index.close();
+    return rows;
+  }
+
+  it('a read-only open that rebuilds a missing graph saves it: the second open loads it; verify leaves the directory alone', async () => {
+    const dir = newDir();
+    const rows = await buildIndex(dir, 31);
+    rmSync(join(dir, 'hnsw.bin'));
+    const verifying = await LateIndex.open(dir, { readOnly: true, saveRebuiltGraph: false });
+    const report = verifying.verify();
+    await verifying.close();
+    expect(report.ok).toBe(true);
+    expect(report.warnings).toEqual([
+      'hnsw.bin cannot be used (missing: hnsw.bin does not exist); the next open rebuilds the graph from LMDB and saves it',
+    ]);
+    expect(existsSync(join(dir, 'hnsw.bin'))).toBe(false);
+
+    const first = await LateIndex.open(dir, { readOnly: true });
+    expect(first.inspect().distinct().graphOrigin).toBe('rebuilt:missing');
+    await first.close();
+    expect(existsSync(join(dir, 'hnsw.bin'))).toBe(true);
+    const second = await LateIndex.open(dir, { readOnly: true });
+    cleanups.push(() => second.close());
+    expect(second.inspect().distinct().graphOrigin).toBe('loaded');
+    expect(second.verify()).toMatchObject({ ok: true, problems: [], warnings: [] });
+    rows.forEach((r, i) => expect(second.inspect().distinct().nearestOwners(r.subarray(0, dim), 4, 64)[0]?.internalId).toBe(second.getInternalId(`doc${i}`)));
+  });
+
+  it('verify warns about a stale graph and one behind LMDB', async () => {
+    const dir = newDir();
+    await buildIndex(dir, 32);
+    copyFileSync(join(dir, 'hnsw.bin'), join(dir, 'old.bin'));
+    copyFileSync(join(dir, 'hnsw.json'), join(dir, 'old.json'));
+    const writer = await LateIndex.open(dir);
+    await writer.upsert([makeDoc('late', randomUnitRows(rng(33), 2, dim), dim)]);
+    await writer.close();
+    // The old graph is one commit behind, but the close pruned the log it would be caught up from.
+    copyFileSync(join(dir, 'old.bin'), join(dir, 'hnsw.bin'));
+    copyFileSync(join(dir, 'old.json'), join(dir, 'hnsw.json'));
+    const stale = await LateIndex.open(dir, { readOnly: true, saveRebuiltGraph: false });
+    const staleReport = stale.verify();
+    await stale.close();
+    expect(staleReport.ok).toBe(true);
+    expect(staleReport.warnings).toEqual([
+      'hnsw.bin cannot be used (stale: it reflects LMDB sequence 1 (next label 60); LMDB is at sequence 2 (next label 62) and keeps the log of ' +
+        'retired labels after sequence 2 only); the next open rebuilds the graph from LMDB and saves it',
+    ]);
+    // A writer that stops without saving leaves the graph behind, and the log that catches it up.
+    const script = join(dirname(dir), 'unsaved.mts');
+    writeFileSync(
+      script,
+      `import { LateIndex } from ${JSON.stringify(join(repoRoot, 'src/index/late-index.ts'))};
+const index = await LateIndex.open(${JSON.stringify(dir)});
+const data = new Float32Array(${dim}); data[3] = 1;
+await index.upsert([{ id: 'unsaved', vectors: { dim: ${dim}, count: 1, data } }]);
+process.exit(0);
+`,
+    );
+    await runOk(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
+    const behind = await LateIndex.open(dir, { readOnly: true, saveRebuiltGraph: false });
+    cleanups.push(() => behind.close());
+    expect(behind.inspect().distinct().graphOrigin).toBe('caught-up');
+    expect(behind.verify()).toMatchObject({
+      ok: true,
+      warnings: [
+        'hnsw.bin reflects LMDB sequence 2, 1 commit behind: every open catches it up from the log until a writer saves the graph (the last writer stopped without saving it)',
+      ],
+    });
   });
 });

@@ -1,13 +1,14 @@
 // A child process for tests that damage an index: `node --import tsx index-child.ts <dir> <write|read|verify>` opens
-// the index (writable, upserting one document and searching for it; read-only; or read-only with every tree page
-// checked, then verified), prints `{"origin": <graph origin>}` on stdout, and reports an error as the CLI does: one
-// line `error: <message> [<code>]` on stderr, exit 1.
+// the index (writable, upserting one document and searching for it; read-only; or as `lateindex verify` does, then
+// verified), prints `{"origin": <graph origin>, "verify": <report>}` on stdout, and reports an error as the CLI does:
+// one line `error: <message> [<code>]` on stderr, exit 1.
 import { LateIndex } from '../../src/index/late-index.js';
 import { LateIndexError } from '../../src/shared/index.js';
 
 const [dir, mode] = process.argv.slice(2) as [string, 'write' | 'read' | 'verify'];
 try {
-  const index = await LateIndex.open(dir, { readOnly: mode !== 'write', checkTrees: mode === 'verify' });
+  const verifying = mode === 'verify';
+  const index = await LateIndex.open(dir, { readOnly: mode !== 'write', checkTrees: verifying, saveRebuiltGraph: !verifying });
   const origin = index.inspect().tokenVectors.graphOrigin;
   if (mode === 'write') {
     const data = new Float32Array(index.dim);
@@ -16,9 +17,9 @@ try {
     const hit = index.searchHnswDocuments(data, 1)[0];
     if (hit?.internalId !== index.getInternalId('child-write')) throw new Error('the new document is not its own nearest neighbour');
   }
-  if (mode === 'verify') index.verify();
+  const report = verifying ? index.verify() : undefined;
   await index.close();
-  process.stdout.write(`${JSON.stringify({ origin })}\n`);
+  process.stdout.write(`${JSON.stringify({ origin, ...(report && { verify: report }) })}\n`);
   process.exit(0);
 } catch (err) {
   process.stderr.write(`error: ${(err as Error).message}${err instanceof LateIndexError ? ` [${err.code}]` : ''}\n`);

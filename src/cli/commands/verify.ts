@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { LateIndex } from '../../index/index.js';
 import { LateIndexError } from '../../shared/index.js';
 import { addRequiredOption } from '../options.js';
-import { print, printJson } from '../output.js';
+import { print, printJson, warn } from '../output.js';
 
 export function configure(command: Command): void {
   addRequiredOption(command, new Option('--index <dir>', 'index directory'))
@@ -22,7 +22,7 @@ export interface VerifyCommandOptions {
  */
 export async function verifyCommand(options: VerifyCommandOptions): Promise<void> {
   const dir = path.resolve(options.index);
-  const index = await LateIndex.open(dir, { readOnly: true, checkTrees: true });
+  const index = await LateIndex.open(dir, { readOnly: true, checkTrees: true, saveRebuiltGraph: false });
   let report;
   try {
     report = index.verify();
@@ -32,6 +32,7 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<void
   if (options.json) printJson({ index: dir, ...report });
   else {
     for (const problem of report.problems) print(`problem: ${problem}`);
+    for (const warning of report.warnings) warn(warning);
     if (report.ok) print(`${dir}: consistent (${report.documents} documents, ${report.vectors} vectors, ${report.terms} terms checked)`);
   }
   if (!report.ok) {

@@ -41,8 +41,11 @@ export interface TokenVectorIndex {
    */
   candidateDocuments(query: Float32Array, maxDocuments: number, effort?: number): HnswHit[];
 
-  /** At open: loads or rebuilds what is derived (e.g. a graph file) so that it reflects `state`. */
-  attach(state: StoreState): Promise<void>;
+  /**
+   * At open: loads or rebuilds what is derived (e.g. a graph file) so that it reflects `state`. True when it had to
+   * rebuild (nothing usable was saved): saving it then spares the next open the rebuild.
+   */
+  attach(state: StoreState): Promise<boolean>;
   /** After other processes committed between `from` and `target`: follows their changes. */
   catchUp(from: StoreState, target: StoreState): void;
   /** Rebuilds what is derived from the stored vectors alone (reclaims space); returns the tombstones dropped. */
@@ -84,6 +87,9 @@ export interface TokenVectorVerifier {
    * documents whose stored payload has the size its count implies.
    */
   document(internalId: number, name: string, count: number, rows: () => Float32Array, note: (problem: string) => void): void;
-  /** After every document: checks across documents and of what is derived. `isDocument` says whether an id is stored. */
-  finish(note: (problem: string) => void, isDocument: (internalId: number) => boolean): void;
+  /**
+   * After every document: checks across documents and of what is derived. `isDocument` says whether an id is
+   * stored; `warn` hears what is not wrong but costs every open (e.g. a derived file that must be rebuilt).
+   */
+  finish(note: (problem: string) => void, isDocument: (internalId: number) => boolean, warn: (warning: string) => void): void;
 }

@@ -132,8 +132,8 @@ export class DistinctVectorIndex implements TokenVectorIndex {
     return [];
   }
 
-  async attach(state: StoreState): Promise<void> {
-    await this.sync?.attach(state);
+  async attach(state: StoreState): Promise<boolean> {
+    return (await this.sync?.attach(state)) ?? false;
   }
 
   catchUp(from: StoreState, target: StoreState): void {
@@ -156,13 +156,13 @@ export class DistinctVectorIndex implements TokenVectorIndex {
   }
 
   verifier(state: StoreState): TokenVectorVerifier {
-    return new DistinctVectorVerifier(this.table, this.dim, state, this.sync?.graph);
+    return new DistinctVectorVerifier(this.table, this.dim, state, this.sync);
   }
 
   inspect(): DistinctVectorInspection {
     return {
       kind: 'distinct-vectors',
-      graphOrigin: this.sync?.origin ?? 'created',
+      graphOrigin: this.sync?.attached.origin ?? 'created',
       distinctVectors: this.state().labels,
       graphStats: () => this.graph().stats(),
       rowLabels: (internalId) => (this.documents.isLive(internalId) ? this.table.readRowLabels(internalId) : undefined),

@@ -3,10 +3,19 @@ import type { DocumentTable } from '../../store/document-table.js';
 import type { StoreState } from '../../store/store-records.js';
 import type { HnswParams } from '../../types.js';
 import type { CreatedLabel, DistinctVectorTable } from './distinct-vector-table.js';
-import { TokenGraph, type GraphLoadFailure } from './token-graph.js';
+import { TokenGraph, type GraphLoadFailure, type GraphLoadProblem } from './token-graph.js';
 
 /** How the in-memory HNSW graph was obtained at open. */
 export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphLoadFailure}`;
+
+/** What opening found of the saved graph (for `verify`). */
+export interface GraphAttachment {
+  readonly origin: GraphOrigin;
+  /** The LMDB sequence the file reflected, when it was used. */
+  readonly fileSequence?: number;
+  /** Why the file was not used, when the graph was rebuilt. */
+  readonly problem?: GraphLoadProblem;
+}
 
 /**
  * Keeps the in-memory HNSW graph (`TokenGraph`, saved as `hnsw.bin`) in step with the distinct-vector table in
@@ -16,7 +25,8 @@ export type GraphOrigin = 'created' | 'loaded' | 'caught-up' | `rebuilt:${GraphL
  */
 export class GraphSync {
   graph: TokenGraph;
-  origin: GraphOrigin = 'created';
+  /** What `attach` found on disk: the sequence of the file it used, or why it used none. */
+  attached: GraphAttachment = { origin: 'created' };
   /** LMDB sequence that `hnsw.bin` on disk reflects (-1: none). */
   private savedSequence = -1;
 
@@ -34,25 +44,26 @@ export class GraphSync {
   /**
    * Loads hnsw.bin when it matches LMDB; catches it up when it is older but the retired-label log still covers the
    * gap; otherwise (missing, corrupt, too old, not a sound graph, not LMDB's labels) rebuilds the graph from every
-   * live document. Whatever the file holds, this never fails on its account.
+   * live document. Whatever the file holds, this never fails on its account. True when it rebuilt the graph.
    */
-  async attach(state: StoreState): Promise<void> {
-    let failure: GraphLoadFailure;
+  async attach(state: StoreState): Promise<boolean> {
+    let problem: GraphLoadProblem;
     try {
       const loaded = TokenGraph.load(this.dir, this.dim, this.params, state.retiredLogFrom ?? 0, state);
-      if (typeof loaded !== 'string' && this.caughtUp(loaded.graph, loaded.sequence, loaded.nextLabel, state)) {
+      if (!('failure' in loaded) && this.caughtUp(loaded.graph, loaded.sequence, loaded.nextLabel, state)) {
         this.graph = loaded.graph;
-        this.origin = loaded.sequence === state.sequence ? 'loaded' : 'caught-up';
+        this.attached = { origin: loaded.sequence === state.sequence ? 'loaded' : 'caught-up', fileSequence: loaded.sequence };
         this.savedSequence = loaded.sequence;
-        return;
+        return false;
       }
-      failure = typeof loaded === 'string' ? loaded : 'invalid';
-    } catch {
-      failure = 'invalid';
+      problem = 'failure' in loaded ? loaded : { failure: 'invalid', detail: "the distinct vectors it holds are not LMDB's" };
+    } catch (err) {
+      problem = { failure: 'invalid', detail: `it cannot be loaded (${(err as Error).message})` };
     }
     this.graph = this.build(state);
-    this.origin = `rebuilt:${failure}`;
+    this.attached = { origin: `rebuilt:${problem.failure}`, problem };
     this.savedSequence = -1;
+    return true;
   }
 
   /** After this process's commit: tombstones the retired labels and adds the created ones (their decoded rows). */

@@ -33,6 +33,12 @@ interface HnswSidecar {
  */
 export type GraphLoadFailure = 'missing' | 'stale' | 'corrupt' | 'invalid';
 
+/** Why a stored graph was not used, and what exactly was wrong with it. */
+export interface GraphLoadProblem {
+  readonly failure: GraphLoadFailure;
+  readonly detail: string;
+}
+
 /**
  * The HNSW graph over the index's DISTINCT stored token vectors (inner product on unit vectors), derived from LMDB.
  * Labels are the index's vector labels (one per distinct quantized vector); which documents own a label is the
@@ -72,7 +78,8 @@ export class TokenGraph {
    * Loads `dir/hnsw.bin` if its sidecar says it reflects an LMDB state in `[minSequence, state.sequence]` (with
    * labels below LMDB's next label), its size and checksum match, and it is a sound graph for hnswlib to load
    * (`readHnswFile`); otherwise reports why it cannot be trusted. The graph holds live the labels the file holds
-   * live; the caller checks them against LMDB and catches up on changes since the file's sequence.
+   * live; the caller checks them against LMDB and catches up on changes since the file's sequence. Nothing in the
+   * file makes it throw.
    */
   static load(
     dir: string,
@@ -80,41 +87,50 @@ export class TokenGraph {
     params: HnswParams,
     minSequence: number,
     state: { readonly sequence: number; readonly nextLabel: number },
-  ): { graph: TokenGraph; sequence: number; nextLabel: number } | GraphLoadFailure {
+  ): { graph: TokenGraph; sequence: number; nextLabel: number } | GraphLoadProblem {
     const file = join(dir, HNSW_FILE);
     const sidecarFile = join(dir, HNSW_SIDECAR_FILE);
-    if (!existsSync(file) || !existsSync(sidecarFile)) return 'missing';
+    const fail = (failure: GraphLoadFailure, detail: string): GraphLoadProblem => ({ failure, detail });
+    if (!existsSync(file) || !existsSync(sidecarFile)) return fail('missing', `${existsSync(file) ? HNSW_SIDECAR_FILE : HNSW_FILE} does not exist`);
     let sidecar: HnswSidecar;
     try {
       sidecar = JSON.parse(readFileSync(sidecarFile, 'utf8')) as HnswSidecar;
     } catch {
-      return 'corrupt';
+      return fail('corrupt', `${HNSW_SIDECAR_FILE} is not valid JSON`);
     }
     if (typeof sidecar !== 'object' || sidecar === null || !Number.isInteger(sidecar.sequence) || !Number.isInteger(sidecar.nextLabel)) {
-      return 'corrupt';
+      return fail('corrupt', `${HNSW_SIDECAR_FILE} lacks its sequence or next label`);
     }
-    if (sidecar.sequence < minSequence || sidecar.sequence > state.sequence || sidecar.nextLabel > state.nextLabel) return 'stale';
-    if (sidecar.dim !== dim || sidecar.space !== 'ip' || !Number.isInteger(sidecar.elements) || !Number.isInteger(sidecar.deleted)) return 'corrupt';
+    if (sidecar.sequence < minSequence || sidecar.sequence > state.sequence || sidecar.nextLabel > state.nextLabel) {
+      return fail(
+        'stale',
+        `it reflects LMDB sequence ${sidecar.sequence} (next label ${sidecar.nextLabel}); LMDB is at sequence ${state.sequence} (next label ` +
+          `${state.nextLabel}) and keeps the log of retired labels after sequence ${minSequence} only`,
+      );
+    }
+    if (sidecar.dim !== dim || sidecar.space !== 'ip' || !Number.isInteger(sidecar.elements) || !Number.isInteger(sidecar.deleted)) {
+      return fail('corrupt', `${HNSW_SIDECAR_FILE} describes another graph (dim ${sidecar.dim}, space ${sidecar.space})`);
+    }
     const before = fileIdentity(file);
-    if (before?.size !== sidecar.bytes) return 'corrupt';
+    if (before?.size !== sidecar.bytes) return fail('corrupt', `it is ${before?.size} bytes, ${HNSW_SIDECAR_FILE} says ${sidecar.bytes}`);
     let contents;
     try {
       contents = readHnswFile(file, { dim, m: params.m, efConstruction: params.efConstruction, elements: sidecar.elements, deleted: sidecar.deleted, labelLimit: sidecar.nextLabel });
-    } catch {
-      return 'corrupt';
+    } catch (err) {
+      return fail('corrupt', `it cannot be read (${(err as Error).message})`);
     }
-    if (contents.sha1 !== sidecar.sha1) return 'corrupt';
-    if (contents.problem !== undefined) return 'invalid';
+    if (contents.sha1 !== sidecar.sha1) return fail('corrupt', `its checksum does not match ${HNSW_SIDECAR_FILE}`);
+    if (contents.problem !== undefined) return fail('invalid', contents.problem);
     const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
     try {
       hnsw.readIndexSync(file, true);
-    } catch {
-      return 'invalid';
+    } catch (err) {
+      return fail('invalid', `hnswlib cannot load it (${(err as Error).message})`);
     }
     // hnswlib read the path again: it must still be the file checked above (a concurrent save renames a new one in).
     const after = fileIdentity(file);
-    if (after?.ino !== before.ino || after.mtimeMs !== before.mtimeMs || after.size !== before.size) return 'corrupt';
-    if (hnsw.getNumDimensions() !== dim || hnsw.getCurrentCount() !== sidecar.elements) return 'invalid';
+    if (after?.ino !== before.ino || after.mtimeMs !== before.mtimeMs || after.size !== before.size) return fail('corrupt', 'it was replaced while it was read');
+    if (hnsw.getNumDimensions() !== dim || hnsw.getCurrentCount() !== sidecar.elements) return fail('invalid', 'hnswlib loaded another dim or element count');
     const graph = new TokenGraph(dim, params, hnsw, hnsw.getMaxElements(), sidecar.deleted);
     for (const label of contents.liveLabels) graph.markPresent(label);
     return { graph, sequence: sidecar.sequence, nextLabel: sidecar.nextLabel };
@@ -136,6 +152,11 @@ export class TokenGraph {
     if (this.present[label] === 1) return;
     this.present[label] = 1;
     this.live++;
+  }
+
+  /** The vector the graph holds for `label`, or undefined when it holds none live. */
+  vector(label: number): number[] | undefined {
+    return this.has(label) ? this.hnsw.getPoint(label) : undefined;
   }
 
   /** Adds row `row` of `rows` under `label`. */
