@@ -178,6 +178,13 @@ export const UpsertResponseSchema = z.object({
   updated: z.number().int(),
   vectors: z.number().int().describe('vectors stored for this batch after reduction'),
   documents: z.number().int().describe('documents in the index after the batch'),
+  truncated: z
+    .object({
+      limit: z.number().int().describe("the encoder's document token limit"),
+      documents: z.array(z.object({ id: z.string(), tokens: z.number().int().describe('tokens the text had') })),
+    })
+    .optional()
+    .describe("the batch's documents longer than the encoder reads: their vectors stand for the first `limit` tokens (absent when none)"),
 });
 
 export const StoredDocumentSchema = z.object({

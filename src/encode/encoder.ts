@@ -37,6 +37,13 @@ export interface Encoder {
   readonly contextFree: boolean;
   /** Leading document rows (e.g. [CLS], [D]) that poolers keep unmerged by default. */
   readonly protectedLeadingTokens: number;
+  /**
+   * The most tokens of a document the encoder reads (ONNX models: `document_length`, special tokens included; the
+   * embedded encoder: `STATIC_DOCUMENT_TOKENS` words); the rest of a longer document is cut, and its encoding says
+   * so (`MultiVector.truncatedFrom`). Absent when documents are never cut (precomputed vectors). Queries are not cut
+   * by this limit.
+   */
+  readonly documentTokenLimit?: number;
   encodeDocuments(texts: readonly string[]): Promise<MultiVector[]>;
   encodeQueries(texts: readonly string[]): Promise<MultiVector[]>;
   /**

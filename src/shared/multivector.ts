@@ -22,6 +22,11 @@ export interface MultiVector {
   readonly sourceRows?: readonly (readonly number[])[];
   /** Image-patch layout `[rows, cols]` when the vectors come from a grid (ColPali-style). */
   readonly grid?: readonly [number, number];
+  /**
+   * Set by an encoder that cut a document at its token limit (`Encoder.documentTokenLimit`): the tokens the text
+   * had; the rows stand for the first ones only. Absent when nothing was cut.
+   */
+  readonly truncatedFrom?: number;
 }
 
 export function multiVector(

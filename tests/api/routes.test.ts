@@ -231,9 +231,15 @@ describe('documents', () => {
     const again = await call(running.url, 'POST', '/v1/indexes/sample/documents', { documents: [documents[0]] });
     expect(again.body).toMatchObject({ inserted: 0, updated: 1, documents: 33 });
 
-    const del = await call(running.url, 'DELETE', '/v1/indexes/sample/documents', { ids: ['meta-a', 'meta-b', '7', 'never-there'] });
+    expect(upsert.body.truncated).toBeUndefined();
+    // A document longer than the encoder reads is stored cut, and the response names it.
+    const long = Array.from({ length: 2300 }, (_, i) => `qzv${i.toString(36)}`).join(' ');
+    const cut = await call(running.url, 'POST', '/v1/indexes/sample/documents', { documents: [{ _id: 'meta-long', text: long }] });
+    expect(UpsertResponseSchema.parse(cut.body)).toEqual({ inserted: 1, updated: 0, vectors: 2048, documents: 34, truncated: { limit: 2048, documents: [{ id: 'meta-long', tokens: 2300 }] } });
+
+    const del = await call(running.url, 'DELETE', '/v1/indexes/sample/documents', { ids: ['meta-a', 'meta-b', '7', 'meta-long', 'never-there'] });
     expect(del.status).toBe(200);
-    expect(DeleteResponseSchema.parse(del.body)).toEqual({ deleted: ['meta-a', 'meta-b', '7'], missing: ['never-there'], documents: 30 });
+    expect(DeleteResponseSchema.parse(del.body)).toEqual({ deleted: ['meta-a', 'meta-b', '7', 'meta-long'], missing: ['never-there'], documents: 30 });
     const gone = await search('sample', { query: 'quartz crystal', exhaustive: true, top_k: 30 });
     expect(gone.body.results[0].hits.map((h: { id: string }) => h.id)).not.toContain('meta-a');
   });

@@ -46,6 +46,21 @@ describe('ColBERT tokenization of the tiny fixture (query_length 12, document_le
     const t = encoder.tokenize(words.join(' '), 'document');
     expect(t.tokens).toEqual(['[CLS]', '[D] ', ...words.slice(0, 21), '[SEP]']);
     expect(t.ids.length).toBe(24);
+    expect(t.truncatedFrom).toBe(26);
+  });
+
+  it('says which documents it cut and how many text tokens they had; queries and short documents are not marked', async () => {
+    expect(encoder.documentTokenLimit).toBe(24);
+    const long = Array.from({ length: 40 }, (_, i) => ['water', 'air', 'flow', 'wing'][i % 4]).join(' ');
+    // 21 text tokens fit beside [CLS], [D] and [SEP].
+    const fits = long.split(' ').slice(0, 21).join(' ');
+    const [cut, whole] = await encoder.encodeDocuments([long, fits]);
+    expect(cut!.truncatedFrom).toBe(40);
+    expect(cut!.count).toBe(24);
+    expect(whole!.truncatedFrom).toBeUndefined();
+    expect(whole!.count).toBe(24);
+    const [query] = await encoder.encodeQueries([long]);
+    expect(query!.truncatedFrom).toBeUndefined();
   });
 
   it('drops skiplist rows from documents but keeps them in queries', async () => {

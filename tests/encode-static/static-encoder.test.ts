@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeHashedVector } from '../../src/encode/static/hashed-vector.js';
 import { WORD_STOPWORDS } from '../../src/shared/stopwords.js';
-import { StaticEncoder, staticEncoderHash } from '../../src/encode/static/static-encoder.js';
+import { STATIC_DOCUMENT_TOKENS, StaticEncoder, staticEncoderHash } from '../../src/encode/static/static-encoder.js';
 import { winkTableSource } from '../../src/encode/static/table-cache.js';
 
 // The cached table is built by tests/global-setup.ts; loading it here must not convert again.
@@ -154,5 +154,39 @@ describe('StaticEncoder', () => {
       [],
     );
     expect(dotRows(cancer!, 0, tumor!, 0, 100)).toBeGreaterThan(dotRows(cancer!, 0, guitar!, 0, 100) + 0.3);
+  });
+});
+
+describe('the document token cap', () => {
+  /** `n` distinct out-of-vocabulary words, each one kept token. */
+  const words = (n: number): string => Array.from({ length: n }, (_, i) => `zqx${i.toString(36)}`).join(' ');
+
+  it('keeps the first STATIC_DOCUMENT_TOKENS words of a document and says how many it had; queries are not cut', async () => {
+    expect(STATIC_DOCUMENT_TOKENS).toBe(2048);
+    expect(encoder.documentTokenLimit).toBe(2048);
+    const text = words(2100);
+    const [cut, exact] = await encoder.encodeDocuments([text, words(2048)]);
+    expect(cut!.count).toBe(2048);
+    expect(cut!.truncatedFrom).toBe(2100);
+    expect(cut!.tokens).toEqual(encoder.tokenize(text).slice(0, 2048));
+    expect(cut!.data).toEqual(encoder.encode(text).data.subarray(0, 2048 * encoder.table.dim));
+    expect(exact!.count).toBe(2048);
+    expect(exact!.truncatedFrom).toBeUndefined();
+    const [query] = await encoder.encodeQueries([text]);
+    expect(query!.count).toBe(2100);
+    // Token spans describe exactly the rows a document keeps.
+    const spans = encoder.documentTokenSpans(text)!;
+    expect(spans.tokens).toEqual(cut!.tokens);
+    expect(spans.spans.length).toBe(2 * 2048);
+    expect(text.slice(spans.spans[2 * 2047]!, spans.spans[2 * 2047 + 1]!)).toBe(`zqx${(2047).toString(36)}`);
+  });
+
+  it('takes another cap from its options', async () => {
+    const small = new StaticEncoder(encoder.table, WORD_STOPWORDS, 3);
+    const [doc] = await small.encodeDocuments(['alpha beta gamma delta epsilon']);
+    expect(doc!.tokens).toEqual(['alpha', 'beta', 'gamma']);
+    expect(doc!.truncatedFrom).toBe(5);
+    expect(small.identity).toEqual(encoder.identity);
+    expect(() => new StaticEncoder(encoder.table, WORD_STOPWORDS, 0)).toThrow(RangeError);
   });
 });

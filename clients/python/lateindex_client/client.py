@@ -147,7 +147,15 @@ class Client:
         """Inserts or replaces documents by id in one transaction (1 to 1000 per call): text records or embeddings."""
         body = {"documents": [_record_json(d) for d in documents]}
         reply = self._call("POST", self._index(index) + "/documents", body)
-        return UpsertResult(inserted=reply["inserted"], updated=reply["updated"], vectors=reply["vectors"], documents=reply["documents"])
+        truncated = reply.get("truncated") or {}
+        return UpsertResult(
+            inserted=reply["inserted"],
+            updated=reply["updated"],
+            vectors=reply["vectors"],
+            documents=reply["documents"],
+            truncated={doc["id"]: doc["tokens"] for doc in truncated.get("documents", [])},
+            token_limit=truncated.get("limit"),
+        )
 
     def delete(self, index: str, ids: Sequence[str]) -> DeleteResult:
         reply = self._call("DELETE", self._index(index) + "/documents", {"ids": list(ids)})

@@ -177,6 +177,11 @@ class UpsertResult:
     vectors: int
     #: Documents in the index after the batch.
     documents: int
+    #: Documents of the batch longer than the encoder reads, by id: the tokens their text had (their vectors stand
+    #: for the first ``token_limit`` tokens).
+    truncated: Dict[str, int] = field(default_factory=dict)
+    #: The encoder's document token limit, when a document was truncated.
+    token_limit: Optional[int] = None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,11 @@ class ClientTest(unittest.TestCase):
             ],
         )
         self.assertEqual((written.inserted, written.updated), (2, 0))
+        self.assertEqual((written.truncated, written.token_limit), ({}, None))
+        long_text = " ".join("zorblax%d" % (i % 3000) for i in range(2500))
+        long = self.client.upsert("sample", [{"id": "py-long", "text": long_text}])
+        self.assertEqual((long.truncated, long.token_limit, long.vectors), ({"py-long": 2500}, 2048, 2048))
+        self.client.delete("sample", ["py-long"])
         stored = self.client.get_document("sample", "py-1")
         self.assertEqual((stored.id, stored.title, stored.metadata), ("py-1", "Zorblax moons", {"src": "py"}))
         self.assertEqual(stored.vectors, raw("GET", "/v1/indexes/sample/documents/py-1")["vectors"])

@@ -34,7 +34,14 @@ export function documentRoutes(registry: IndexRegistry): Router {
     const body = parseBody(UpsertRequestSchema, req.body, 'upsert request');
     const records = toRecords(served, body.documents);
     const result = await served.writes.run(() => served.builder.addBatch(records));
-    res.json({ inserted: result.inserted, updated: result.updated, vectors: result.vectors, documents: served.index.counts().documents });
+    const limit = served.encoder.documentTokenLimit;
+    res.json({
+      inserted: result.inserted,
+      updated: result.updated,
+      vectors: result.vectors,
+      documents: served.index.counts().documents,
+      ...(result.truncated.length > 0 && limit !== undefined && { truncated: { limit, documents: result.truncated } }),
+    });
   });
   router.delete('/v1/indexes/:name/documents', async (req, res) => {
     const served = writable(registry.get(req.params.name));

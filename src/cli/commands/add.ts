@@ -17,6 +17,7 @@ import { addEncoderOptions, addRequiredOption, positiveInt } from '../options.js
 import { formatBytes, print, printJson } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import { VectorlessDocuments } from '../vectorless.js';
+import { TruncatedDocuments } from '../truncated-documents.js';
 import { batches } from './batches.js';
 import { openIndexWithEncoder } from './open-index.js';
 
@@ -50,10 +51,12 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
     let inserted = 0;
     let updated = 0;
     const vectorless = new VectorlessDocuments();
+    const truncated = new TruncatedDocuments(encoder.documentTokenLimit);
     try {
       for await (const batch of batches(readCorpus(options.corpus), options.batchSize)) {
         const result = await builder.addBatch(batch);
         vectorless.record(batch, result);
+        truncated.record(batch, result);
         inserted += result.inserted;
         updated += result.updated;
         progress.update(inserted + updated);
@@ -75,8 +78,10 @@ export async function addCommand(options: AddCommandOptions): Promise<void> {
       seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
       ...(drift && { codecDrift: drift }),
       ...vectorless.summary(),
+      ...truncated.summary(),
     };
     vectorless.warn();
+    truncated.warn();
     if (options.json) printJson(summary);
     else {
       print(

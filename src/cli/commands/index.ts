@@ -21,6 +21,7 @@ import { describeExactTokenLists, formatBytes, note, print, printJson } from '..
 import { addEncoderOptions, addRequiredOption, checkEncoderFlagsForBuild, given, positiveInt, sparseBlockSize } from '../options.js';
 import { VectorlessDocuments } from '../vectorless.js';
 import { ProgressReporter } from '../progress.js';
+import { TruncatedDocuments } from '../truncated-documents.js';
 import { batches, peekFirst } from './batches.js';
 import { indexBundleCommand } from './index-bundle.js';
 
@@ -123,6 +124,7 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
   const progress = new ProgressReporter('indexing', total, 'docs', options.quiet || options.json);
   let training: CodecTrainingReport | undefined;
   const vectorless = new VectorlessDocuments();
+  const truncated = new TruncatedDocuments(encoder.documentTokenLimit);
   try {
     const built = await buildIndex({
       dir: staging,
@@ -134,7 +136,10 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
       ...(options.model && { encoderSource: path.resolve(options.model) }),
       batches: recordBatches(records, options.batchSize),
       onProgress: (done) => progress.update(done),
-      onBatch: (batch, result) => vectorless.record(batch, result),
+      onBatch: (batch, result) => {
+        vectorless.record(batch, result);
+        truncated.record(batch, result);
+      },
     });
     training = built.codecTraining;
     await built.index.close();
@@ -167,8 +172,10 @@ export async function indexCommand(options: IndexCommandOptions): Promise<void> 
     ...(training && { codecTraining: training }),
     sparse: options.sparse,
     ...vectorless.summary(),
+    ...truncated.summary(),
   };
   vectorless.warn();
+  truncated.warn();
   if (options.json) {
     printJson(summary);
     return;

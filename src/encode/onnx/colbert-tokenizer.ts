@@ -12,6 +12,8 @@ export interface ColbertTokens {
   readonly tokens: readonly string[];
   readonly attentionMask: readonly number[];
   readonly typeIds: readonly number[];
+  /** When the text was cut to fit the length limit: how many text tokens (special tokens aside) it had. */
+  readonly truncatedFrom?: number;
 }
 
 export type TextKind = 'query' | 'document';
@@ -142,6 +144,7 @@ export class ColbertTokenizer {
     const prefixId = isQuery ? this.queryPrefixId : this.documentPrefixId;
     const source = this.config.doLowerCase ? text.toLowerCase() : text;
     const base = this.truncated(source, prefixId === undefined ? maxLength : maxLength - 1);
+    const truncatedFrom = base.truncatedFrom;
     const ids = base.ids;
     const tokens = base.tokens;
     const typeIds = base.typeIds;
@@ -162,7 +165,7 @@ export class ColbertTokenizer {
         attentionMask.push(attend);
       }
     }
-    return { ids, tokens, attentionMask, typeIds };
+    return { ids, tokens, attentionMask, typeIds, ...(truncatedFrom !== undefined && { truncatedFrom }) };
   }
 
   /**
@@ -183,7 +186,7 @@ export class ColbertTokenizer {
   }
 
   /** Tokenizes with special tokens, dropping text tokens from the end so the total fits `limit`. */
-  private truncated(text: string, limit: number): { ids: number[]; tokens: string[]; typeIds: number[] } {
+  private truncated(text: string, limit: number): { ids: number[]; tokens: string[]; typeIds: number[]; truncatedFrom?: number } {
     const s = this.specials;
     const keep = limit - s.ids.length;
     if (this.leadingSpecials !== undefined) {
@@ -195,6 +198,7 @@ export class ColbertTokenizer {
         ids: [...s.ids.slice(0, lead), ...bare.ids.slice(0, n), ...s.ids.slice(lead)],
         tokens: [...s.tokens.slice(0, lead), ...bare.tokens.slice(0, n), ...s.tokens.slice(lead)],
         typeIds: [...s.typeIds.slice(0, lead), ...Array<number>(n).fill(s.typeIds[lead] ?? s.typeIds[0] ?? 0), ...s.typeIds.slice(lead)],
+        ...(n < bare.ids.length && { truncatedFrom: bare.ids.length }),
       };
     }
     const full = this.tokenizer.encode(text, { add_special_tokens: true, return_token_type_ids: true });
@@ -212,7 +216,7 @@ export class ColbertTokenizer {
       ...fromFull.slice(0, lead + keep),
       ...fromFull.slice(lead + bare.ids.length),
     ];
-    return { ids: pick(full.ids), tokens: pick(full.tokens), typeIds: pick(fullTypes) };
+    return { ids: pick(full.ids), tokens: pick(full.tokens), typeIds: pick(fullTypes), truncatedFrom: bare.ids.length };
   }
 
   /**

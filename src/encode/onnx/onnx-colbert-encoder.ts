@@ -32,6 +32,10 @@ export class OnnxColbertEncoder implements Encoder {
   readonly contextFree = false;
   readonly protectedLeadingTokens = 1;
 
+  get documentTokenLimit(): number {
+    return this.config.documentLength;
+  }
+
   private constructor(
     readonly identity: EncoderIdentity,
     readonly config: ColbertModelConfig,
@@ -258,7 +262,8 @@ export class OnnxColbertEncoder implements Encoder {
       tokens.push(t.tokens[j]!);
     }
     normalizeRows(data, dim);
-    return multiVector(data, dim, { tokenIds, tokens });
+    const truncatedFrom = kind === 'document' ? t.truncatedFrom : undefined;
+    return multiVector(data, dim, { tokenIds, tokens, ...(truncatedFrom !== undefined && { truncatedFrom }) });
   }
 }
 

@@ -29,7 +29,7 @@ export interface BuildIndexOptions {
   readonly batches: AsyncIterable<IngestBatch> | Iterable<IngestBatch>;
   /** After each batch: the records read so far. */
   readonly onProgress?: (records: number) => void;
-  /** After each batch: its records and what writing them reported (e.g. the ids that encoded to no vector). */
+  /** After each batch: its records and what writing them reported (ids that encoded to no vector, documents cut at the token limit). */
   readonly onBatch?: (records: readonly DocumentRecord[], result: BatchResult) => void;
   /** Re-block the sparse postings by graph bisection once everything is written (default true). */
   readonly reorderSparse?: boolean;

@@ -32,6 +32,15 @@ export interface BatchResult {
    * they are stored, but no query can ever find them.
    */
   readonly vectorless: readonly string[];
+  /** The batch's documents the encoder cut at its token limit (`Encoder.documentTokenLimit`), in batch order. */
+  readonly truncated: readonly TruncatedDocument[];
+}
+
+/** A document longer than its encoder reads: its vectors stand for its first `documentTokenLimit` tokens. */
+export interface TruncatedDocument {
+  readonly id: string;
+  /** The tokens its text had. */
+  readonly tokens: number;
 }
 
 /**
@@ -97,22 +106,26 @@ export class IndexBuilder {
     let stored = 0;
     for (const doc of docs) stored += doc.vectors.count;
     const vectorless = records.filter((_, i) => encoded[i]!.count === 0).map((record) => record.id);
+    const truncated: TruncatedDocument[] = [];
+    encoded.forEach((mv, i) => {
+      if (mv.truncatedFrom !== undefined) truncated.push({ id: records[i]!.id, tokens: mv.truncatedFrom });
+    });
     if (this.pending.length > 0 || (this.codecSampleVectors > 0 && this.index.codec.needsTraining)) {
       // Training needs a sample before the first write: hold documents back until it is large enough.
       this.pending.push(...docs);
       this.pendingVectors += stored;
-      if (this.pendingVectors < this.codecSampleVectors) return { documents: docs.length, inserted: 0, updated: 0, vectors: stored, vectorless };
+      if (this.pendingVectors < this.codecSampleVectors) return { documents: docs.length, inserted: 0, updated: 0, vectors: stored, vectorless, truncated };
       const written = await this.writePending();
-      return { documents: docs.length, inserted: written.inserted, updated: written.updated, vectors: stored, vectorless };
+      return { documents: docs.length, inserted: written.inserted, updated: written.updated, vectors: stored, vectorless, truncated };
     }
     const { inserted, updated } = await this.index.upsert(docs);
-    return { documents: docs.length, inserted, updated, vectors: stored, vectorless };
+    return { documents: docs.length, inserted, updated, vectors: stored, vectorless, truncated };
   }
 
   /** Trains the codec on the held-back documents' vectors (when still untrained), then upserts them. */
   private async writePending(): Promise<BatchResult> {
     const docs = this.pending;
-    if (docs.length === 0) return { documents: 0, inserted: 0, updated: 0, vectors: 0, vectorless: [] };
+    if (docs.length === 0) return { documents: 0, inserted: 0, updated: 0, vectors: 0, vectorless: [], truncated: [] };
     this.pending = [];
     const vectors = this.pendingVectors;
     this.pendingVectors = 0;
@@ -122,7 +135,7 @@ export class IndexBuilder {
     }
     // A document may appear in several held-back batches: the index's upsert keeps the last one.
     const { inserted, updated } = await this.index.upsert(docs);
-    // Vectorless records were reported by the batch that brought them.
-    return { documents: docs.length, inserted, updated, vectors, vectorless: [] };
+    // Vectorless and truncated records were reported by the batch that brought them.
+    return { documents: docs.length, inserted, updated, vectors, vectorless: [], truncated: [] };
   }
 }
