@@ -9,6 +9,7 @@ import type { CompactReport, ReorderReport, SparseStore } from './sparse/sparse-
 import { checkPreparedDocument } from './store/document-checks.js';
 import { DocumentTable } from './store/document-table.js';
 import type { StoreState } from './store/store-records.js';
+import { rewriteStoreCompacted, type StoreCompaction } from './store/store-compaction.js';
 import { asStoreDamage } from './store/store-damage.js';
 import { copyState, logsPrunedTo, StoreSchema } from './store/store-schema.js';
 import { encodeBatch, WriteBatch, type CommittedBatch, type WriteTargets } from './store/write-batch.js';
@@ -22,6 +23,7 @@ import type { HnswHit, IndexCounts, Manifest, PreparedDocument, QuantizationName
 import { verifyIndex, type VerifyReport } from './verify-index.js';
 
 export type { CreateIndexOptions } from './index-settings.js';
+export type { StoreCompaction } from './store/store-compaction.js';
 
 /** LMDB page size of PLAID indexes: a document's codes (~3-7 KB) fill pages instead of 4 KiB overflow runs. */
 export const PLAID_PAGE_SIZE = 65536;
@@ -134,7 +136,7 @@ export class LateIndex {
     const now = new Date().toISOString();
     const settings = settingsFor(dir, opts, now);
     mkdirSync(dir, { recursive: true });
-    const schema = StoreSchema.create(dir, now, isPlaidCodec(settings.quantization) ? PLAID_PAGE_SIZE : undefined);
+    const schema = await StoreSchema.create(dir, now, isPlaidCodec(settings.quantization) ? PLAID_PAGE_SIZE : undefined);
     const index = new LateIndex(dir, settings, schema, false, true);
     // The manifest goes last: its presence marks a complete index.
     await index.flush();
@@ -147,7 +149,7 @@ export class LateIndex {
     const readOnly = opts.readOnly ?? false;
     const withGraph = opts.graph ?? true;
     if (!withGraph && !readOnly) throw new UsageError(`${dir}: an index opened without its graph must be read-only`);
-    const schema = StoreSchema.open(dir, readOnly, !readOnly || opts.checkTrees === true);
+    const schema = await StoreSchema.open(dir, readOnly, !readOnly || opts.checkTrees === true);
     try {
       const index = new LateIndex(dir, settings, schema, readOnly, withGraph);
       if ((await index.tokenVectors.attach(index.state)) && opts.saveRebuiltGraph !== false) await index.saveRebuiltGraph();
@@ -157,6 +159,16 @@ export class LateIndex {
       // Opening reads the bookkeeping, every vector count, the codec state and the token-vector tables.
       throw asStoreDamage(err, schema.file);
     }
+  }
+
+  /**
+   * Rewrites `dir`'s LMDB file compacted, giving back to the file system the pages that updates and deletes freed
+   * (store-compaction.ts; run `compact()` first, whose rewrites free pages too). Needs the index alone: not open in
+   * this process, and `index_locked` while another process has it open.
+   */
+  static async compactStore(dir: string): Promise<StoreCompaction> {
+    settingsOf(dir, undefined);
+    return rewriteStoreCompacted(dir);
   }
 
   /** True when `dir` holds a lateindex manifest (no deeper validation). */

@@ -81,6 +81,7 @@ export const ERROR_CODES = {
 
   // 409
   read_only: { status: 409, exit: RUNTIME, meaning: 'the index is served or opened read-only; writes are refused' },
+  index_locked: { status: 409, exit: RUNTIME, meaning: 'the operation needs the index alone, and another process holds it open (the message names it)' },
 
   // 413, 415, 429
   payload_too_large: { status: 413, exit: RUNTIME, meaning: 'the request body is larger than `--body-limit` (default 16 MiB)' },

@@ -25,6 +25,6 @@ export function runNode(args: readonly string[]): Promise<ChildResult> {
 }
 
 /** Opens `dir` in a child process (see index-child.ts), so that a signal fails the test instead of killing vitest. */
-export function openInChild(dir: string, mode: 'write' | 'read' | 'verify'): Promise<ChildResult> {
+export function openInChild(dir: string, mode: 'write' | 'churn' | 'read' | 'verify'): Promise<ChildResult> {
   return runNode(['--import', 'tsx', join(repoRoot, 'tests/index/index-child.ts'), dir, mode]);
 }

@@ -35,10 +35,17 @@ const NO_PAGE = 0xffffffffffffffffn;
 /** LMDB's cursor stack depth: a deeper tree is corrupt. */
 const MAX_DEPTH = 32;
 
-/** One `MDB_db` record: a tree's root page (undefined when empty) and depth. */
+/** One `MDB_db` record: a tree's root page (undefined when empty), depth and database flags. */
 interface TreeRoot {
   readonly root: number | undefined;
   readonly depth: number;
+  readonly flags: number;
+}
+
+/** A named database of an LMDB file: its name and LMDB flags (`MDB_INTEGERKEY` = 0x08, ...). */
+export interface NamedDatabase {
+  readonly name: string;
+  readonly flags: number;
 }
 
 interface MetaPage {
@@ -83,6 +90,27 @@ export function lmdbFileProblem(file: string, trees: boolean): string | undefine
   }
 }
 
+/**
+ * The named databases the file's main tree lists (read from its newer meta page), or why they cannot be read.
+ * Call on a file `lmdbFileProblem` passed, with its writers excluded.
+ */
+export function lmdbNamedDatabases(file: string): NamedDatabase[] | string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const first = readMeta(fd, 0, size);
+    if (typeof first === 'string') return `meta page 0 ${first}`;
+    const second = readMeta(fd, first.pageSize, size);
+    if (typeof second === 'string') return `meta page 1 ${second}`;
+    const newest = second.txnid > first.txnid ? second : first;
+    const named: { name: string; tree: TreeRoot }[] = [];
+    const problem = new TreeWalk(fd, newest.pageSize, newest.lastPage).mainTree(newest, named);
+    return problem ?? named.map(({ name, tree }) => ({ name, flags: tree.flags }));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readMeta(fd: number, offset: number, size: number): MetaPage | string {
   if (offset + META_BYTES > size) return `is missing: the file is only ${size} bytes`;
   const bytes = Buffer.alloc(META_BYTES);
@@ -108,8 +136,9 @@ function readMeta(fd: number, offset: number, size: number): MetaPage | string {
 function treeRoot(bytes: Buffer, offset: number): TreeRoot {
   const root = bytes.readBigUInt64LE(offset + 40);
   const depth = bytes.readUInt16LE(offset + 6);
-  if (root === NO_PAGE) return { root: undefined, depth };
-  return { root: root > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(root), depth };
+  const flags = bytes.readUInt16LE(offset + 4);
+  if (root === NO_PAGE) return { root: undefined, depth, flags };
+  return { root: root > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(root), depth, flags };
 }
 
 function rootProblem(tree: TreeRoot, lastPage: number): string | undefined {
@@ -139,9 +168,14 @@ class TreeWalk {
     this.seen[0] = this.seen[1] = 1;
   }
 
+  /** Checks the main tree only, collecting the named databases it lists. */
+  mainTree(meta: MetaPage, named: { name: string; tree: TreeRoot }[]): string | undefined {
+    return this.tree('the main tree', meta.main, named);
+  }
+
   problem(meta: MetaPage): string | undefined {
     const named: { name: string; tree: TreeRoot }[] = [];
-    const problem = this.tree('the free-page tree', meta.free, undefined) ?? this.tree('the main tree', meta.main, named);
+    const problem = this.tree('the free-page tree', meta.free, undefined) ?? this.mainTree(meta, named);
     if (problem) return problem;
     for (const { name, tree } of named) {
       const label = `database "${name}"`;

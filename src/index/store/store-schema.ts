@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb, type Database, type RootDatabase } from 'lmdb';
 import { IndexFormatError } from '../../shared/index.js';
+import { compactionInProgress, waitForCompaction } from './compaction-marker.js';
 import { asStoreDamage, checkStoreFile } from './store-damage.js';
 import type { DocRecord, StoreState } from './store-records.js';
 
@@ -56,18 +57,27 @@ export class StoreSchema {
   /**
    * Opens the environment of the index in `dir`. An existing file is checked before LMDB maps it (its meta pages;
    * with `checkTrees`, also every tree page), and a file LMDB cannot open is reported as `index_corrupt` (see
-   * store-damage.ts). `pageSize` applies to a new file only.
+   * store-damage.ts). Waits while another process swaps in a compacted file (compaction-marker.ts). `pageSize`
+   * applies to a new file only.
    */
-  static open(dir: string, readOnly: boolean, checkTrees: boolean, pageSize?: number): StoreSchema {
+  static async open(dir: string, readOnly: boolean, checkTrees: boolean, pageSize?: number): Promise<StoreSchema> {
     const file = join(dir, STORE_FILE);
-    if (existsSync(file)) checkStoreFile(file, checkTrees);
-    let env: RootDatabase | undefined;
-    try {
-      env = openLmdb({ path: file, maxDbs: 32, readOnly, ...(pageSize !== undefined && { pageSize }) });
-      return new StoreSchema(file, env);
-    } catch (err) {
-      void env?.close();
-      throw asStoreDamage(err, file);
+    for (;;) {
+      await waitForCompaction(file);
+      if (existsSync(file)) checkStoreFile(file, checkTrees);
+      let env: RootDatabase | undefined;
+      try {
+        env = openLmdb({ path: file, maxDbs: 32, readOnly, ...(pageSize !== undefined && { pageSize }) });
+        // A compaction that started while this process opened: its swap may have replaced the file just mapped.
+        if (compactionInProgress(file)) {
+          await env.close();
+          continue;
+        }
+        return new StoreSchema(file, env);
+      } catch (err) {
+        await env?.close();
+        throw asStoreDamage(err, file);
+      }
     }
   }
 
@@ -76,8 +86,8 @@ export class StoreSchema {
    * file's life) is larger for indexes whose documents' payloads exceed a 4 KiB page (PLAID codes), so that they
    * are packed into full pages instead of one overflow run each.
    */
-  static create(dir: string, now: string, pageSize?: number): StoreSchema {
-    const schema = StoreSchema.open(dir, false, false, pageSize);
+  static async create(dir: string, now: string, pageSize?: number): Promise<StoreSchema> {
+    const schema = await StoreSchema.open(dir, false, false, pageSize);
     schema.meta.putSync(STATE_KEY, {
       nextInternalId: 0,
       nextLabel: 0,
