@@ -167,7 +167,7 @@ export class LateIndex {
    * this process, and `index_locked` while another process has it open.
    */
   static async compactStore(dir: string): Promise<StoreCompaction> {
-    settingsOf(dir, undefined);
+    settingsOf(dir, undefined); // names a directory that is not a complete index
     return rewriteStoreCompacted(dir);
   }
 
@@ -473,15 +473,12 @@ export class LateIndex {
 
   /**
    * Saves what `attach` had to rebuild. A read-only open writes the graph file only (never LMDB, so the catch-up logs
-   * are pruned by the next writer's save); a directory it may not write just keeps the graph in memory.
+   * are pruned by the next writer's save), and only as a favour to the next open: when the directory refuses (not
+   * writable, disk full), the graph just stays in memory.
    */
   private async saveRebuiltGraph(): Promise<void> {
     if (!this.readOnly) return this.flush();
-    try {
-      await this.tokenVectors.save(this.state);
-    } catch (err) {
-      if (!isPermissionError(err)) throw err;
-    }
+    await this.tokenVectors.save(this.state).catch(() => false);
   }
 
   private async writeFiles(): Promise<void> {
@@ -509,10 +506,4 @@ export class LateIndex {
     this.assertOpen();
     if (this.readOnly) throw new LateIndexError('read_only', `${this.dir}: the index was opened read-only`);
   }
-}
-
-/** A file-system refusal to write (a read-only directory or file system, another user's index). */
-function isPermissionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
 }

@@ -61,15 +61,29 @@ export function readHnswFile(file: string, expected: HnswFileExpectation): HnswF
 
 /** The live labels of a sound file, or what is wrong with it. */
 function checkContents(reader: ChunkReader, expected: HnswFileExpectation): Uint32Array | string {
-  const header = reader.take(HEADER_BYTES);
-  if (!header) return 'the header is cut short';
+  const header = checkHeader(reader, expected);
+  if (typeof header === 'string') return header;
+  const live = checkLevel0(reader, expected);
+  if (typeof live === 'string') return live;
+  const upper = checkUpperLevels(reader, expected, header);
+  return upper ?? live;
+}
+
+interface Header {
+  readonly maxLevel: number;
+  readonly entryPoint: number;
+}
+
+function checkHeader(reader: ChunkReader, expected: HnswFileExpectation): Header | string {
+  const at = reader.take(HEADER_BYTES);
+  if (at < 0) return 'the header is cut short';
+  const data = reader.data;
   const u64 = (offset: number): number => {
-    const value = header.readBigUInt64LE(offset);
+    const value = data.getBigUint64(at + offset, true);
     return value > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(value);
   };
-  const { dim, m } = expected;
+  const { dim, m, elements } = expected;
   const linksLevel0 = 2 * m * 4 + 4;
-  const linksUpper = m * 4 + 4;
   const fields = {
     offsetLevel0: [u64(0), 0],
     sizeDataPerElement: [u64(24), linksLevel0 + dim * 4 + 8],
@@ -79,70 +93,86 @@ function checkContents(reader: ChunkReader, expected: HnswFileExpectation): Uint
     maxM0: [u64(64), 2 * m],
     M: [u64(72), m],
     efConstruction: [u64(88), expected.efConstruction],
-    elementCount: [u64(16), expected.elements],
+    elementCount: [u64(16), elements],
   } as const;
   for (const [name, [actual, wanted]] of Object.entries(fields)) {
     if (actual !== wanted) return `header field ${name} is ${actual}, expected ${wanted}`;
   }
-  const elements = expected.elements;
   const maxElements = u64(8);
   if (maxElements < elements || maxElements > Math.max(4096, 2 * elements)) return `header field maxElements is ${maxElements} for ${elements} elements`;
-  const maxLevel = header.readInt32LE(48);
-  const entryPoint = header.readUInt32LE(52);
-  const mult = header.readDoubleLE(80);
+  const maxLevel = data.getInt32(at + 48, true);
+  const entryPoint = data.getUint32(at + 52, true);
+  const mult = data.getFloat64(at + 80, true);
   if (Math.abs(mult * Math.log(m) - 1) > 1e-9) return `header field mult is ${mult}, expected 1 / ln(${m})`;
   if (elements === 0 ? maxLevel !== -1 || entryPoint !== NO_ENTRY_POINT : maxLevel < 0 || maxLevel > MAX_LEVEL || entryPoint >= elements) {
     return `header gives entry point ${entryPoint} at level ${maxLevel} for ${elements} elements`;
   }
+  return { maxLevel, entryPoint };
+}
 
-  const live: number[] = [];
-  const labelSeen = new Uint8Array(expected.labelLimit);
-  let deleted = 0;
-  const dataOffset = linksLevel0;
-  const labelOffset = linksLevel0 + dim * 4;
+/** The level-0 records: neighbour counts and ids, delete marks, finite vectors, distinct labels. */
+function checkLevel0(reader: ChunkReader, expected: HnswFileExpectation): Uint32Array | string {
+  const { dim, m, elements, labelLimit } = expected;
+  const dataOffset = 2 * m * 4 + 4;
+  const labelOffset = dataOffset + dim * 4;
   const recordBytes = labelOffset + 8;
+  const live: number[] = [];
+  const labelSeen = new Uint8Array(labelLimit);
+  let deleted = 0;
   for (let i = 0; i < elements; i++) {
-    const record = reader.take(recordBytes);
-    if (!record) return `element ${i} of ${elements} is cut short`;
-    const count = record.readUInt16LE(0);
-    const mark = record[2]!;
+    const at = reader.take(recordBytes);
+    if (at < 0) return `element ${i} of ${elements} is cut short`;
+    const data = reader.data;
+    const count = data.getUint16(at, true);
+    const mark = data.getUint8(at + 2);
     if (count > 2 * m || (mark & ~DELETE_MARK) !== 0) return `element ${i} has ${count} level-0 neighbours (at most ${2 * m}) and mark ${mark}`;
     for (let j = 0; j < count; j++) {
-      const neighbour = record.readUInt32LE(4 + 4 * j);
+      const neighbour = data.getUint32(at + 4 + 4 * j, true);
       if (neighbour >= elements) return `element ${i} has neighbour ${neighbour} at level 0, beyond ${elements} elements`;
     }
-    for (let j = 0; j < dim; j++) {
-      if (!Number.isFinite(record.readFloatLE(dataOffset + 4 * j))) return `element ${i} has a vector value that is not finite`;
+    // A float32 is not finite when its exponent bits are all ones (byte 3: s1111111, byte 2: 1xxxxxxx).
+    const bytes = reader.bytes;
+    for (let b = at + dataOffset + 2, stop = b + 4 * dim; b < stop; b += 4) {
+      if ((bytes[b + 1]! & 0x7f) === 0x7f && (bytes[b]! & 0x80) !== 0) return `element ${i} has a vector value that is not finite`;
     }
-    const labelHigh = record.readUInt32LE(labelOffset + 4);
-    const label = record.readUInt32LE(labelOffset);
-    if (labelHigh !== 0 || label >= expected.labelLimit) return `element ${i} has label ${labelHigh * 2 ** 32 + label}, beyond next label ${expected.labelLimit}`;
+    const labelHigh = data.getUint32(at + labelOffset + 4, true);
+    const label = data.getUint32(at + labelOffset, true);
+    if (labelHigh !== 0 || label >= labelLimit) return `element ${i} has label ${labelHigh * 2 ** 32 + label}, beyond next label ${labelLimit}`;
     if (labelSeen[label] === 1) return `label ${label} is held by two elements`;
     labelSeen[label] = 1;
     if ((mark & DELETE_MARK) !== 0) deleted++;
     else live.push(label);
   }
   if (deleted !== expected.deleted) return `${deleted} elements are marked deleted, the sidecar says ${expected.deleted}`;
+  return Uint32Array.from(live);
+}
 
+/** The upper levels: each element's level, neighbour counts and ids, every link to an element that has its level. */
+function checkUpperLevels(reader: ChunkReader, expected: HnswFileExpectation, header: Header): string | undefined {
+  const { m, elements } = expected;
+  const linksUpper = m * 4 + 4;
   const levels = new Uint8Array(elements);
   // (neighbour, level) of every upper-level link: checked once every element's level is known.
   const upperLinks: number[] = [];
   for (let i = 0; i < elements; i++) {
-    const sizeBytes = reader.take(4);
-    if (!sizeBytes) return `the upper levels of element ${i} are cut short`;
-    const size = sizeBytes.readUInt32LE(0);
+    const sizeAt = reader.take(4);
+    if (sizeAt < 0) return `the upper levels of element ${i} are cut short`;
+    const size = reader.data.getUint32(sizeAt, true);
     const level = size / linksUpper;
-    if (!Number.isInteger(level) || level > maxLevel) return `element ${i} has ${size} bytes of upper levels (levels of ${linksUpper} bytes, at most ${maxLevel})`;
+    if (!Number.isInteger(level) || level > header.maxLevel) {
+      return `element ${i} has ${size} bytes of upper levels (levels of ${linksUpper} bytes, at most ${header.maxLevel})`;
+    }
     levels[i] = level;
     if (level === 0) continue;
-    const lists = reader.take(size);
-    if (!lists) return `the upper levels of element ${i} are cut short`;
+    const at = reader.take(size);
+    if (at < 0) return `the upper levels of element ${i} are cut short`;
+    const data = reader.data;
     for (let l = 1; l <= level; l++) {
-      const base = (l - 1) * linksUpper;
-      const count = lists.readUInt16LE(base);
+      const base = at + (l - 1) * linksUpper;
+      const count = data.getUint16(base, true);
       if (count > m) return `element ${i} has ${count} neighbours at level ${l} (at most ${m})`;
       for (let j = 0; j < count; j++) {
-        const neighbour = lists.readUInt32LE(base + 4 + 4 * j);
+        const neighbour = data.getUint32(base + 4 + 4 * j, true);
         if (neighbour >= elements) return `element ${i} has neighbour ${neighbour} at level ${l}, beyond ${elements} elements`;
         upperLinks.push(neighbour, l);
       }
@@ -152,14 +182,17 @@ function checkContents(reader: ChunkReader, expected: HnswFileExpectation): Uint
   for (let k = 0; k < upperLinks.length; k += 2) {
     if (levels[upperLinks[k]!]! < upperLinks[k + 1]!) return `a link at level ${upperLinks[k + 1]} leads to element ${upperLinks[k]}, which has no such level`;
   }
+  const { entryPoint, maxLevel } = header;
   if (elements > 0 && levels[entryPoint] !== maxLevel) return `the entry point ${entryPoint} has level ${levels[entryPoint]}, the header says ${maxLevel}`;
-  return Uint32Array.from(live);
+  return undefined;
 }
 
 /** Sequential reads of a file in 1 MiB chunks, hashing every byte read. */
 class ChunkReader {
   private readonly fd: number;
-  private buffer = Buffer.alloc(CHUNK_BYTES);
+  /** The current buffer, and a view of it: `take` returns offsets into them. */
+  bytes = Buffer.alloc(CHUNK_BYTES);
+  data = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
   private start = 0;
   private end = 0;
   private eof = false;
@@ -169,12 +202,12 @@ class ChunkReader {
     this.fd = openSync(file, 'r');
   }
 
-  /** The next `n` bytes (a view valid until the next call), or undefined when the file ends first. */
-  take(n: number): Buffer | undefined {
-    if (this.end - this.start < n && !this.fill(n)) return undefined;
-    const view = this.buffer.subarray(this.start, this.start + n);
+  /** The offset in `data` of the next `n` bytes (valid until the next call), or -1 when the file ends first. */
+  take(n: number): number {
+    if (this.end - this.start < n && !this.fill(n)) return -1;
+    const at = this.start;
     this.start += n;
-    return view;
+    return at;
   }
 
   /** Reads (and hashes) the rest of the file. */
@@ -195,19 +228,20 @@ class ChunkReader {
   }
 
   private fill(n: number): boolean {
-    if (n > this.buffer.length) {
+    if (n > this.bytes.length) {
       const grown = Buffer.alloc(n);
-      this.buffer.copy(grown, 0, this.start, this.end);
-      this.buffer = grown;
+      this.bytes.copy(grown, 0, this.start, this.end);
+      this.bytes = grown;
+      this.data = new DataView(grown.buffer, grown.byteOffset, grown.length);
     } else {
-      this.buffer.copy(this.buffer, 0, this.start, this.end);
+      this.bytes.copy(this.bytes, 0, this.start, this.end);
     }
     this.end -= this.start;
     this.start = 0;
     while (this.end < n && !this.eof) {
-      const got = readSync(this.fd, this.buffer, this.end, this.buffer.length - this.end, null);
+      const got = readSync(this.fd, this.bytes, this.end, this.bytes.length - this.end, null);
       if (got === 0) this.eof = true;
-      this.hash.update(this.buffer.subarray(this.end, this.end + got));
+      this.hash.update(this.bytes.subarray(this.end, this.end + got));
       this.end += got;
     }
     return this.end >= n;
