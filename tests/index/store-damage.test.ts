@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PrecomputedEncoder } from '../../src/encode/index.js';
 import { LateIndex } from '../../src/index/late-index.js';
-import { openInChild, repoRoot, runNode, type ChildResult } from './child-index.js';
+import type { ProcessResult } from '../child-process.js';
+import { openInChild, repoRoot, runNode } from './child-index.js';
 import { fields, makeDoc, randomUnitRows, rng, useCleanups } from './helpers.js';
 
 const DIM = 32;
@@ -37,7 +38,7 @@ function overwrite(file: string, offset: number, bytes: Buffer): void {
 }
 
 /** The one-line `index_corrupt` error naming the file and the way out. */
-function expectCorruptError(result: ChildResult, file: string, what: string): void {
+function expectCorruptError(result: ProcessResult, file: string, what: string): void {
   expect(result.signal).toBeNull();
   expect(result.code).toBe(1);
   const lines = result.stderr.split('\n').filter((line) => line.length > 0 && !line.startsWith('npm warn'));
@@ -74,7 +75,7 @@ describe('a damaged LMDB file is reported, never a crash', () => {
     });
     // Two children at a time: each starts tsx.
     const runs = cases.flatMap((c) => (['write', 'verify', 'read'] as const).map((mode) => ({ ...c, mode })));
-    const results: ChildResult[] = [];
+    const results: ProcessResult[] = [];
     for (let i = 0; i < runs.length; i += 2) results.push(...(await Promise.all(runs.slice(i, i + 2).map((r) => openInChild(r.dir, r.mode)))));
     runs.forEach((r, i) => {
       const result = results[i]!;
