@@ -1,5 +1,6 @@
 import type { BatchResult, TruncatedDocument } from '../index/index.js';
 import type { DocumentRecord } from '../shared/index.js';
+import { DocumentFindings } from './document-findings.js';
 import { warn } from './output.js';
 
 /** Documents listed in a JSON summary; the count is always complete. */
@@ -13,26 +14,25 @@ const WARNED = 10;
  * what an earlier one reported.
  */
 export class TruncatedDocuments {
-  private readonly byId = new Map<string, number>();
+  private readonly found = new DocumentFindings<number>();
 
   constructor(private readonly limit: number | undefined) {}
 
   record(batch: readonly DocumentRecord[], result: Pick<BatchResult, 'truncated'>): void {
-    for (const record of batch) this.byId.delete(record.id);
-    for (const { id, tokens } of result.truncated) this.byId.set(id, tokens);
+    this.found.record(batch, result.truncated.map(({ id, tokens }) => [id, tokens] as const));
   }
 
   /** `{ truncated: { count, limit, documents } }` for a JSON summary, or nothing when no document was cut. */
   summary(): { truncated?: { count: number; limit: number | undefined; documents: TruncatedDocument[] } } {
-    if (this.byId.size === 0) return {};
-    return { truncated: { count: this.byId.size, limit: this.limit, documents: this.documents().slice(0, LISTED) } };
+    if (this.found.count === 0) return {};
+    return { truncated: { count: this.found.count, limit: this.limit, documents: this.documents().slice(0, LISTED) } };
   }
 
   /** One line on stderr naming the longest cut documents, when there are any. */
   warn(): void {
-    const count = this.byId.size;
+    const count = this.found.count;
     if (count === 0) return;
-    const named = [...this.documents()]
+    const named = this.documents()
       .sort((a, b) => b.tokens - a.tokens)
       .slice(0, WARNED)
       .map((doc) => `"${doc.id}" (${doc.tokens} tokens)`)
@@ -45,6 +45,6 @@ export class TruncatedDocuments {
   }
 
   private documents(): TruncatedDocument[] {
-    return [...this.byId].map(([id, tokens]) => ({ id, tokens }));
+    return this.found.entries().map(([id, tokens]) => ({ id, tokens }));
   }
 }

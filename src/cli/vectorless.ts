@@ -1,5 +1,6 @@
 import type { BatchResult } from '../index/index.js';
 import type { DocumentRecord } from '../shared/index.js';
+import { DocumentFindings } from './document-findings.js';
 import { warn } from './output.js';
 
 /** Ids listed in summaries; the count is always complete. */
@@ -12,26 +13,29 @@ const WARNED_IDS = 10;
  * that has words clears it.
  */
 export class VectorlessDocuments {
-  private readonly ids = new Set<string>();
+  private readonly found = new DocumentFindings<true>();
 
   record(batch: readonly DocumentRecord[], result: Pick<BatchResult, 'vectorless'>): void {
-    for (const record of batch) this.ids.delete(record.id);
-    for (const id of result.vectorless) this.ids.add(id);
+    this.found.record(batch, result.vectorless.map((id) => [id, true] as const));
   }
 
   /** `{ vectorless: { count, ids } }` for a JSON summary, or nothing when every document has vectors. */
   summary(): { vectorless?: { count: number; ids: string[] } } {
-    if (this.ids.size === 0) return {};
-    return { vectorless: { count: this.ids.size, ids: [...this.ids].slice(0, LISTED_IDS) } };
+    if (this.found.count === 0) return {};
+    return { vectorless: { count: this.found.count, ids: this.ids().slice(0, LISTED_IDS) } };
   }
 
   warn(): void {
-    if (this.ids.size === 0) return;
-    const ids = [...this.ids];
+    if (this.found.count === 0) return;
+    const ids = this.ids();
     const shown = ids.slice(0, WARNED_IDS).map((id) => `"${id}"`).join(', ');
     warn(
       `${ids.length} document${ids.length === 1 ? ' has' : 's have'} no searchable words (empty, or only stopwords and ` +
         `punctuation) and can never be found: ${shown}${ids.length > WARNED_IDS ? `, ... (${ids.length - WARNED_IDS} more)` : ''}`,
     );
+  }
+
+  private ids(): string[] {
+    return this.found.entries().map(([id]) => id);
   }
 }
