@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 export interface ProcessResult {
   /** The exit code, -1 when a signal ended the child. */
   readonly code: number;
-  /** The signal that ended the child, if one did (SIGSEGV, SIGBUS, SIGABRT, ...). */
-  readonly signal: NodeJS.Signals | null;
+  /** The signal that ended the child, only when one did (SIGSEGV, SIGBUS, SIGABRT, ...). */
+  readonly signal?: NodeJS.Signals;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -34,7 +34,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+    child.once('close', (code, signal) => resolve({ code: code ?? -1, ...(signal && { signal }), stdout, stderr }));
   });
 }
 

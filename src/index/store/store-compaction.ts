@@ -74,8 +74,10 @@ async function copyInto(schema: StoreSchema, databases: readonly NamedDatabase[]
   rmSync(`${copy}-lock`, { force: true });
   const target = openLmdb({ path: copy, maxDbs: 32 });
   let records = 0;
+  let copiedAt = -1;
   try {
     schema.transaction(() => {
+      copiedAt = lastTxnId(schema);
       for (const database of databases) records += copyDatabase(schema.env, target, database);
     });
   } catch (err) {
@@ -86,12 +88,21 @@ async function copyInto(schema: StoreSchema, databases: readonly NamedDatabase[]
   await target.close();
   syncFile(copy);
   schema.transaction(() => {
-    // Holding the store's write lock, with the copy complete: nobody else may hold the environment now.
+    // Holding the store's write lock, with the copy complete: nobody else may hold the environment now, and
+    // nobody may have committed since the copy (a process that opened before the marker and closed meanwhile).
     refuseIfHeld(schema);
+    if (lastTxnId(schema) !== copiedAt) {
+      throw new LateIndexError('index_locked', `${schema.file}: another process committed while it was copied; run compact again`);
+    }
     renameSync(copy, schema.file);
     syncFile(dirname(schema.file));
   });
   return { databases: databases.length, records };
+}
+
+/** LMDB's last committed transaction, as this process's write transaction sees it. */
+function lastTxnId(schema: StoreSchema): number {
+  return (schema.env.getStats() as { lastTxnId: number }).lastTxnId;
 }
 
 /** Copies one database's records, raw, in key order; returns how many. */
@@ -114,6 +125,9 @@ function copyDatabase(source: RootDatabase, target: RootDatabase, { name, flags 
     if (batch.length >= RECORDS_PER_COMMIT) commit();
   }
   if (batch.length > 0) commit();
+  // Every record LMDB counts was read: nothing sorts before the range's start.
+  const entries = (from.getStats() as { entryCount: number }).entryCount;
+  if (count !== entries) throw new IndexFormatError('index_corrupt', `database "${name}": ${count} records read of the ${entries} LMDB counts`);
   return count;
 }
 
