@@ -3,7 +3,6 @@ export * from './codecs/index.js';
 export * from './manifest.js';
 export * from './late-index.js';
 export { STORE_FILE, type StoreSchema } from './store/store-schema.js';
-export { compactStoreFile } from './store/compact-store-file.js';
 export type { StoredRows, TokenVectorIndex, TokenVectorChange, TokenVectorInspection, TokenVectorVerifier } from './token-vectors/token-vector-index.js';
 export { CentroidVectorIndex, type CentroidVectorInspection } from './token-vectors/centroids/centroid-vector-index.js';
 export * from './token-vector-stats.js';

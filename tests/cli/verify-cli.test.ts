@@ -52,7 +52,7 @@ describe('lateindex verify', () => {
     const hits = (out: string): unknown => (JSON.parse(out) as { hits: unknown }).hits;
     expect(hits(second.stdout)).toEqual(hits(first.stdout));
     const reopened = await LateIndex.open(dir, { readOnly: true });
-    expect(reopened.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(reopened.inspect().distinct().graphOrigin).toBe('loaded');
     await reopened.close();
     const sound = await cli('verify', '--index', dir);
     expect(sound.code).toBe(0);

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LateIndex } from '../../src/index/index.js';
@@ -6,6 +6,7 @@ import { LateInteractionSearcher } from '../../src/search/index.js';
 import { multiVector } from '../../src/shared/index.js';
 import { call, start, type Running } from '../api/helpers.js';
 import { cli, tempDir } from '../cli/helpers.js';
+import { openInChild } from '../index/child-index.js';
 import { clusteredRows, writeBundle } from './helpers.js';
 
 const DIM = 16;
@@ -50,6 +51,18 @@ describe('lateindex index --embeddings, then search over REST with the PLAID kno
     expect(JSON.stringify(bad.body)).toContain('plaid.nprobe');
     const info = await call(server.url, 'GET', '/v1/indexes/idx');
     expect(info.body).toMatchObject({ layout: 'centroids', centroids: { centroids: book.size, cells: book.cellCount } });
+    await server.server.close();
+    running.pop();
+
+    // The build compacted the file: its 64 KiB pages are kept, and large write transactions on it work (in a
+    // child process: an LMDB assertion would abort it).
+    expect(readFileSync(path.join(indexDir, 'store.mdb')).readUInt32LE(48)).toBe(65536);
+    const churn = await openInChild(indexDir, 'churn');
+    expect(churn, churn.stderr).toMatchObject({ code: 0, stdout: '{"origin":"centroids"}\n' });
+    const churned = await LateIndex.open(indexDir, { readOnly: true });
+    expect(churned.verify().problems).toEqual([]);
+    expect(churned.counts().documents).toBe(240);
+    await churned.close();
   });
 
   it('refuses a bundle whose ids do not match its lengths, naming the file, and writes nothing', async () => {

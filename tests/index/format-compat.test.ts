@@ -27,7 +27,7 @@ describe('indexes written by the format-2 lateindex that built the fixtures', ()
       cleanups.push(() => index.close());
       // The saved graph of the older version loads as it is.
       expect(index.verify().warnings).toEqual([]);
-      expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+      expect(index.inspect().distinct().graphOrigin).toBe('loaded');
       const dim = index.dim;
       const random = rng(5);
       const [first, second] = [...index.liveInternalIds()].map((id) => index.getDocument(id)!.id);

@@ -21,7 +21,7 @@ async function buildIndex(dir: string): Promise<number> {
   const random = rng(1711);
   const index = await LateIndex.create(dir, { encoder: new PrecomputedEncoder(DIM).identity, hnsw: { m: M } });
   await index.upsert(Array.from({ length: 80 }, (_, i) => makeDoc(`doc${i}`, randomUnitRows(random, 3, DIM), DIM)));
-  const elements = index.inspect().tokenVectors.graphStats().elements;
+  const elements = index.inspect().distinct().graphStats().elements;
   await index.close();
   return elements;
 }
@@ -80,7 +80,7 @@ describe('a resealed but garbled hnsw.bin', () => {
     for (const { name, dir } of cases) {
       // The writer saved the graph it rebuilt: it loads, and it matches LMDB vector for vector.
       const index = await LateIndex.open(dir, { readOnly: true });
-      expect(index.inspect().tokenVectors.graphOrigin, name).toBe('loaded');
+      expect(index.inspect().distinct().graphOrigin, name).toBe('loaded');
       expect(index.verify().problems, name).toEqual([]);
       expect(index.counts().documents, name).toBe(81);
       await index.close();
@@ -100,7 +100,7 @@ describe('a resealed but garbled hnsw.bin', () => {
     writeFileSync(file, changed);
     reseal(dir);
     const index = await LateIndex.open(dir, { readOnly: true, saveRebuiltGraph: false });
-    expect(index.inspect().tokenVectors.graphOrigin).toBe('loaded');
+    expect(index.inspect().distinct().graphOrigin).toBe('loaded');
     const report = index.verify();
     await index.close();
     expect(report.ok).toBe(false);

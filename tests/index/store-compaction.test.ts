@@ -34,7 +34,7 @@ async function answers(dir: string): Promise<unknown> {
     const sparse = index.sparse!;
     const postings = ['glacier', 'quartz', 'delta'].map((term) => sparse.termBlocks(term));
     const vectors = [...index.liveInternalIds()].map((id) => [index.getDocument(id)!.id, Array.from(index.readVectors(id)!.data)]);
-    return { candidates, postings, vectors, counts: index.counts(), origin: index.inspect().tokenVectors.graphOrigin };
+    return { candidates, postings, vectors, counts: index.counts(), origin: index.inspect().distinct().graphOrigin };
   } finally {
     await index.close();
   }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EmbeddingBundle } from '../../encode/precomputed/embedding-bundle.js';
-import { LateIndex, buildFromBundle, indexDiskBytes, compactStoreFile, isPlaidCodec, parseCodecName } from '../../index/index.js';
+import { LateIndex, buildFromBundle, indexDiskBytes, isPlaidCodec, parseCodecName } from '../../index/index.js';
 import { UsageError } from '../../shared/index.js';
 import { formatBytes, print, printJson } from '../output.js';
 import { ProgressReporter } from '../progress.js';
@@ -36,7 +36,7 @@ export async function indexBundleCommand(options: IndexCommandOptions & { readon
       onProgress: (done) => progress.update(done),
     });
     await build.index.close();
-    await compactStoreFile(staging);
+    await LateIndex.compactStore(staging);
     progress.stop();
     await swapIntoPlace(staging, target);
   } catch (err) {

@@ -72,7 +72,9 @@ async function copyInto(schema: StoreSchema, databases: readonly NamedDatabase[]
   }
   rmSync(copy, { force: true });
   rmSync(`${copy}-lock`, { force: true });
-  const target = openLmdb({ path: copy, maxDbs: 32 });
+  // The copy keeps the store's page size (PLAID indexes use 64 KiB pages).
+  const { pageSize } = schema.env.getStats() as { pageSize: number };
+  const target = openLmdb({ path: copy, maxDbs: 32, pageSize });
   let records = 0;
   let copiedAt = -1;
   try {

@@ -73,7 +73,9 @@ export class CentroidVectorIndex implements TokenVectorIndex {
     throw new LateIndexError('unsupported_mode', `${this.dir}: a PLAID index gathers candidates per query, not per query vector`);
   }
 
-  async attach(): Promise<void> {}
+  async attach(): Promise<boolean> {
+    return false;
+  }
 
   catchUp(): void {}
 
