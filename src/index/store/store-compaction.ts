@@ -30,8 +30,8 @@ const DRAIN_MS = 10_000;
  * `env.backup(path, true)`, LMDB's compacting copy, is not used: writes to such a copy trip an LMDB assertion in
  * `mdb_page_alloc` (lmdb-js issue #198).)
  *
- * The copy runs inside a write transaction on the store, so it is one snapshot and no commit can slip in before
- * the rename. Crash-safe: until the rename the old file is untouched, the rename is atomic, and a copy left by a
+ * The copy runs inside a write transaction on the store, so it is one snapshot; the rename runs in a second one,
+ * refused when any commit happened in between (the copy's own flush and close are asynchronous). Crash-safe: until the rename the old file is untouched, the rename is atomic, and a copy left by a
  * killed run is removed by the next one. The swap needs the index alone (a process with the environment open would
  * go on with the old file, its writes lost, and a new opener would pair the new file with the old lock file), so it
  * is refused (`index_locked`) while another process holds the environment (store-holders.ts), and openers wait on
